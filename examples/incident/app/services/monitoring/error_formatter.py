@@ -1,0 +1,2 @@
+class ErrorFormatter:
+    """Turns exceptions into structured log records."""

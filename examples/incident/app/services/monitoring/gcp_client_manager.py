@@ -1,0 +1,2 @@
+class GCPClientManager:
+    """Owns the Google Cloud client."""

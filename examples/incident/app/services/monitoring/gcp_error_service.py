@@ -1,0 +1,2 @@
+class GCPErrorService:
+    """Batches error reports."""

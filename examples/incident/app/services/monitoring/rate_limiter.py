@@ -1,0 +1,2 @@
+class GCPRateLimiter:
+    """Keeps the error reporter under its API quota."""

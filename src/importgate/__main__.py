@@ -1,0 +1,5 @@
+import sys
+
+from importgate.cli import main
+
+sys.exit(main())

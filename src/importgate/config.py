@@ -1,0 +1,168 @@
+"""Settings: defaults < ``[tool.importgate]`` in pyproject.toml < command line.
+
+Unknown keys and unknown rule names are errors: a typo in a gate's
+configuration must not silently switch the gate off.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields, replace
+
+from importgate.model import Severity
+from importgate.rules import catalogue
+
+
+class ConfigError(Exception):
+    """A configuration or usage error: exit status 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    paths: tuple[str, ...] = (".",)
+    project_root: str = "."
+    roots: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    select: frozenset[str] = frozenset({"ALL"})
+    ignore: frozenset[str] = frozenset()
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    fail_on: Severity = Severity.ERROR
+    python: str | None = None
+    entries: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()  # per-rule overrides
+    # set when pyproject.toml exists but cannot be parsed: reported as a finding
+    pyproject_problem: tuple[str, int, int] | None = None
+
+
+# key in pyproject -> (field name, converter)
+def _strings(key: str, value) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"[tool.importgate] {key} must be a string or a list of strings, not {value!r}")
+
+
+def _rules(key: str, value) -> frozenset[str]:
+    names = _strings(key, value)
+    return frozenset(normalise_selector(n, key) for n in names)
+
+
+def normalise_selector(name: str, where: str) -> str:
+    name = name.strip()
+    if name.upper() == "ALL":
+        return "ALL"
+    rule = catalogue.lookup(name)
+    if rule is not None:
+        return rule.code
+    if name.upper().startswith("IG") and any(r.code.startswith(name.upper()) for r in catalogue.RULES):
+        return name.upper()
+    known = ", ".join(r.name for r in catalogue.RULES)
+    raise ConfigError(f"unknown rule {name!r} in {where} (known rules: {known})")
+
+
+def _per_file(key: str, value) -> tuple[tuple[str, frozenset[str]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"[tool.importgate] {key} must be a table of glob = [rules]")
+    return tuple((pattern, _rules(f"{key}.{pattern!r}", rules)) for pattern, rules in value.items())
+
+
+def _severity(key: str, value) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"[tool.importgate] {key} must be one of info, warning, error")
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"[tool.importgate] {key}: {exc}") from None
+
+
+def _severities(key: str, value) -> tuple[tuple[str, Severity], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"[tool.importgate] {key} must be a table of rule = severity")
+    return tuple((normalise_selector(rule, key), _severity(f"{key}.{rule}", sev)) for rule, sev in value.items())
+
+
+def _python(key: str, value) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"[tool.importgate] {key} must be a string")
+    return value
+
+
+_KEYS = {
+    "roots": ("roots", _strings),
+    "exclude": ("exclude", _strings),
+    "select": ("select", _rules),
+    "ignore": ("ignore", _rules),
+    "per-file-ignores": ("per_file_ignores", _per_file),
+    "fail-on": ("fail_on", _severity),
+    "python": ("python", _python),
+    "entry": ("entries", _strings),
+    "entries": ("entries", _strings),
+    "severity": ("severity", _severities),
+}
+# tables owned by other subcommands; validated by them
+_SUBTABLES = {"probe", "dependencies", "exports", "pytest"}
+
+
+def _load_toml(path: str) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def read_pyproject(project_root: str) -> tuple[dict, tuple[str, int, int] | None]:
+    """The whole pyproject.toml as a dict, or ({}, problem) when it cannot be parsed."""
+    path = os.path.join(project_root, "pyproject.toml")
+    if not os.path.isfile(path):
+        return {}, None
+    try:
+        return _load_toml(path), None
+    except OSError as exc:
+        return {}, (f"cannot read pyproject.toml: {exc.strerror or exc}", 1, 1)
+    except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+        import re
+
+        message = str(exc)
+        match = re.search(r"at line (\d+), column (\d+)", message)
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        return {}, (f"pyproject.toml is not valid TOML: {message}", line, col)
+
+
+def tool_table(pyproject: dict) -> dict:
+    table = pyproject.get("tool", {}).get("importgate", {})
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.importgate] must be a table")
+    return table
+
+
+def from_pyproject(project_root: str, base: Config | None = None) -> Config:
+    pyproject, problem = read_pyproject(project_root)
+    config = base or Config()
+    config = replace(config, project_root=project_root, pyproject_problem=problem)
+    table = tool_table(pyproject)
+    updates = {}
+    for key, value in table.items():
+        if key in _SUBTABLES:
+            continue
+        if key not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"unknown key {key!r} in [tool.importgate] of {os.path.join(project_root, 'pyproject.toml')} (known keys: {known})")
+        name, convert = _KEYS[key]
+        updates[name] = convert(key, value)
+    return replace(config, **updates)
+
+
+def merge_cli(config: Config, **overrides) -> Config:
+    """Command-line values win; None means "not given"."""
+    valid = {f.name for f in fields(Config)}
+    clean = {}
+    for key, value in overrides.items():
+        if key not in valid:
+            raise ConfigError(f"internal: unknown setting {key}")
+        if value is not None:
+            clean[key] = value
+    return replace(config, **clean)

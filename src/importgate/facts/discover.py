@@ -1,0 +1,244 @@
+"""Which files are first-party, where the import roots are, and each file's module name.
+
+Two steps, because the right root is sometimes only visible from the code:
+``walk_project`` lists the files (no parsing), and ``assign_names`` decides
+roots and names once the absolute imports of all files are known. That is how
+``services/api/app/__init__.py`` (a root at ``services/api``, imported as
+``app``) is told apart from ``src/company/product/__init__.py`` (a PEP 420
+namespace package, imported as ``company.product``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+
+from importgate.model import Problem
+
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", ".eggs", "build", "dist",
+    "node_modules", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".importgate_cache",
+    "site-packages", "__pypackages__", ".direnv", ".idea", ".vscode",
+)
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # absolute, normalised
+    relpath: str  # relative to the project root, "/" separated
+    is_package: bool  # an __init__ file
+    is_stub: bool  # a .pyi file
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFiles:
+    root: str
+    files: tuple[SourceFile, ...]
+    problems: tuple[Problem, ...]
+    extension_modules: tuple[str, ...] = ()  # relpaths of .so/.pyd inside the project
+
+
+def find_project_root(path: str) -> str:
+    """The nearest directory at or above ``path`` with a project marker, else ``path`` itself."""
+    start = os.path.abspath(path)
+    if os.path.isfile(start):
+        start = os.path.dirname(start)
+    current = start
+    while True:
+        if any(os.path.isfile(os.path.join(current, marker)) for marker in _PROJECT_MARKERS):
+            return current
+        if os.path.isdir(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return start
+        current = parent
+
+
+def _excluded(relpath: str, name: str, patterns: tuple[str, ...]) -> bool:
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(relpath, pattern) or relpath.startswith(pattern + "/"):
+            return True
+    return False
+
+
+def walk_project(root: str, exclude: tuple[str, ...] = (), use_default_excludes: bool = True) -> ProjectFiles:
+    """List .py/.pyi files under ``root``; never raises on a bad tree."""
+    root = os.path.abspath(root)
+    patterns = tuple(exclude) + (DEFAULT_EXCLUDES if use_default_excludes else ())
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    extensions: list[str] = []
+    seen_dirs: set[str] = set()
+    stack = [(root, "")]
+    while stack:
+        directory, rel = stack.pop()
+        try:
+            real = os.path.realpath(directory)
+        except OSError:
+            real = directory
+        if real in seen_dirs:
+            problems.append(Problem(f"skipped {rel or '.'}: a symlink loop leads back to {os.path.relpath(real, root)}", directory))
+            continue
+        seen_dirs.add(real)
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(f"cannot read directory {rel or '.'}: {exc.strerror or exc}", directory))
+            continue
+        if rel and any(e.name == "pyvenv.cfg" for e in entries):
+            continue  # a virtual environment
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            relpath = f"{rel}/{name}" if rel else name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name.startswith(".") or _excluded(relpath, name, patterns):
+                    continue
+                subdirs.append((entry.path, relpath))
+                continue
+            if _excluded(relpath, name, tuple(exclude)):
+                continue
+            if name.endswith((".py", ".pyi")):
+                if entry.is_symlink() and not os.path.exists(entry.path):
+                    problems.append(Problem(f"skipped {relpath}: a dangling symlink", entry.path))
+                    continue
+                stem = name.rsplit(".", 1)[0]
+                files.append(
+                    SourceFile(
+                        path=os.path.normpath(entry.path),
+                        relpath=relpath,
+                        is_package=stem == "__init__",
+                        is_stub=name.endswith(".pyi"),
+                    )
+                )
+            elif name.endswith((".so", ".pyd")):
+                extensions.append(relpath)
+        stack.extend(reversed(subdirs))
+    files.sort(key=lambda f: f.relpath)
+    return ProjectFiles(root, tuple(files), tuple(problems), tuple(extensions))
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Import roots (most specific first) and every first-party module's names."""
+
+    project_root: str
+    roots: tuple[str, ...]
+    # path -> primary dotted name (what messages show, and what relative imports start from)
+    names: dict[str, str]
+    # dotted name -> paths providing it, in root order (a name can exist under two roots)
+    modules: dict[str, tuple[str, ...]]
+    packages: frozenset[str]  # dotted names that are packages (regular or namespace)
+
+
+def _is_identifier_path(parts: list[str]) -> bool:
+    return all(p.isidentifier() for p in parts)
+
+
+def _module_parts(relpath: str) -> list[str]:
+    parts = relpath.split("/")
+    last = parts[-1].rsplit(".", 1)[0]
+    if last == "__init__":
+        return parts[:-1]
+    return parts[:-1] + [last]
+
+
+def candidate_roots(project: ProjectFiles, configured: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Roots every layout starts from: configured ones, else ``src/`` and the project root."""
+    root = project.root
+    if configured:
+        return tuple(os.path.normpath(os.path.join(root, r)) for r in configured)
+    out = []
+    src = os.path.join(root, "src")
+    if any(f.relpath.startswith("src/") for f in project.files):
+        out.append(src)
+    out.append(root)
+    return tuple(out)
+
+
+def assign_names(
+    project: ProjectFiles,
+    absolute_imports: set[str],
+    configured_roots: tuple[str, ...] = (),
+) -> Layout:
+    """Decide roots and module names.
+
+    ``absolute_imports`` holds every absolute module a first-party file names
+    (``a.b`` for ``import a.b`` and ``from a.b import c``, plus ``a.b.c``).
+    """
+    base_roots = list(candidate_roots(project, configured_roots))
+    root = project.root
+    package_dirs = {os.path.dirname(f.relpath) for f in project.files if f.is_package and not f.is_stub}
+    package_dirs |= {os.path.dirname(f.relpath) for f in project.files if f.is_package}
+    extra_roots: list[str] = []
+    if not configured_roots:
+        # The parent of every topmost regular package is a root unless the
+        # package is imported by a longer, namespace-package name.
+        for directory in sorted(package_dirs):
+            if not directory:
+                continue
+            parent = os.path.dirname(directory)
+            if parent in package_dirs:
+                continue  # not topmost
+            parent_abs = os.path.normpath(os.path.join(root, parent)) if parent else root
+            if parent_abs in base_roots or parent_abs in extra_roots:
+                continue
+            package = os.path.basename(directory)
+            if not package.isidentifier():
+                continue
+            namespace_name = None
+            for base in base_roots:
+                if parent_abs.startswith(base + os.sep):
+                    parts = os.path.relpath(parent_abs, base).split(os.sep)
+                    if _is_identifier_path(parts):
+                        namespace_name = ".".join(parts + [package])
+                        break
+            if namespace_name and any(
+                imp == namespace_name or imp.startswith(namespace_name + ".") for imp in absolute_imports
+            ):
+                continue
+            short_used = any(imp == package or imp.startswith(package + ".") for imp in absolute_imports)
+            if namespace_name is None or short_used or not any(
+                imp.startswith(namespace_name.split(".")[0]) for imp in absolute_imports
+            ):
+                extra_roots.append(parent_abs)
+    # most specific first: deeper roots win for the files under them
+    roots = tuple(sorted(set(base_roots) | set(extra_roots), key=lambda r: (-r.count(os.sep), r)))
+    names: dict[str, str] = {}
+    modules: dict[str, list[str]] = {}
+    packages: set[str] = set()
+    for f in project.files:
+        parent_dir = os.path.dirname(f.path)
+        primary = None
+        for r in roots:
+            if f.path.startswith(r + os.sep):
+                parts = _module_parts(os.path.relpath(f.path, r).replace(os.sep, "/"))
+                if not parts or not _is_identifier_path(parts):
+                    continue
+                dotted = ".".join(parts)
+                modules.setdefault(dotted, []).append(f.path)
+                for i in range(1, len(parts) - (0 if f.is_package else 1) + 1):
+                    packages.add(".".join(parts[:i]))
+                if primary is None:
+                    primary = dotted
+        if primary is None:
+            # not importable from any root (e.g. a script in `my-scripts/`): a top-level module
+            stem = os.path.basename(f.path).rsplit(".", 1)[0]
+            primary = os.path.basename(parent_dir) if stem == "__init__" else stem
+        names[f.path] = primary
+    return Layout(
+        project_root=root,
+        roots=roots,
+        names=names,
+        modules={k: tuple(v) for k, v in modules.items()},
+        packages=frozenset(packages),
+    )

@@ -1,0 +1,208 @@
+"""What the target interpreter sees: its version, platform and module search path.
+
+The target defaults to the project's own environment (``$VIRTUAL_ENV``, then
+``.venv``/``venv`` in the project), then the interpreter running importgate,
+because the service runs there and not in importgate's own (pipx) venv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+# Runs inside the target interpreter: stdlib only, prints one JSON object.
+_PROBE = r"""
+import json, sys, importlib.machinery as m
+finders = []
+for f in sys.meta_path:
+    mod = type(f).__module__ if not isinstance(f, type) else f.__module__
+    name = getattr(f, "__name__", None) or type(f).__name__
+    mapping = getattr(sys.modules.get(mod), "MAPPING", None)
+    namespaces = getattr(sys.modules.get(mod), "NAMESPACES", None)
+    finders.append({"module": mod, "name": name,
+                    "mapping": {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, dict) else None,
+                    "namespaces": {str(k): [str(p) for p in v] for k, v in namespaces.items()} if isinstance(namespaces, dict) else None})
+import sysconfig
+print(json.dumps({
+    "executable": sys.executable,
+    "version": list(sys.version_info[:3]),
+    "platform": sys.platform,
+    "implementation": sys.implementation.name,
+    "path": [p for p in sys.path[1:]],
+    "stdlib": sorted(getattr(sys, "stdlib_module_names", ())),
+    "builtin": sorted(sys.builtin_module_names),
+    "extension_suffixes": list(m.EXTENSION_SUFFIXES),
+    "finders": finders,
+    "purelib": sysconfig.get_paths().get("purelib"),
+    "stdlib_dir": sysconfig.get_paths().get("stdlib"),
+}))
+"""
+
+# meta path finders that never serve arbitrary top-level modules
+_KNOWN_FINDERS = {
+    "_frozen_importlib.BuiltinImporter",
+    "_frozen_importlib.FrozenImporter",
+    "_frozen_importlib_external.PathFinder",
+    "_distutils_hack.DistutilsMetaFinder",
+    "six._SixMetaPathImporter",
+    "pkg_resources.extern.VendorImporter",
+    "setuptools.extern.VendorImporter",
+    "_virtualenv._Finder",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EditableFinder:
+    mapping: dict[str, str]  # top-level name -> path of the package dir or module file
+    namespaces: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    executable: str
+    version: tuple[int, int, int]
+    platform: str
+    implementation: str
+    path: tuple[str, ...]  # sys.path without the script directory
+    stdlib: frozenset[str]
+    builtin: frozenset[str]
+    extension_suffixes: tuple[str, ...]
+    editable: tuple[EditableFinder, ...]
+    unknown_finders: tuple[str, ...]  # meta path finders we cannot see into
+    purelib: str | None
+    stdlib_dir: str | None
+
+    @property
+    def short_version(self) -> str:
+        return "%d.%d" % self.version[:2]
+
+    def describe(self) -> str:
+        return f"{self.executable} (Python {self.short_version})"
+
+
+class EnvironmentError_(Exception):
+    """The target interpreter could not be queried."""
+
+
+def default_interpreter(project_root: str) -> str:
+    venv = os.environ.get("VIRTUAL_ENV")
+    candidates = []
+    if venv:
+        candidates.append(venv)
+    candidates += [os.path.join(project_root, ".venv"), os.path.join(project_root, "venv")]
+    for candidate in candidates:
+        for rel in ("bin/python", "Scripts/python.exe"):
+            exe = os.path.join(candidate, rel)
+            if os.path.isfile(exe) and os.access(exe, os.X_OK):
+                return exe
+    return sys.executable
+
+
+def resolve_interpreter(python: str | None) -> str:
+    """Accept an interpreter path, a venv directory, or a command name."""
+    if python is None:
+        return sys.executable
+    if os.path.isdir(python):
+        for rel in ("bin/python", "Scripts/python.exe"):
+            exe = os.path.join(python, rel)
+            if os.path.isfile(exe):
+                return exe
+        raise EnvironmentError_(f"{python} is a directory without bin/python: not a virtual environment")
+    if os.sep not in python:
+        import shutil
+
+        found = shutil.which(python)
+        if found:
+            return found
+    if not os.path.exists(python):
+        raise EnvironmentError_(f"no Python interpreter at {python}")
+    return python
+
+
+def query_environment(python: str) -> Environment:
+    """Ask the target interpreter (a subprocess, unless it is this very one)."""
+    if _same_interpreter(python):
+        data = _in_process()
+    else:
+        try:
+            out = subprocess.run(
+                [python, "-c", _PROBE],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+                env={**os.environ, "PYTHONSAFEPATH": "1"},
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise EnvironmentError_(f"cannot run {python}: {exc}") from None
+        if out.returncode != 0:
+            raise EnvironmentError_(f"{python} failed to describe itself: {out.stderr.strip()[-500:]}")
+        try:
+            data = json.loads(out.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise EnvironmentError_(f"{python} printed something unexpected: {out.stdout[-200:]!r}") from None
+    return _environment_from(data)
+
+
+def _same_interpreter(python: str) -> bool:
+    try:
+        return os.path.samefile(python, sys.executable) and sys.prefix == _prefix_of(python)
+    except OSError:
+        return False
+
+
+def _prefix_of(python: str) -> str:
+    # a venv's python is often a symlink to the base interpreter: compare prefixes by pyvenv.cfg
+    bindir = os.path.dirname(os.path.abspath(python))
+    candidate = os.path.dirname(bindir)
+    if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
+        return candidate
+    return sys.base_prefix
+
+
+def _in_process() -> dict:
+    namespace: dict = {}
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        exec(compile(_PROBE, "<importgate-probe>", "exec"), namespace)  # noqa: S102 - our own constant code
+    data = json.loads(buffer.getvalue())
+    # sys.path[0] of this process is importgate's script dir or the cwd, not the target's
+    data["path"] = [p for p in sys.path[1:]]
+    return data
+
+
+def _environment_from(data: dict) -> Environment:
+    editable = []
+    unknown = []
+    for finder in data.get("finders", []):
+        key = f"{finder['module']}.{finder['name']}"
+        if finder.get("mapping") is not None:
+            editable.append(
+                EditableFinder(
+                    mapping=dict(finder["mapping"]),
+                    namespaces={k: tuple(v) for k, v in (finder.get("namespaces") or {}).items()},
+                )
+            )
+        elif key not in _KNOWN_FINDERS and not finder["module"].startswith(("_frozen_importlib", "__editable__")):
+            unknown.append(key)
+    version = tuple(data["version"])
+    return Environment(
+        executable=data["executable"],
+        version=(version[0], version[1], version[2]),
+        platform=data["platform"],
+        implementation=data["implementation"],
+        path=tuple(p for p in data["path"] if p),
+        stdlib=frozenset(data.get("stdlib", ())),
+        builtin=frozenset(data.get("builtin", ())),
+        extension_suffixes=tuple(data["extension_suffixes"]),
+        editable=tuple(editable),
+        unknown_finders=tuple(unknown),
+        purelib=data.get("purelib"),
+        stdlib_dir=data.get("stdlib_dir"),
+    )

@@ -1,0 +1,897 @@
+"""One pass over one file's AST: what it imports, binds, exports and hides.
+
+The walk visits statements only (imports are always statements); expression
+detectors that need a full walk run only when a cheap substring test on the
+source says they can match, so a typical file costs one ``ast.parse`` plus one
+pass over its statements.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import warnings
+from dataclasses import dataclass, field
+
+from importgate.model import (
+    AllEntry,
+    GetattrFacts,
+    Guard,
+    ImportedName,
+    ImportEdge,
+    LazyAttach,
+    Location,
+    ModuleFacts,
+    SyntaxProblem,
+)
+
+_SUPPRESS = re.compile(rb"#\s*importgate:\s*ignore(?:\[([^\]]*)\])?")
+_TYPE_CHECKING_NAMES = {"TYPE_CHECKING", "MYPY"}
+# Names whose presence in an `if` test makes it a feature test of the
+# environment rather than application logic.
+_FEATURE_ATTRS = {"version_info", "platform", "implementation", "maxsize", "byteorder", "hexversion"}
+_FEATURE_NAME = re.compile(r"^(PY\d*|PYPY|CPYTHON|IS_|HAS_|WIN|WINDOWS|MACOS|LINUX|JYTHON|IRONPYTHON|_?PY\d|_?HAS_|_?IS_)")
+_PY_FLAG = re.compile(r"^_?(is_|has_)?(py\d|pypy|python\d|cpython|jython|win)", re.IGNORECASE)
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+@dataclass
+class _Scope:
+    """Mutable accumulators for one walk; frozen into ModuleFacts at the end."""
+
+    lines: list[bytes] | None  # only for non-ASCII sources (column conversion)
+    path: str
+    imports: list[ImportEdge] = field(default_factory=list)
+    defined: dict[str, int] = field(default_factory=dict)
+    own: set[str] = field(default_factory=set)
+    typing_names: dict[str, int] = field(default_factory=dict)
+    annotated: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    all_entries: list[AllEntry] | None = None
+    all_dynamic: bool = False
+    all_sources: list[str] = field(default_factory=list)
+    all_location: Location | None = None
+    getattr_node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    getattr_assigned: Location | None = None
+    literal_collections: dict[str, frozenset[str]] = field(default_factory=dict)
+    lazy: LazyAttach | None = None
+    lazy_unknown: bool = False
+    import_bindings: dict[str, str] = field(default_factory=dict)  # local name -> module text
+
+    def column(self, line: int, col_offset: int) -> int:
+        """ast gives UTF-8 byte offsets; users count characters."""
+        if self.lines is None or line - 1 >= len(self.lines):
+            return col_offset + 1
+        return len(self.lines[line - 1][:col_offset].decode("utf-8", "replace")) + 1
+
+    def loc(self, node: ast.AST) -> Location:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        col = self.column(line, getattr(node, "col_offset", 0))
+        end_col_offset = getattr(node, "end_col_offset", None)
+        end_col = self.column(end_line, end_col_offset) if end_col_offset is not None else col
+        return Location(self.path, line, col, end_line, end_col)
+
+    def bind(self, name: str, line: int, guard: Guard, own: bool = False) -> None:
+        if guard & Guard.TYPE_CHECKING:
+            self.typing_names.setdefault(name, line)
+            return
+        self.defined.setdefault(name, line)
+        self.deleted.pop(name, None)
+        if own:
+            self.own.add(name)
+
+
+def parse_module(
+    source: bytes,
+    path: str,
+    name: str = "",
+    *,
+    is_package: bool = False,
+    is_stub: bool = False,
+    target_version: tuple[int, int] | None = None,
+) -> ModuleFacts:
+    """Facts of one file. Never raises on bad input: a file that does not
+    parse yields facts that carry the syntax problem."""
+    try:
+        tree = _parse(source, path, target_version)
+    except SyntaxError as exc:
+        return ModuleFacts(
+            name=name,
+            path=path,
+            is_package=is_package,
+            is_stub=is_stub,
+            syntax_error=_syntax_problem(exc, source, path, target_version),
+            suppressions=_suppressions(source),
+        )
+    except (ValueError, UnicodeError) as exc:  # NUL bytes, undecodable
+        return ModuleFacts(
+            name=name,
+            path=path,
+            is_package=is_package,
+            is_stub=is_stub,
+            syntax_error=SyntaxProblem(_decode_message(exc), Location(path, 1, 1)),
+        )
+    except RecursionError:
+        return ModuleFacts(
+            name=name,
+            path=path,
+            is_package=is_package,
+            is_stub=is_stub,
+            syntax_error=SyntaxProblem("too deeply nested for Python's parser", Location(path, 1, 1)),
+        )
+    lines = None if source.isascii() else source.splitlines()
+    scope = _Scope(lines=lines, path=path)
+    walker = _Walker(scope, source)
+    walker.statements(tree.body, Guard.NONE, top=True)
+    text_markers = _TextMarkers(source)
+    dynamic, dynamic_path, registers, finder, sys_path_line = walker.expression_facts(tree, text_markers)
+
+    getattr_facts = None
+    if scope.getattr_node is not None:
+        getattr_facts = GetattrFacts(
+            location=scope.loc(scope.getattr_node),
+            serves=_served_names(scope.getattr_node, scope.literal_collections),
+        )
+    elif scope.getattr_assigned is not None:
+        served = None
+        if scope.lazy is not None and not scope.lazy_unknown and not scope.lazy.from_stub:
+            served = frozenset(e.name for e in scope.lazy.submodules) | frozenset(
+                e.name for _, e in scope.lazy.attrs
+            )
+        getattr_facts = GetattrFacts(location=scope.getattr_assigned, serves=served)
+
+    typing_only = {k: v for k, v in scope.typing_names.items() if k not in scope.defined}
+    annotated_only = {k: v for k, v in scope.annotated.items() if k not in scope.defined}
+    for gone in scope.deleted:
+        scope.defined.pop(gone, None)
+    return ModuleFacts(
+        name=name,
+        path=path,
+        is_package=is_package,
+        is_stub=is_stub,
+        imports=tuple(scope.imports),
+        defined=scope.defined,
+        typing_only=typing_only,
+        annotated_only=annotated_only,
+        deleted=dict(scope.deleted),
+        own_definitions=frozenset(scope.own - set(scope.deleted)),
+        all_entries=tuple(scope.all_entries) if scope.all_entries is not None else None,
+        all_dynamic=scope.all_dynamic,
+        all_sources=tuple(scope.all_sources),
+        all_location=scope.all_location,
+        getattr=getattr_facts,
+        lazy_attach=None if scope.lazy_unknown else scope.lazy,
+        dynamic=dynamic,
+        dynamic_path=dynamic_path,
+        registers_modules=registers,
+        installs_finder=finder,
+        sys_path_edit_line=sys_path_line,
+        suppressions=_suppressions(source),
+    )
+
+
+def _parse(source: bytes, path: str, target_version: tuple[int, int] | None) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences etc. are not our business
+        tree = ast.parse(source, filename=path)
+        if target_version is not None and target_version < sys.version_info[:2] and target_version >= (3, 7):
+            # Catch syntax the (older) target interpreter cannot run.
+            ast.parse(source, filename=path, feature_version=target_version)
+    return tree
+
+
+_NEWER_SYNTAX = (
+    (re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*[\[=]"), (3, 12), "a PEP 695 `type` statement"),
+    (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\["), (3, 12), "PEP 695 type parameters"),
+    (re.compile(r"^\s*class\s+\w+\s*\["), (3, 12), "PEP 695 type parameters"),
+    (re.compile(r"^\s*except\s*\*"), (3, 11), "a PEP 654 `except*` clause"),
+    (re.compile(r"""(^|[^\w])[tT][rR]?["']"""), (3, 14), "a PEP 750 template string"),
+)
+
+
+def _syntax_problem(
+    exc: SyntaxError, source: bytes, path: str, target_version: tuple[int, int] | None
+) -> SyntaxProblem:
+    line = exc.lineno or 1
+    col = (exc.offset or 1)
+    running = sys.version_info[:2]
+    text = exc.text or ""
+    if not text:
+        lines = source.splitlines()
+        if 0 < line <= len(lines):
+            text = lines[line - 1].decode("utf-8", "replace")
+    message = exc.msg
+    newer = None
+    for pattern, version, what in _NEWER_SYNTAX:
+        if version > running and pattern.search(text):
+            newer = "%d.%d" % version
+            message = (
+                f"{what} needs Python {newer} or newer, but importgate runs on Python "
+                f"{running[0]}.{running[1]} and cannot parse this file"
+            )
+            if target_version is not None and target_version >= version:
+                message += (
+                    f"; the target Python {target_version[0]}.{target_version[1]} can run it, "
+                    f"so run importgate itself with Python {newer}+ to check this file"
+                )
+            break
+    else:
+        if "only supported in Python" in message or "is only supported" in message:
+            # raised by feature_version parsing: the *target* is too old
+            tv = target_version or running
+            message = f"{message} (the target Python is {tv[0]}.{tv[1]})"
+    return SyntaxProblem(message, Location(path, line, max(col, 1)), newer)
+
+
+def _decode_message(exc: Exception) -> str:
+    if isinstance(exc, UnicodeError):
+        return f"cannot decode the file: {exc} (declare its encoding with a PEP 263 coding comment or save it as UTF-8)"
+    text = str(exc)
+    if "null bytes" in text:
+        return "the file contains NUL bytes: it is not Python source"
+    return f"cannot parse the file: {text}"
+
+
+def _suppressions(source: bytes) -> tuple[tuple[int, frozenset[str]], ...]:
+    if b"importgate" not in source:
+        return ()
+    out = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        match = _SUPPRESS.search(line)
+        if match is None:
+            continue
+        rules = match.group(1)
+        names = frozenset(r.strip().decode("ascii", "replace") for r in rules.split(b",") if r.strip()) if rules else frozenset()
+        out.append((number, names))
+    return tuple(out)
+
+
+class _TextMarkers:
+    """Cheap substring tests that decide which expensive detectors run."""
+
+    def __init__(self, source: bytes) -> None:
+        self.globals = b"globals()" in source or b"locals()" in source or b"vars()" in source
+        self.exec = b"exec(" in source
+        self.sys_path = b"sys.path" in source or b"addsitedir" in source
+        self.sys_modules = b"sys.modules" in source
+        self.meta = b"meta_path" in source or b"path_hooks" in source
+        self.dunder_path = b"__path__" in source or b"declare_namespace" in source
+        self.setattr = b"setattr(" in source and b"sys.modules" in source
+        self.walrus = b":=" in source
+
+    @property
+    def any(self) -> bool:
+        return any(vars(self).values())
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id in _TYPE_CHECKING_NAMES
+    if isinstance(test, ast.Attribute):
+        return test.attr in _TYPE_CHECKING_NAMES
+    if isinstance(test, ast.Constant):
+        return test.value is False or test.value == 0
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_type_checking(v) for v in test.values)
+    return False
+
+
+def _is_not_type_checking(test: ast.expr) -> bool:
+    return isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _is_type_checking(test.operand)
+
+
+def _is_feature_test(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Attribute):
+            if node.attr in _FEATURE_ATTRS:
+                return True
+            base = _dotted(node)
+            if base and (base.startswith("platform.") or base == "os.name" or base.startswith("sys.")):
+                return True
+        elif isinstance(node, ast.Name):
+            if node.id in ("hasattr", "getattr", "find_spec", "find_loader") or _FEATURE_NAME.match(node.id) or _PY_FLAG.match(node.id):
+                return True
+            if node.id.endswith(("_AVAILABLE", "_INSTALLED", "_ENABLED", "_SUPPORT", "_SUPPORTED")):
+                return True
+        elif isinstance(node, ast.Call):
+            name = _dotted(node.func) or ""
+            if name.endswith(("find_spec", "util.find_spec", "import_module", "find_loader", "version")):
+                return True
+    return False
+
+
+def _catches_import_error(handler_type: ast.expr | None) -> bool:
+    if handler_type is None:
+        return True
+    if isinstance(handler_type, ast.Tuple):
+        return any(_catches_import_error(e) for e in handler_type.elts)
+    name = _dotted(handler_type) or ""
+    return name.rsplit(".", 1)[-1] in _IMPORT_ERRORS or name.endswith("Error") and "Import" in name
+
+
+def _handles_import_error(handler: ast.ExceptHandler) -> bool:
+    """A handler that catches ImportError and does not just re-raise it."""
+    if not _catches_import_error(handler.type):
+        return False
+    return not (handler.body and isinstance(handler.body[-1], ast.Raise))
+
+
+def _target_names(target: ast.expr):
+    if isinstance(target, ast.Name):
+        yield target
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _target_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _str_elements(node: ast.expr) -> list[ast.Constant] | None:
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        out = []
+        for elt in node.elts:
+            if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                out.append(elt)
+            else:
+                return None
+        return out
+    return None
+
+
+class _Walker:
+    def __init__(self, scope: _Scope, source: bytes) -> None:
+        self.s = scope
+        self.has_getattr = b"__getattr__" in source
+        self.has_all = b"__all__" in source
+        self.has_lazy = b"attach" in source and b"lazy" in source
+        self.global_decls: set[str] = set()
+
+    # -- statements -------------------------------------------------------
+    def statements(self, body: list[ast.stmt], guard: Guard, top: bool = False, in_function: bool = False) -> None:
+        for stmt in body:
+            self.statement(stmt, guard, top, in_function)
+
+    def statement(self, node: ast.stmt, guard: Guard, top: bool, in_function: bool) -> None:
+        s = self.s
+        module_scope = not in_function  # class bodies are handled separately
+        if isinstance(node, ast.Import):
+            self.import_(node, guard, module_scope)
+        elif isinstance(node, ast.ImportFrom):
+            self.import_from(node, guard, module_scope)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if module_scope:
+                s.bind(node.name, node.lineno, guard, own=True)
+                if node.name == "__getattr__" and not (guard & Guard.TYPE_CHECKING):
+                    s.getattr_node = node
+            self.function_body(node, guard)
+        elif isinstance(node, ast.ClassDef):
+            if module_scope:
+                s.bind(node.name, node.lineno, guard, own=True)
+            if in_function:
+                self.statements(node.body, guard, in_function=True)
+            else:  # class bodies run at import time but bind into the class
+                self.class_body(node.body, guard)
+        elif isinstance(node, ast.Assign):
+            if module_scope:
+                if self.has_lazy:
+                    self.lazy_attach(node)
+                for target in node.targets:
+                    self.assign_target(target, node, guard, top)
+            elif self.global_decls:
+                self.global_assign(node.targets, node.lineno, guard)
+        elif isinstance(node, ast.AnnAssign):
+            if module_scope and isinstance(node.target, ast.Name):
+                if node.value is not None:
+                    self.assign_target(node.target, node, guard, top)
+                elif not (guard & Guard.TYPE_CHECKING):
+                    s.annotated.setdefault(node.target.id, node.lineno)
+            elif in_function and self.global_decls and node.value is not None:
+                self.global_assign([node.target], node.lineno, guard)
+        elif isinstance(node, ast.AugAssign):
+            if module_scope and isinstance(node.target, ast.Name):
+                if node.target.id == "__all__":
+                    self.all_value(node.value, node, reset=False)
+                else:
+                    s.bind(node.target.id, node.lineno, guard, own=True)
+        elif isinstance(node, ast.Expr):
+            if module_scope and self.has_all and isinstance(node.value, ast.Call):
+                self.all_call(node.value)
+        elif isinstance(node, ast.Delete):
+            if module_scope:
+                for target in node.targets:
+                    for name in _target_names(target):
+                        if top:
+                            s.deleted[name.id] = node.lineno
+                        # a conditional del leaves the name possibly bound
+        elif isinstance(node, ast.If):
+            self.if_(node, guard, top, in_function)
+        elif isinstance(node, ast.Try) or node.__class__.__name__ == "TryStar":
+            handlers = node.handlers  # type: ignore[attr-defined]
+            body_guard = guard | Guard.TRY if any(_handles_import_error(h) for h in handlers) else guard
+            self.statements(node.body, body_guard, in_function=in_function)  # type: ignore[attr-defined]
+            for handler in handlers:
+                self.statements(handler.body, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard, in_function=in_function)  # type: ignore[attr-defined]
+            self.statements(node.finalbody, guard, in_function=in_function)  # type: ignore[attr-defined]
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            if module_scope:
+                for name in _target_names(node.target):
+                    s.bind(name.id, node.lineno, guard, own=True)
+            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+        elif isinstance(node, ast.While):
+            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            with_guard = guard
+            for item in node.items:
+                if module_scope and item.optional_vars is not None:
+                    for name in _target_names(item.optional_vars):
+                        s.bind(name.id, node.lineno, guard, own=True)
+                call = item.context_expr
+                if isinstance(call, ast.Call) and (_dotted(call.func) or "").endswith("suppress"):
+                    if any(_catches_import_error(a) for a in call.args):
+                        with_guard |= Guard.TRY
+            self.statements(node.body, with_guard, top=top, in_function=in_function)
+        elif isinstance(node, ast.Global):
+            self.global_decls.update(node.names)
+        elif node.__class__.__name__ == "Match":
+            for case in node.cases:  # type: ignore[attr-defined]
+                if module_scope:
+                    for sub in ast.walk(case.pattern):
+                        bound = getattr(sub, "name", None)
+                        if isinstance(bound, str):
+                            s.bind(bound, node.lineno, guard, own=True)
+                        rest = getattr(sub, "rest", None)
+                        if isinstance(rest, str):
+                            s.bind(rest, node.lineno, guard, own=True)
+                self.statements(case.body, guard | Guard.CONDITIONAL, in_function=in_function)
+        elif node.__class__.__name__ == "TypeAlias":
+            if module_scope and isinstance(node.name, ast.Name):  # type: ignore[attr-defined]
+                s.bind(node.name.id, node.lineno, guard, own=True)  # type: ignore[attr-defined]
+
+    def class_body(self, body: list[ast.stmt], guard: Guard) -> None:
+        """Imports in a class body run at import time; its bindings are the class's."""
+        for stmt in body:
+            if isinstance(stmt, ast.Import):
+                self.import_(stmt, guard, module_scope=False)
+            elif isinstance(stmt, ast.ImportFrom):
+                self.import_from(stmt, guard, module_scope=False)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.function_body(stmt, guard)
+            elif isinstance(stmt, ast.ClassDef):
+                self.class_body(stmt.body, guard)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or stmt.__class__.__name__ in ("TryStar", "Match"):
+                self.statement(stmt, guard | Guard.CONDITIONAL if isinstance(stmt, ast.If) else guard, top=False, in_function=True)
+
+    def function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef, guard: Guard) -> None:
+        saved = self.global_decls
+        self.global_decls = set()
+        self.statements(node.body, guard | Guard.FUNCTION, in_function=True)
+        self.global_decls = saved
+
+    def global_assign(self, targets: list[ast.expr], line: int, guard: Guard) -> None:
+        for target in targets:
+            for name in _target_names(target):
+                if name.id in self.global_decls:
+                    self.s.bind(name.id, line, guard, own=True)
+
+    def if_(self, node: ast.If, guard: Guard, top: bool, in_function: bool) -> None:
+        test = node.test
+        if _is_type_checking(test):
+            self.statements(node.body, guard | Guard.TYPE_CHECKING, in_function=in_function)
+            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+        elif _is_not_type_checking(test):
+            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | Guard.TYPE_CHECKING, in_function=in_function)
+        elif _is_feature_test(test):
+            self.statements(node.body, guard | Guard.FEATURE_TEST, in_function=in_function)
+            self.statements(node.orelse, guard | Guard.FEATURE_TEST, in_function=in_function)
+        else:
+            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+
+    # -- imports ----------------------------------------------------------
+    def import_(self, node: ast.Import, guard: Guard, module_scope: bool) -> None:
+        s = self.s
+        for alias in node.names:
+            loc = s.loc(alias)
+            s.imports.append(
+                ImportEdge(
+                    level=0,
+                    module_text=alias.name,
+                    names=(),
+                    location=loc,
+                    guard=guard,
+                    is_from=False,
+                    asname=alias.asname,
+                )
+            )
+            if module_scope:
+                bound = alias.asname or alias.name.split(".", 1)[0]
+                s.bind(bound, node.lineno, guard)
+                s.import_bindings[bound] = alias.name if alias.asname else alias.name.split(".", 1)[0]
+
+    def import_from(self, node: ast.ImportFrom, guard: Guard, module_scope: bool) -> None:
+        s = self.s
+        names = []
+        for alias in node.names:
+            names.append(ImportedName(alias.name, alias.asname, s.loc(alias)))
+            if module_scope and alias.name != "*":
+                bound = alias.asname or alias.name
+                s.bind(bound, node.lineno, guard)
+                text = "." * node.level + (node.module or "")
+                s.import_bindings[bound] = f"{text}.{alias.name}" if node.module else text + alias.name
+        text = "." * node.level + (node.module or "")
+        s.imports.append(
+            ImportEdge(
+                level=node.level,
+                module_text=text,
+                names=tuple(names),
+                location=s.loc(node),
+                guard=guard,
+                is_from=True,
+            )
+        )
+
+    # -- assignments, __all__ ---------------------------------------------
+    def assign_target(self, target: ast.expr, node: ast.Assign | ast.AnnAssign, guard: Guard, top: bool) -> None:
+        s = self.s
+        value = node.value
+        if isinstance(target, ast.Name):
+            if target.id == "__all__":
+                if guard & Guard.TYPE_CHECKING:
+                    return
+                self.all_value(value, node, reset=top and not (guard & ~Guard.NONE))
+            elif target.id == "__getattr__":
+                s.getattr_assigned = s.loc(node)
+            elif target.id == "__path__":
+                pass  # handled by expression facts
+            s.bind(target.id, node.lineno, guard, own=True)
+            if self.has_getattr and value is not None:
+                self.literal_collection(target.id, value)
+            return
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for name in _target_names(target):
+                if name.id == "__all__":
+                    if not self.lazy_names_for_all(value):
+                        s.all_dynamic = True
+                        s.all_location = s.loc(node)
+                elif name.id == "__getattr__":
+                    s.getattr_assigned = s.loc(node)
+                s.bind(name.id, node.lineno, guard, own=True)
+        # attribute/subscript targets bind nothing at module level
+
+    def literal_collection(self, name: str, value: ast.expr) -> None:
+        if isinstance(value, ast.Dict):
+            keys = []
+            for key in value.keys:
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    keys.append(key.value)
+                else:
+                    return
+            self.s.literal_collections[name] = frozenset(keys)
+        else:
+            elements = _str_elements(value)
+            if elements is not None:
+                self.s.literal_collections[name] = frozenset(e.value for e in elements)
+
+    def all_value(self, value: ast.expr | None, node: ast.stmt, reset: bool) -> None:
+        s = self.s
+        if s.all_location is None:
+            s.all_location = s.loc(node)
+        entries: list[AllEntry] = []
+        sources: list[str] = []
+        if value is None or not self.all_parts(value, entries, sources):
+            s.all_dynamic = True
+            if s.all_entries is None:
+                s.all_entries = []
+            return
+        if reset or s.all_entries is None:
+            s.all_entries = []
+            if reset:
+                s.all_sources = []
+        s.all_entries.extend(entries)
+        s.all_sources.extend(sources)
+
+    def all_parts(self, value: ast.expr, entries: list[AllEntry], sources: list[str]) -> bool:
+        elements = _str_elements(value)
+        if elements is not None:
+            entries.extend(AllEntry(e.value, self.s.loc(e)) for e in elements)
+            return True
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            return self.all_parts(value.left, entries, sources) and self.all_parts(value.right, entries, sources)
+        if isinstance(value, ast.Attribute) and value.attr == "__all__":
+            ref = _dotted(value.value)
+            if ref:
+                sources.append(ref)
+                return True
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("list", "tuple") and len(value.args) == 1:
+            return self.all_parts(value.args[0], entries, sources)
+        if isinstance(value, ast.Name) and value.id == "__all__":
+            return True
+        return False
+
+    def all_call(self, call: ast.Call) -> None:
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "__all__"):
+            return
+        s = self.s
+        if s.all_entries is None:
+            s.all_entries = []
+        if func.attr == "append" and len(call.args) == 1:
+            arg = call.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                s.all_entries.append(AllEntry(arg.value, s.loc(arg)))
+                return
+        elif func.attr == "extend" and len(call.args) == 1:
+            entries: list[AllEntry] = []
+            sources: list[str] = []
+            if self.all_parts(call.args[0], entries, sources):
+                s.all_entries.extend(entries)
+                s.all_sources.extend(sources)
+                return
+        elif func.attr == "insert" and len(call.args) == 2:
+            arg = call.args[1]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                s.all_entries.append(AllEntry(arg.value, s.loc(arg)))
+                return
+        elif func.attr == "remove" and len(call.args) == 1:
+            arg = call.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                s.all_entries[:] = [e for e in s.all_entries if e.name != arg.value]
+                return
+        elif func.attr in ("sort", "reverse", "copy", "index", "count"):
+            return
+        s.all_dynamic = True
+
+    # -- lazy_loader --------------------------------------------------------
+    def lazy_attach(self, node: ast.Assign) -> None:
+        call = node.value
+        if not isinstance(call, ast.Call):
+            return
+        callee = _dotted(call.func) or ""
+        head, _, attr = callee.rpartition(".")
+        origin = self.s.import_bindings.get(head or attr, "")
+        if attr not in ("attach", "attach_stub"):
+            return
+        if not (origin.split(".")[-1] in ("lazy_loader", "attach", "attach_stub") or "lazy_loader" in origin):
+            return
+        s = self.s
+        if attr == "attach_stub":
+            s.lazy = LazyAttach((), (), s.loc(call), from_stub=True)
+            return
+        args = list(call.args)
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        submodules_node = keywords.get("submodules", args[1] if len(args) > 1 else None)
+        attrs_node = keywords.get("submod_attrs", args[2] if len(args) > 2 else None)
+        submodules: list[AllEntry] = []
+        attrs: list[tuple[str, AllEntry]] = []
+        if submodules_node is not None and not (isinstance(submodules_node, ast.Constant) and submodules_node.value is None):
+            elements = _str_elements(submodules_node)
+            if elements is None:
+                s.lazy_unknown = True
+                return
+            submodules = [AllEntry(e.value, s.loc(e)) for e in elements]
+        if attrs_node is not None and not (isinstance(attrs_node, ast.Constant) and attrs_node.value is None):
+            if not isinstance(attrs_node, ast.Dict):
+                s.lazy_unknown = True
+                return
+            for key, value in zip(attrs_node.keys, attrs_node.values):
+                elements = _str_elements(value) if value is not None else None
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or elements is None:
+                    s.lazy_unknown = True
+                    return
+                attrs.extend((key.value, AllEntry(e.value, s.loc(e))) for e in elements)
+        s.lazy = LazyAttach(tuple(submodules), tuple(attrs), s.loc(call))
+
+    def lazy_names_for_all(self, value: ast.expr | None) -> bool:
+        """`__getattr__, __dir__, __all__ = lazy.attach(...)`: __all__ is the served names."""
+        s = self.s
+        if not isinstance(value, ast.Call) or s.lazy is None or s.lazy.from_stub:
+            return False
+        s.all_location = s.loc(value)
+        s.all_entries = [*s.lazy.submodules, *(e for _, e in s.lazy.attrs)]
+        return True
+
+    # -- expression-level facts -------------------------------------------
+    def expression_facts(self, tree: ast.Module, markers: _TextMarkers):
+        """Dynamic namespaces, sys.path/sys.modules/meta_path edits, walrus bindings."""
+        if not markers.any:
+            return None, False, (), False, None
+        dynamic: str | None = None
+        dynamic_path = False
+        registers: list[str] = []
+        finder = False
+        sys_path_line: int | None = None
+        parents: dict[int, ast.AST] = {}
+        if markers.walrus:
+            for stmt in tree.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    continue
+                for node in ast.walk(stmt):
+                    if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                        self.s.bind(node.target.id, node.lineno, Guard.NONE, own=True)
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
+            if isinstance(node, ast.Call):
+                name = _dotted(node.func) or ""
+                if name in ("globals", "locals", "vars") and not node.args:
+                    if name == "globals" or self._module_level(node, parents):
+                        if self._writes_namespace(node, parents):
+                            dynamic = dynamic or f"writes to {name}() at line {node.lineno}"
+                elif name == "exec" and markers.exec:
+                    if self._module_level(node, parents) or len(node.args) >= 2:
+                        dynamic = dynamic or f"calls exec() at line {node.lineno}"
+                elif name.startswith("sys.path.") or name == "site.addsitedir":
+                    if name.rsplit(".", 1)[-1] in ("insert", "append", "extend", "addsitedir", "__setitem__"):
+                        sys_path_line = min(sys_path_line or node.lineno, node.lineno)
+                elif name.startswith(("sys.meta_path.", "sys.path_hooks.")):
+                    finder = True
+                elif name in ("sys.modules.update", "sys.modules.setdefault", "sys.modules.__setitem__"):
+                    finder = True
+                elif name == "setattr" and node.args and markers.setattr:
+                    first = node.args[0]
+                    if isinstance(first, ast.Subscript) and _dotted(first.value) == "sys.modules":
+                        dynamic = dynamic or f"sets attributes through sys.modules at line {node.lineno}"
+                elif name.endswith(("extend_path", "declare_namespace")) or name.startswith("__path__."):
+                    dynamic_path = True
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    dotted = _dotted(target)
+                    if dotted == "__path__":
+                        dynamic_path = True
+                    elif dotted == "sys.path" or (
+                        isinstance(target, ast.Subscript) and _dotted(target.value) == "sys.path"
+                    ):
+                        sys_path_line = min(sys_path_line or node.lineno, node.lineno)
+                    elif isinstance(target, ast.Subscript) and _dotted(target.value) == "sys.modules":
+                        key = target.slice
+                        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                            registers.append(key.value)
+                        elif isinstance(key, ast.Name) and key.id == "__name__":
+                            dynamic = dynamic or f"replaces itself in sys.modules at line {node.lineno}"
+                        else:
+                            finder = True
+        return dynamic, dynamic_path, tuple(registers), finder, sys_path_line
+
+    @staticmethod
+    def _module_level(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+        current = parents.get(id(node))
+        while current is not None:
+            if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                return False
+            current = parents.get(id(current))
+        return True
+
+    @staticmethod
+    def _writes_namespace(call: ast.Call, parents: dict[int, ast.AST]) -> bool:
+        parent = parents.get(id(call))
+        if isinstance(parent, ast.Subscript):
+            return isinstance(parent.ctx, (ast.Store, ast.Del))
+        if isinstance(parent, ast.Attribute):
+            return parent.attr not in ("get", "keys", "items", "values", "copy", "__contains__", "__getitem__")
+        if isinstance(parent, ast.Compare):
+            return False
+        if isinstance(parent, ast.Call) and parent.func is not call:
+            # passed to a function (exec(code, globals()), register(globals())): may write
+            callee = _dotted(parent.func) or ""
+            return callee not in ("dict", "list", "sorted", "set", "len", "print", "id", "any", "all", "repr")
+        if isinstance(parent, (ast.Assign, ast.NamedExpr)):
+            return True  # aliased: g = globals(); g[...] = ... is common
+        if isinstance(parent, (ast.For, ast.comprehension)):
+            return False
+        return False
+
+
+def _served_names(node: ast.FunctionDef | ast.AsyncFunctionDef, collections: dict[str, frozenset[str]]) -> frozenset[str] | None:
+    """The names a PEP 562 __getattr__ provably answers, or None if it may answer anything."""
+    if not node.args.args:
+        return None
+    param = node.args.args[0].arg
+    served: set[str] = set()
+    if _serves(node.body, param, collections, served):
+        return frozenset(served)
+    return None
+
+
+def _name_test(test: ast.expr, param: str, collections: dict[str, frozenset[str]]) -> tuple[frozenset[str], bool] | None:
+    """For `param == "x"` / `param in {...}` / `param not in NAME`: (names, negated)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            names: set[str] = set()
+            for value in test.values:
+                part = _name_test(value, param, collections)
+                if part is None or part[1]:
+                    return None
+                names |= part[0]
+            return frozenset(names), False
+        return None
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(right, ast.Name) and right.id == param and isinstance(op, (ast.Eq, ast.NotEq)):
+        left, right = right, left
+    if not (isinstance(left, ast.Name) and left.id == param):
+        return None
+    if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(right, ast.Constant) and isinstance(right.value, str):
+        return frozenset({right.value}), isinstance(op, ast.NotEq)
+    if isinstance(op, (ast.In, ast.NotIn)):
+        negated = isinstance(op, ast.NotIn)
+        elements = _str_elements(right)
+        if elements is not None:
+            return frozenset(e.value for e in elements), negated
+        if isinstance(right, ast.Dict):
+            keys = [k.value for k in right.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            if len(keys) == len(right.keys):
+                return frozenset(keys), negated
+        if isinstance(right, ast.Name) and right.id in collections:
+            return collections[right.id], negated
+        if isinstance(right, ast.Call) and isinstance(right.func, ast.Attribute) and right.func.attr == "keys":
+            owner = right.func.value
+            if isinstance(owner, ast.Name) and owner.id in collections:
+                return collections[owner.id], negated
+    return None
+
+
+def _raises_attribute_error(stmt: ast.stmt) -> bool:
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return False
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    name = _dotted(exc) or ""
+    return name.endswith("AttributeError")
+
+
+def _serves(body: list[ast.stmt], param: str, collections: dict[str, frozenset[str]], served: set[str]) -> bool:
+    """True when every path through ``body`` either answers a literal name or raises AttributeError."""
+    for stmt in body:
+        if _raises_attribute_error(stmt):
+            return True
+        if isinstance(stmt, ast.If):
+            test = _name_test(stmt.test, param, collections)
+            if test is None:
+                return False
+            names, negated = test
+            if negated:
+                # `if name not in X: raise AttributeError` -> only X is served after it
+                if stmt.body and _raises_attribute_error(stmt.body[-1]) and not stmt.orelse:
+                    served |= names
+                    return True
+                return False
+            served |= names
+            if stmt.orelse:
+                return _serves(stmt.orelse, param, collections, served)
+            continue
+        if isinstance(stmt, ast.Try):
+            # try: return TABLE[name] except KeyError: raise AttributeError
+            if (
+                len(stmt.body) == 1
+                and isinstance(stmt.body[0], ast.Return)
+                and isinstance(stmt.body[0].value, ast.Subscript)
+                and isinstance(stmt.body[0].value.value, ast.Name)
+                and stmt.body[0].value.value.id in collections
+                and stmt.handlers
+                and all(h.body and _raises_attribute_error(h.body[-1]) for h in stmt.handlers)
+            ):
+                served |= collections[stmt.body[0].value.value.id]
+                return True
+            return False
+        if isinstance(stmt, (ast.Expr, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.Global, ast.Pass)):
+            if isinstance(stmt, ast.Expr) and not isinstance(stmt.value, ast.Constant):
+                return False  # a call could do anything
+            continue
+        return False
+    return False

@@ -1,0 +1,253 @@
+"""Facts and findings shared by every layer.
+
+Plain frozen dataclasses and nothing else: this module imports nothing from
+importgate and does no I/O, so every other layer can depend on it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``severity >= fail_on`` decides the exit code."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected one of: info, warning, error)"
+            ) from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span in a file; lines and columns are 1-based, end is exclusive."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line == 0:
+            object.__setattr__(self, "end_line", self.line)
+        if self.end_column == 0:
+            object.__setattr__(self, "end_column", self.column)
+
+
+class Guard(enum.IntFlag):
+    """Why an import may legitimately fail or never run.
+
+    Kept as flags because guards nest (a try inside a function inside an if).
+    """
+
+    NONE = 0
+    TRY = enum.auto()  # inside try/except ImportError (or broader)
+    TYPE_CHECKING = enum.auto()  # inside `if TYPE_CHECKING:` (never runs)
+    FEATURE_TEST = enum.auto()  # behind sys.version_info / sys.platform / hasattr checks
+    CONDITIONAL = enum.auto()  # behind some other `if`
+    FUNCTION = enum.auto()  # inside a function body: runs only when called
+
+    @property
+    def silences(self) -> bool:
+        """Guards under which a failing import is expected and handled."""
+        return bool(self & (Guard.TRY | Guard.TYPE_CHECKING | Guard.FEATURE_TEST))
+
+    @property
+    def deferred(self) -> bool:
+        """Guards under which the import may never run (optional dependency idiom)."""
+        return bool(self & (Guard.CONDITIONAL | Guard.FUNCTION))
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedName:
+    """One ``name [as alias]`` of a ``from x import ...`` statement."""
+
+    name: str
+    asname: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEdge:
+    """One import statement (or one alias of ``import a, b``), as written.
+
+    Relative imports stay relative here so that facts depend only on the
+    file's bytes; the resolver makes them absolute.
+    """
+
+    level: int
+    module_text: str  # as written: "..pkg.mod", "os.path"
+    names: tuple[ImportedName, ...]  # empty for `import x`; ("*",) for star
+    location: Location
+    guard: Guard
+    is_from: bool
+    asname: str | None = None  # for `import a.b as c`
+
+    @property
+    def is_star(self) -> bool:
+        return len(self.names) == 1 and self.names[0].name == "*"
+
+
+@dataclass(frozen=True, slots=True)
+class AllEntry:
+    name: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class LazyAttach:
+    """Literal arguments of ``lazy_loader.attach(__name__, submodules, submod_attrs)``."""
+
+    submodules: tuple[AllEntry, ...]
+    attrs: tuple[tuple[str, AllEntry], ...]  # (submodule, name)
+    location: Location
+    from_stub: bool = False  # lazy_loader.attach_stub: names come from the .pyi
+
+
+@dataclass(frozen=True, slots=True)
+class GetattrFacts:
+    """A module-level PEP 562 ``__getattr__``.
+
+    ``serves`` is the literal set of names it can answer, when the body proves
+    that everything else raises AttributeError; None means "may serve anything".
+    """
+
+    location: Location
+    serves: frozenset[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything importgate knows about one source file, from one parse.
+
+    Pure data derived from the file's bytes and its module name, so it can be
+    cached by content hash.
+    """
+
+    name: str
+    path: str
+    is_package: bool
+    is_stub: bool
+    imports: tuple[ImportEdge, ...] = ()
+    # name -> first line where it is bound at runtime at module level
+    defined: dict[str, int] = field(default_factory=dict)
+    # names bound only under `if TYPE_CHECKING:` (absent at runtime)
+    typing_only: dict[str, int] = field(default_factory=dict)
+    # names only annotated (`x: int`) and never assigned
+    annotated_only: dict[str, int] = field(default_factory=dict)
+    # names removed by an unconditional module-level `del` after their last binding
+    deleted: dict[str, int] = field(default_factory=dict)
+    # names bound by an assignment/def/class (not by an import): where names "live"
+    own_definitions: frozenset[str] = frozenset()
+    all_entries: tuple[AllEntry, ...] | None = None  # None: no __all__
+    all_dynamic: bool = False  # __all__ exists but is computed
+    all_sources: tuple[str, ...] = ()  # `mod.__all__` references inside __all__
+    all_location: Location | None = None
+    getattr: GetattrFacts | None = None
+    lazy_attach: LazyAttach | None = None
+    dynamic: str | None = None  # why the namespace is unknowable, if it is
+    dynamic_path: bool = False  # __path__ is extended: submodules may live elsewhere
+    registers_modules: tuple[str, ...] = ()  # literal sys.modules["x.y"] = ... keys
+    installs_finder: bool = False  # appends to sys.meta_path / sys.path_hooks
+    sys_path_edit_line: int | None = None  # first line that edits sys.path
+    suppressions: tuple[tuple[int, frozenset[str]], ...] = ()  # (line, rules); empty set = all
+    syntax_error: "SyntaxProblem | None" = None
+    has_main_guard: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    message: str
+    location: Location
+    newer_syntax: str | None = None  # e.g. "3.12" when the syntax needs a newer Python
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the span [line:column, end_line:end_column) of ``path`` by ``content``."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    applicability: str  # "safe" | "unsafe"
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: Rule
+    location: Location
+    message: str
+    module: str | None = None
+    name: str | None = None
+    hint: str | None = None
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    # findings with the same key describe one fault and are merged into one
+    group: tuple[str, ...] | None = None
+    chain: tuple[str, ...] | None = None  # start-up import chain, when entries are known
+    severity: Severity | None = None  # overrides rule.severity (config)
+
+    @property
+    def effective_severity(self) -> Severity:
+        return self.severity if self.severity is not None else self.rule.severity
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.rule.code, self.name or "", self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something importgate itself could not do (unreadable file, broken config): shown, never fatal."""
+
+    message: str
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    findings: tuple[Finding, ...]
+    files: int
+    modules: int
+    seconds: float
+    problems: tuple[Problem, ...] = ()
+    fixed: tuple[str, ...] = ()  # descriptions of applied fixes
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.effective_severity == severity)

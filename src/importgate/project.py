@@ -1,0 +1,104 @@
+"""The view of one project that every rule reads: files, facts, layout, resolver."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from importgate.config import Config
+from importgate.facts.discover import Layout
+from importgate.facts.environment import Environment
+from importgate.facts.finder import Found, Kind
+from importgate.model import Location, ModuleFacts
+from importgate.resolve import Resolver
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    module: str
+    path: str
+    line: int
+
+
+@dataclass
+class Project:
+    config: Config
+    layout: Layout
+    env: Environment
+    resolver: Resolver
+    facts: dict[str, ModuleFacts]  # first-party facts by absolute path
+    report_paths: frozenset[str] | None = None  # report only under these (None: all)
+    _defs: dict[str, list[Definition]] | None = field(default=None, repr=False)
+    _names_by_path: dict[str, list[str]] | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> str:
+        return self.layout.project_root
+
+    def module_name(self, path: str) -> str:
+        return self.layout.names.get(path, os.path.basename(path))
+
+    def reported(self, path: str) -> bool:
+        if self.report_paths is None:
+            return True
+        return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.report_paths)
+
+    def checked_modules(self):
+        """First-party facts to report on, in path order (runtime files before stubs)."""
+        for path in sorted(self.facts):
+            if self.reported(path):
+                yield self.facts[path]
+
+    def definitions(self, name: str) -> list[Definition]:
+        """Where first-party code defines ``name`` (def, class, assignment; not imports)."""
+        if self._defs is None:
+            index: dict[str, list[Definition]] = {}
+            for path, facts in self.facts.items():
+                if facts.is_stub:
+                    continue
+                for defined in facts.own_definitions:
+                    line = facts.defined.get(defined)
+                    if line is not None:
+                        index.setdefault(defined, []).append(Definition(self.module_name(path), path, line))
+            self._defs = index
+        return self._defs.get(name, [])
+
+    def rel(self, path: str) -> str:
+        """A path as users see it: relative to the current directory when below it."""
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:
+            return path
+        return path if rel.startswith("..") else rel
+
+    def where(self, loc: Location) -> str:
+        return f"{self.rel(loc.path)}:{loc.line}"
+
+    def all_names(self, path: str) -> list[str]:
+        """Every dotted name the file is importable as (one per root that holds it)."""
+        if self._names_by_path is None:
+            index: dict[str, list[str]] = {}
+            for dotted, paths in self.layout.modules.items():
+                for p in paths:
+                    index.setdefault(p, []).append(dotted)
+            self._names_by_path = index
+        return self._names_by_path.get(path, [self.module_name(path)])
+
+    def found_for(self, path: str) -> Found:
+        """The first-party module at ``path`` as the finder would describe it."""
+        facts = self.facts[path]
+        directory = os.path.dirname(path)
+        stub = path[:-3] + ".pyi" if path.endswith(".py") and (path[:-3] + ".pyi") in self.facts else None
+        return Found(
+            name=facts.name,
+            kind=Kind.SOURCE,
+            path=path,
+            stub=stub,
+            locations=(directory,) if facts.is_package else (),
+            first_party=True,
+            origin_dir=directory,
+        )
+
+    def is_first_party_name(self, dotted: str) -> bool:
+        head = dotted.split(".", 1)[0]
+        return head in self.layout.packages or head in self.layout.modules

@@ -1,0 +1,52 @@
+"""Every rule importgate knows, as data: codes and names are stable API.
+
+Families: IG0xx input, IG1xx resolution and exports, IG2xx dependencies,
+IG3xx runtime (probe), IG4xx cycles.
+"""
+
+from __future__ import annotations
+
+from importgate.model import Rule, Severity
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+SYNTAX_ERROR = Rule("IG001", "syntax-error", E, "A file that Python cannot parse (and so cannot import).")
+UNREADABLE_FILE = Rule("IG002", "unreadable-file", E, "A source file that cannot be read or decoded.")
+BROKEN_PYPROJECT = Rule("IG003", "broken-pyproject", E, "pyproject.toml is not valid TOML: pip and importgate cannot read it.")
+
+UNRESOLVED_MODULE = Rule("IG101", "unresolved-module", E, "An imported module that does not exist in the project or the target environment.")
+MISSING_NAME = Rule("IG102", "missing-name", E, "`from x import y` where x does not define, import or re-export y.")
+UNDEFINED_EXPORT = Rule("IG103", "undefined-export", E, "A name in __all__ that the module does not define or import: `from x import *` raises.")
+RELATIVE_BEYOND_TOP = Rule("IG104", "relative-beyond-top-level", E, "A relative import that climbs above its top-level package.")
+STUB_MISSING_NAME = Rule("IG105", "stub-missing-name", W, "A name missing from the .pyi stub that stands in for a compiled module.")
+UNRESOLVED_TYPING_IMPORT = Rule("IG106", "unresolved-typing-import", W, "An import under `if TYPE_CHECKING:` that does not resolve (type checkers fail; run time is unaffected).")
+
+RULES: tuple[Rule, ...] = (
+    SYNTAX_ERROR,
+    UNREADABLE_FILE,
+    BROKEN_PYPROJECT,
+    UNRESOLVED_MODULE,
+    MISSING_NAME,
+    UNDEFINED_EXPORT,
+    RELATIVE_BEYOND_TOP,
+    STUB_MISSING_NAME,
+    UNRESOLVED_TYPING_IMPORT,
+)
+
+
+def lookup(key: str) -> Rule | None:
+    """By code (IG102) or name (missing-name)."""
+    key = key.strip()
+    for rule in RULES:
+        if rule.code == key.upper() or rule.name == key.lower():
+            return rule
+    return None
+
+
+def matches(rule: Rule, selectors: frozenset[str]) -> bool:
+    """A selector is a code, a name, a code prefix (IG1) or ALL."""
+    if "ALL" in selectors:
+        return True
+    return rule.code in selectors or rule.name in selectors or any(
+        s.startswith("IG") and rule.code.startswith(s) for s in selectors
+    )

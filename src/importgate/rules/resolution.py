@@ -1,0 +1,306 @@
+"""unresolved-module, missing-name, relative-beyond-top-level, stub-missing-name,
+unresolved-typing-import: does every import statement point at something real?"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Iterator
+
+from importgate.facts import known
+from importgate.facts.finder import Found
+from importgate.model import Finding, Guard, ImportEdge, ImportedName, Location, ModuleFacts, Related
+from importgate.project import Project
+from importgate.resolve import Answer, Resolution, Verdict, absolute_target
+from importgate.rules import catalogue as C
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for facts in project.checked_modules():
+        if facts.is_stub or facts.syntax_error is not None:
+            continue
+        for edge in facts.imports:
+            yield from _check_edge(project, facts, edge)
+
+
+def _check_edge(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iterator[Finding]:
+    guard = edge.guard
+    if guard & (Guard.TRY | Guard.FEATURE_TEST):
+        return
+    typing_only = bool(guard & Guard.TYPE_CHECKING)
+    target = absolute_target(edge, facts.name, facts.is_package)
+    if target is None:
+        if not typing_only:
+            finding = _relative_beyond(project, facts, edge)
+            if finding is not None:
+                yield finding
+        return
+    resolver = project.resolver
+    resolution = resolver.resolve(target, facts.path, resolver.script_dir_for(facts.path))
+    if resolution.found is None:
+        yield from _unresolved(project, facts, edge, target, resolution, typing_only)
+        return
+    if not edge.is_from:
+        return
+    for imported in edge.names:
+        if imported.name == "*":
+            continue
+        answer = resolver.provides(resolution.found, imported.name)
+        if answer.ok:
+            continue
+        yield _missing_name(project, facts, edge, imported, resolution.found, answer, typing_only)
+
+
+# -- unresolved-module ----------------------------------------------------------
+
+
+def _unresolved(
+    project: Project,
+    facts: ModuleFacts,
+    edge: ImportEdge,
+    target: str,
+    resolution: Resolution,
+    typing_only: bool,
+) -> Iterator[Finding]:
+    if not resolution.certain_missing:
+        return
+    if facts.sys_path_edit_line is not None and (
+        edge.location.line > facts.sys_path_edit_line or edge.guard & Guard.FUNCTION
+    ):
+        return  # the sys.path edit may have made it reachable
+    first_party = edge.level > 0 or project.is_first_party_name(target)
+    if not first_party and edge.guard.deferred:
+        return  # optional third-party import inside a function or branch
+    if typing_only and not first_party:
+        return
+    missing = resolution.missing_part or target
+    explanation, hint, related = _explain_unresolved(project, facts, target, missing, first_party)
+    rule = C.UNRESOLVED_TYPING_IMPORT if typing_only else C.UNRESOLVED_MODULE
+    message = f"No module named '{missing}'"
+    if edge.level:
+        message += f" (from `{_statement_text(edge)}` in {facts.name})"
+    if explanation:
+        message += f": {explanation}"
+    if typing_only:
+        message += " (only under `if TYPE_CHECKING:`, so run time is unaffected)"
+    yield Finding(
+        rule=rule,
+        location=edge.location,
+        message=message,
+        module=target,
+        hint=hint,
+        related=tuple(related),
+    )
+
+
+def _statement_text(edge: ImportEdge) -> str:
+    if edge.is_from:
+        names = ", ".join(n.name for n in edge.names)
+        return f"from {edge.module_text} import {names}"
+    return f"import {edge.module_text}"
+
+
+def _explain_unresolved(
+    project: Project, facts: ModuleFacts, target: str, missing: str, first_party: bool
+) -> tuple[str | None, str | None, list[Related]]:
+    finder = project.resolver.finder
+    related: list[Related] = []
+    parent_name, _, last = missing.rpartition(".")
+    if parent_name:
+        parent = finder.find(parent_name, facts.path)
+        if parent is not None:
+            if not parent.locations:
+                where = project.rel(parent.path) if parent.path else parent.name
+                return (
+                    f"'{parent_name}' is a module ({where}), not a package, so it has no submodule '{last}'",
+                    None,
+                    related,
+                )
+            candidates = sorted(project.resolver.finder.submodule_names(parent))
+            close = difflib.get_close_matches(last, candidates, n=3, cutoff=0.7)
+            where = ", ".join(project.rel(d) + "/" for d in parent.locations[:2])
+            text = f"package '{parent_name}' ({where}) has no submodule '{last}'"
+            if close:
+                text += "; did you mean " + " or ".join(f"'{parent_name}.{c}'" for c in close) + "?"
+            elsewhere = _first_party_files_named(project, missing)
+            if elsewhere:
+                text += "; a file with that dotted path exists at " + ", ".join(project.rel(p) for p in elsewhere)
+            return text, None, related
+    # a missing top-level name
+    stdlib_note = known.stdlib_note(missing, project.env.version[:2])
+    if stdlib_note:
+        return stdlib_note, None, related
+    elsewhere = _first_party_files_named(project, missing)
+    if elsewhere:
+        roots = ", ".join(project.rel(r) or "." for r in project.layout.roots)
+        text = (
+            f"{project.rel(elsewhere[0])} exists but is not importable as '{missing}' from any import root ({roots})"
+        )
+        hint = "add its parent directory to `roots` in [tool.importgate], or import it by its full dotted name"
+        return text, hint, related
+    if first_party:
+        return None, None, related
+    stubs = _stub_only(project, missing)
+    if stubs:
+        return (
+            f"only type stubs ({project.rel(stubs)}) are installed in the target environment {project.env.describe()}; "
+            f"the runtime package is missing",
+            None,
+            related,
+        )
+    dist = known.distribution_for(target)
+    close = difflib.get_close_matches(missing, sorted(finder.top_level_names()), n=3, cutoff=0.8)
+    text = f"not installed in the target environment {project.env.describe()}"
+    hint = None
+    if dist:
+        text += f"; it is provided by the distribution '{dist}'"
+        hint = f"install '{dist}' (and declare it as a dependency)"
+    elif close:
+        text += "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    else:
+        hint = "install the distribution that provides it, or check the spelling"
+    return text, hint, related
+
+
+def _first_party_files_named(project: Project, dotted: str) -> list[str]:
+    """First-party files whose path ends like the dotted name (a module outside the roots)."""
+    tail_module = os.sep + dotted.replace(".", os.sep) + ".py"
+    tail_package = os.sep + dotted.replace(".", os.sep) + os.sep + "__init__.py"
+    return [p for p in sorted(project.facts) if p.endswith((tail_module, tail_package))]
+
+
+def _stub_only(project: Project, top: str) -> str | None:
+    head = top.split(".", 1)[0]
+    for directory in project.env.path:
+        candidate = os.path.join(directory, head + "-stubs")
+        if os.path.isdir(candidate):
+            return candidate
+    return None
+
+
+# -- relative-beyond-top-level -------------------------------------------------
+
+
+def _relative_beyond(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Finding | None:
+    # certain only if no name the file could be imported under makes it valid
+    for name in project.all_names(facts.path):
+        if absolute_target(edge, name, facts.is_package) is not None:
+            return None
+    package = facts.name if facts.is_package else facts.name.rpartition(".")[0]
+    if not package:
+        message = (
+            f"attempted relative import with no known parent package: {facts.name} is a top-level module, "
+            f"so `{_statement_text(edge)}` fails"
+        )
+        hint = "use an absolute import, or move the module into a package"
+    else:
+        depth = package.count(".") + 1
+        message = (
+            f"attempted relative import beyond top-level package: `{_statement_text(edge)}` climbs {edge.level} "
+            f"level{'s' if edge.level > 1 else ''} from {facts.name}, whose package '{package}' is only {depth} deep"
+        )
+        hint = "use an absolute import, or remove a leading dot"
+    return Finding(
+        rule=C.RELATIVE_BEYOND_TOP,
+        location=edge.location,
+        message=message,
+        module=edge.module_text,
+        hint=hint,
+    )
+
+
+# -- missing-name ----------------------------------------------------------------
+
+
+def _missing_name(
+    project: Project,
+    facts: ModuleFacts,
+    edge: ImportEdge,
+    imported: ImportedName,
+    found: Found,
+    answer: Answer,
+    typing_only: bool,
+) -> Finding:
+    name = imported.name
+    where = project.rel(found.path or found.stub or "") if (found.path or found.stub) else found.name
+    message = f"cannot import name '{name}' from '{found.name}'"
+    reasons: list[str] = []
+    related: list[Related] = []
+    hint = None
+    if answer.reason:
+        reasons.append(answer.reason)
+        if answer.where is not None:
+            related.append(Related(answer.where, answer.reason))
+    if found.first_party:
+        lives, lives_hint, lives_related = _where_it_lives(project, found, name)
+        if lives:
+            reasons.append(lives)
+            hint = lives_hint
+            related.extend(lives_related)
+    if not hint:
+        close = _close_names(project, found, name)
+        if close:
+            reasons.append("did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
+    if not (found.first_party and hint):
+        message += f" ({where})"
+    if reasons:
+        message += ": " + "; ".join(reasons)
+    if typing_only:
+        rule = C.UNRESOLVED_TYPING_IMPORT
+        message += " (only under `if TYPE_CHECKING:`, so run time is unaffected)"
+    elif answer.verdict is Verdict.STUB_NO:
+        rule = C.STUB_MISSING_NAME
+        message += f" (only the stub {project.rel(found.stub or '')} describes this compiled module, so this may still work)"
+    else:
+        rule = C.MISSING_NAME
+    return Finding(
+        rule=rule,
+        location=imported.location,
+        message=message,
+        module=found.name,
+        name=name,
+        hint=hint,
+        related=tuple(related),
+        group=("name", found.path or found.name, name) if rule is C.MISSING_NAME else None,
+    )
+
+
+def _where_it_lives(project: Project, found: Found, name: str) -> tuple[str | None, str | None, list[Related]]:
+    definitions = [d for d in project.definitions(name) if d.path != found.path]
+    if not definitions:
+        return None, None, []
+    inside = [d for d in definitions if d.module.startswith(found.name + ".")]
+    chosen = inside or definitions
+    owner = project.rel(found.path) if found.path else found.name
+    related = [Related(Location(d.path, d.line), f"'{name}' is defined here") for d in chosen[:5]]
+    if len(chosen) == 1:
+        d = chosen[0]
+        text = f"it is defined in {project.rel(d.path)}:{d.line}, but {owner} does not import it"
+        if not found.is_package:
+            text = f"it is defined in {project.rel(d.path)}:{d.line}, not in {owner}"
+        if inside and found.is_package and found.path:
+            relative = "." + d.module[len(found.name) + 1:]
+            hint = f"re-export it: add `from {relative} import {name}` to {owner}, or import it from '{d.module}'"
+        else:
+            hint = f"import it from '{d.module}' instead"
+        return text, hint, related
+    places = ", ".join(f"{project.rel(d.path)}:{d.line}" for d in chosen[:5])
+    text = f"it is defined in {len(chosen)} places ({places}), and {owner} imports none of them"
+    return text, "import it from the module that defines the one you mean", related
+
+
+def _close_names(project: Project, found: Found, name: str) -> list[str]:
+    resolver = project.resolver
+    candidates: set[str] = set()
+    facts = resolver.facts_of(found) or resolver.stub_facts_of(found)
+    if facts is not None:
+        candidates |= set(facts.defined)
+        if facts.getattr is not None and facts.getattr.serves:
+            candidates |= facts.getattr.serves
+    if found.locations:
+        candidates |= resolver.finder.submodule_names(found)
+    exported = resolver.exports(found) if facts is not None else None
+    if exported:
+        candidates |= exported
+    candidates.discard(name)
+    return difflib.get_close_matches(name, sorted(candidates), n=2, cutoff=0.75)

@@ -1,0 +1,71 @@
+"""Shared helpers: tiny projects written into tmp_path, and runs of the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from importgate import api
+from importgate.model import Report
+
+
+def write_project(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """make_project({"pkg/__init__.py": "..."}) -> the project's root."""
+
+    def make(files: dict[str, str | bytes], subdir: str = "proj") -> Path:
+        return write_project(tmp_path / subdir, files)
+
+    return make
+
+
+def run_check(root: Path | str, *paths: str, **options) -> Report:
+    """importgate.check in-process on a project (paths relative to root)."""
+    targets = tuple(str(Path(root) / p) for p in paths) or (str(root),)
+    options.setdefault("python", sys.executable)
+    return api.check_paths(targets, **options)
+
+
+def rules_of(report: Report) -> list[tuple[str, str | None]]:
+    return [(f.rule.name, f.name) for f in report.findings]
+
+
+def findings(report: Report, rule: str):
+    return [f for f in report.findings if f.rule.name == rule]
+
+
+def cli(*args: str, cwd: Path | str | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """The real console entry point in a subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(
+        [sys.executable, "-m", "importgate", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def cli_json(*args: str, cwd=None) -> tuple[int, dict]:
+    proc = cli(*args, "--format", "json", cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
