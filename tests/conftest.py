@@ -69,3 +69,16 @@ def cli_json(*args: str, cwd=None) -> tuple[int, dict]:
     proc = cli(*args, "--format", "json", cwd=cwd)
     assert proc.returncode in (0, 1), proc.stderr
     return proc.returncode, json.loads(proc.stdout)
+
+
+def find_python(minor: int) -> str | None:
+    """An interpreter for Python 3.<minor> on this machine that actually runs, or None."""
+    import glob
+    import shutil
+
+    candidates = [shutil.which(f"python3.{minor}")]
+    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/3.{minor}.*/bin/python3")))
+    for candidate in candidates:
+        if candidate and subprocess.run([candidate, "-c", "pass"], capture_output=True).returncode == 0:
+            return candidate
+    return None

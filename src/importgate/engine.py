@@ -67,7 +67,7 @@ def parse_files(files: ProjectFiles, target_version: tuple[int, int] | None) -> 
         if source is None:
             out[f.path] = ModuleFacts(
                 name="", path=f.path, is_package=f.is_package, is_stub=f.is_stub,
-                syntax_error=SyntaxProblem(error or "cannot read the file", Location(f.path, 1, 1)),
+                syntax_error=SyntaxProblem(error or "cannot read the file", Location(f.path, 1, 1), unreadable=True),
             )
             continue
         out[f.path] = parse_module(
@@ -102,13 +102,31 @@ def build_project(config: Config, env: Environment | None = None) -> tuple[Proje
     facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
     finder = ModuleFinder(env, layout.roots, root)
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
-    resolver = Resolver(finder, DiskFacts(dict(facts)), package_dirs)
+    resolver = Resolver(finder, DiskFacts(dict(facts)), package_dirs, first_party=facts)
+    resolver.test_dirs = pytest_dirs(config, facts, resolver)
     report_paths = None
     requested = [os.path.abspath(p) for p in config.paths]
     if requested and not any(p == root for p in requested):
         report_paths = frozenset(requested)
     project = Project(config=config, layout=layout, env=env, resolver=resolver, facts=facts, report_paths=report_paths)
     return project, files
+
+
+def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolver) -> frozenset[str]:
+    """What pytest puts on sys.path for a session: each test module's and conftest's basedir
+    (its default "prepend" import mode) plus [tool.pytest.ini_options] pythonpath."""
+    from importgate.config import read_pyproject
+    from importgate.resolve import _is_test_file
+
+    dirs = {resolver.basedir(path) for path in facts if _is_test_file(path)}
+    pyproject, _ = read_pyproject(config.project_root)
+    options = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
+    extra = options.get("pythonpath", []) if isinstance(options, dict) else []
+    if isinstance(extra, str):
+        extra = extra.split()
+    root = os.path.abspath(config.project_root)
+    dirs.update(os.path.normpath(os.path.join(root, p)) for p in extra if isinstance(p, str))
+    return frozenset(dirs)
 
 
 def check(config: Config, env: Environment | None = None) -> Report:

@@ -59,6 +59,7 @@ class Guard(enum.IntFlag):
     FEATURE_TEST = enum.auto()  # behind sys.version_info / sys.platform / hasattr checks
     CONDITIONAL = enum.auto()  # behind some other `if`
     FUNCTION = enum.auto()  # inside a function body: runs only when called
+    TRY_MODULE = enum.auto()  # inside try/except ModuleNotFoundError: a missing *name* still raises
 
     @property
     def silences(self) -> bool:
@@ -161,8 +162,12 @@ class ModuleFacts:
     dynamic: str | None = None  # why the namespace is unknowable, if it is
     dynamic_path: bool = False  # __path__ is extended: submodules may live elsewhere
     registers_modules: tuple[str, ...] = ()  # literal sys.modules["x.y"] = ... keys
+    # for those keys whose value is a module bound by one unambiguous import: key -> module text
+    registered_aliases: tuple[tuple[str, str], ...] = ()
     installs_finder: bool = False  # appends to sys.meta_path / sys.path_hooks
     sys_path_edit_line: int | None = None  # first line that edits sys.path
+    # `mod.attr = ...` / setattr(mod, "attr", ...) on an imported module: (module text as imported, attr)
+    injects: tuple[tuple[str, str], ...] = ()
     suppressions: tuple[tuple[int, frozenset[str]], ...] = ()  # (line, rules); empty set = all
     syntax_error: "SyntaxProblem | None" = None
     has_main_guard: bool = False
@@ -173,6 +178,7 @@ class SyntaxProblem:
     message: str
     location: Location
     newer_syntax: str | None = None  # e.g. "3.12" when the syntax needs a newer Python
+    unreadable: bool = False  # could not be read or decoded at all
 
 
 @dataclass(frozen=True, slots=True)

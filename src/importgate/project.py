@@ -64,12 +64,16 @@ class Project:
         return self._defs.get(name, [])
 
     def rel(self, path: str) -> str:
-        """A path as users see it: relative to the current directory when below it."""
-        try:
-            rel = os.path.relpath(path)
-        except ValueError:
-            return path
-        return path if rel.startswith("..") else rel
+        """A path as users see it in messages: relative to the current directory when
+        below it, else to the project root."""
+        for base in (os.getcwd(), self.root):
+            try:
+                rel = os.path.relpath(path, base)
+            except ValueError:
+                continue
+            if not rel.startswith(".."):
+                return rel
+        return path
 
     def where(self, loc: Location) -> str:
         return f"{self.rel(loc.path)}:{loc.line}"

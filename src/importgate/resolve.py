@@ -57,6 +57,29 @@ class Resolution:
         return self.found is None and self.unknown is None
 
 
+def _is_test_file(path: str) -> bool:
+    name = os.path.basename(path)
+    return name == "conftest.py" or (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py")
+
+
+# sys.modules aliases whose value depends on the platform (os.py picks one at import time)
+_PLATFORM_ALIASES = {"os.path": lambda platform: "ntpath" if platform == "win32" else "posixpath"}
+
+
+def _absolute_text(text: str, importer: str, importer_is_package: bool) -> str | None:
+    """``..sql.type_api`` as written in ``importer`` -> ``pkg.sql.type_api``."""
+    level = len(text) - len(text.lstrip("."))
+    if level == 0:
+        return text
+    package = importer if importer_is_package else importer.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    rest = text[level:]
+    return ".".join(base + ([rest] if rest else []))
+
+
 def absolute_target(edge: ImportEdge, importer: str, importer_is_package: bool) -> str | None:
     """The absolute module an import statement names; None when it climbs above the top."""
     if edge.level == 0:
@@ -73,10 +96,19 @@ def absolute_target(edge: ImportEdge, importer: str, importer_is_package: bool) 
 
 
 class Resolver:
-    def __init__(self, finder: ModuleFinder, source: FactsSource, package_dirs: frozenset[str]) -> None:
+    def __init__(
+        self,
+        finder: ModuleFinder,
+        source: FactsSource,
+        package_dirs: frozenset[str],
+        first_party: dict[str, ModuleFacts] | None = None,
+    ) -> None:
         self.finder = finder
         self.source = source
         self.package_dirs = package_dirs  # first-party directories holding an __init__.py
+        self.first_party = first_party or {}
+        self.test_dirs: frozenset[str] = frozenset()  # pytest basedirs and pythonpath (set by the engine)
+        self._injected: dict[str, dict[str, set[str]]] = {}  # top-level package -> module -> attrs
         self._facts: dict[str, ModuleFacts | None] = {}
         self._exports: dict[str, frozenset[str] | None] = {}
         self._provides: dict[tuple[str, str], Answer] = {}
@@ -98,13 +130,14 @@ class Resolver:
         return self._facts[path]
 
     # -- modules -----------------------------------------------------------
-    def resolve(self, name: str, importer_path: str | None, script_dir: str | None = None) -> Resolution:
+    def resolve(self, name: str, importer_path: str | None, extra_dirs: tuple[str, ...] = ()) -> Resolution:
+        """``extra_dirs``: directories on sys.path only when the importer runs (see fallback_dirs)."""
         found = self.finder.find(name, importer_path)
         if found is not None:
             return Resolution(name, found)
-        if script_dir is not None:
+        if extra_dirs:
             head, _, rest = name.partition(".")
-            local = self.finder.find_in(head, head, (script_dir,), True)
+            local = self.finder.find_in(head, head, extra_dirs, True)
             if local is not None:
                 for part in rest.split(".") if rest else ():
                     local = self.finder.find_in(local.name + "." + part, part, local.locations, True) if local.locations else None
@@ -112,7 +145,27 @@ class Resolver:
                         break
                 if local is not None:
                     return Resolution(name, local)
+        alias = self._registered_alias(name)
+        if alias is not None:
+            return Resolution(name, alias)
         return self._explain_missing(name, importer_path)
+
+    def _registered_alias(self, name: str) -> Found | None:
+        """``sys.modules["os.path"] = path`` where ``path`` is one known module."""
+        if name in _PLATFORM_ALIASES:
+            target = _PLATFORM_ALIASES[name](self.finder.env.platform)
+            return self.finder.find(target, None)
+        parent = name.rpartition(".")[0]
+        while parent:
+            found = self.finder.find(parent, None)
+            facts = self.facts_of(found) if found is not None else None
+            if facts is not None:
+                for key, text in facts.registered_aliases:
+                    if key == name:
+                        target = _absolute_text(text, facts.name or parent, facts.is_package)
+                        return self.finder.find(target, found.path) if target else None
+            parent = parent.rpartition(".")[0]
+        return None
 
     def _explain_missing(self, name: str, importer_path: str | None) -> Resolution:
         parts = name.split(".")
@@ -210,6 +263,8 @@ class Resolver:
                 return UNKNOWN if served is None else YES
         if found.locations and (facts.dynamic_path or found.kind is not Kind.SOURCE):
             return UNKNOWN
+        if name in self.injected_into(found):
+            return YES  # another module does `mod.name = ...` at import time
         # certain: now say why
         if name in facts.typing_only:
             line = facts.typing_only[name]
@@ -228,6 +283,49 @@ class Resolver:
             sources = ", ".join(e.module_text for e in stars)
             return Answer(Verdict.NO, f"it is not bound there, nor exported by its star import{'s' if len(stars) > 1 else ''} from {sources}")
         return Answer(Verdict.NO)
+
+    def injected_into(self, found: Found) -> set[str]:
+        """Attributes that other modules of the same top-level package set on ``found``.
+
+        Computed per top-level package, and only when a "no" is about to be
+        given, because it may mean parsing a whole third-party package.
+        """
+        top = found.name.split(".", 1)[0]
+        table = self._injected.get(top)
+        if table is None:
+            table = self._injected[top] = {}
+            for facts in self._package_facts(found, top):
+                for text, attr in facts.injects:
+                    target = _absolute_text(text, facts.name, facts.is_package)
+                    if target:
+                        table.setdefault(target, set()).add(attr)
+        return table.get(found.name, set())
+
+    def _package_facts(self, found: Found, top: str):
+        if found.first_party:
+            yield from (f for f in self.first_party.values() if f.name == top or f.name.startswith(top + "."))
+            return
+        package = self.finder.find(top, None)
+        if package is None or not package.locations or package.kind is not Kind.SOURCE:
+            return
+        budget = 5000
+        for location in package.locations:
+            for directory, dirs, files in os.walk(location):
+                dirs[:] = [d for d in dirs if d.isidentifier()]
+                rel = os.path.relpath(directory, location)
+                prefix = top if rel == "." else top + "." + rel.replace(os.sep, ".")
+                for filename in files:
+                    if not filename.endswith(".py"):
+                        continue
+                    budget -= 1
+                    if budget < 0:
+                        return
+                    stem = filename[:-3]
+                    is_package = stem == "__init__"
+                    name = prefix if is_package else f"{prefix}.{stem}"
+                    facts = self._load(os.path.join(directory, filename), name, is_package, False)
+                    if facts is not None:
+                        yield facts
 
     def _submodule(self, found: Found, name: str) -> Found | None:
         if not found.locations:
@@ -319,9 +417,24 @@ class Resolver:
             return self._submodule(found, head)
         return None
 
-    def script_dir_for(self, path: str) -> str | None:
-        """The directory Python puts on sys.path when ``path`` runs as a script or test module."""
+    def basedir(self, path: str) -> str:
+        """The first directory above ``path`` that is not a regular package (pytest's "basedir")."""
         directory = os.path.dirname(path)
-        if directory in self.package_dirs:
-            return None
+        while directory in self.package_dirs:
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
         return directory
+
+    def fallback_dirs(self, path: str) -> tuple[str, ...]:
+        """Directories that are on sys.path only in the way this file runs:
+        its own directory when it runs as a script (not inside a package), and
+        pytest's inserted basedirs and ``pythonpath`` when it is test code."""
+        out: list[str] = []
+        directory = os.path.dirname(path)
+        if directory not in self.package_dirs:
+            out.append(directory)
+        if self.test_dirs and (_is_test_file(path) or self.basedir(path) in self.test_dirs):
+            out.extend(d for d in sorted(self.test_dirs) if d not in out)
+        return tuple(out)

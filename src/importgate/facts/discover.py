@@ -111,6 +111,13 @@ def walk_project(root: str, exclude: tuple[str, ...] = (), use_default_excludes:
                 if entry.is_symlink() and not os.path.exists(entry.path):
                     problems.append(Problem(f"skipped {relpath}: a dangling symlink", entry.path))
                     continue
+                try:
+                    regular = entry.is_file()
+                except OSError:
+                    regular = False
+                if not regular:
+                    problems.append(Problem(f"skipped {relpath}: not a regular file", entry.path))
+                    continue
                 stem = name.rsplit(".", 1)[0]
                 files.append(
                     SourceFile(
@@ -157,6 +164,9 @@ def candidate_roots(project: ProjectFiles, configured: tuple[str, ...] = ()) -> 
     root = project.root
     if configured:
         return tuple(os.path.normpath(os.path.join(root, r)) for r in configured)
+    if any(f.relpath in ("__init__.py", "__init__.pyi") for f in project.files):
+        # checking a package directory itself (e.g. an installed package): import it from its parent
+        return (os.path.dirname(root),)
     out = []
     src = os.path.join(root, "src")
     if any(f.relpath.startswith("src/") for f in project.files):

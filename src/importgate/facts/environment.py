@@ -31,7 +31,7 @@ print(json.dumps({
     "version": list(sys.version_info[:3]),
     "platform": sys.platform,
     "implementation": sys.implementation.name,
-    "path": [p for p in sys.path[1:]],
+    "path": [p for p in sys.path if p],
     "stdlib": sorted(getattr(sys, "stdlib_module_names", ())),
     "builtin": sorted(sys.builtin_module_names),
     "extension_suffixes": list(m.EXTENSION_SUFFIXES),
@@ -123,58 +123,28 @@ def resolve_interpreter(python: str | None) -> str:
 
 
 def query_environment(python: str) -> Environment:
-    """Ask the target interpreter (a subprocess, unless it is this very one)."""
-    if _same_interpreter(python):
-        data = _in_process()
-    else:
-        try:
-            out = subprocess.run(
-                [python, "-c", _PROBE],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-                env={**os.environ, "PYTHONSAFEPATH": "1"},
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise EnvironmentError_(f"cannot run {python}: {exc}") from None
-        if out.returncode != 0:
-            raise EnvironmentError_(f"{python} failed to describe itself: {out.stderr.strip()[-500:]}")
-        try:
-            data = json.loads(out.stdout.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            raise EnvironmentError_(f"{python} printed something unexpected: {out.stdout[-200:]!r}") from None
-    return _environment_from(data)
-
-
-def _same_interpreter(python: str) -> bool:
+    """Ask the target interpreter, always in a fresh process: only a fresh
+    interpreter shows the import hooks and sys.path the service starts with."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
     try:
-        return os.path.samefile(python, sys.executable) and sys.prefix == _prefix_of(python)
-    except OSError:
-        return False
-
-
-def _prefix_of(python: str) -> str:
-    # a venv's python is often a symlink to the base interpreter: compare prefixes by pyvenv.cfg
-    bindir = os.path.dirname(os.path.abspath(python))
-    candidate = os.path.dirname(bindir)
-    if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
-        return candidate
-    return sys.base_prefix
-
-
-def _in_process() -> dict:
-    namespace: dict = {}
-    import contextlib
-    import io
-
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        exec(compile(_PROBE, "<importgate-probe>", "exec"), namespace)  # noqa: S102 - our own constant code
-    data = json.loads(buffer.getvalue())
-    # sys.path[0] of this process is importgate's script dir or the cwd, not the target's
-    data["path"] = [p for p in sys.path[1:]]
-    return data
+        out = subprocess.run(
+            [python, "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=env,
+            cwd=os.path.dirname(os.path.abspath(python)) or None,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise EnvironmentError_(f"cannot run {python}: {exc}") from None
+    if out.returncode != 0:
+        raise EnvironmentError_(f"{python} failed to describe itself: {out.stderr.strip()[-500:]}")
+    try:
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise EnvironmentError_(f"{python} printed something unexpected: {out.stdout[-200:]!r}") from None
+    return _environment_from(data)
 
 
 def _environment_from(data: dict) -> Environment:

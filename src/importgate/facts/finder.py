@@ -149,8 +149,10 @@ class ModuleFinder:
             return Found(name, kind, target, None, (), False, os.path.dirname(target))
         return None
 
-    def _is_first_party(self, directory: str) -> bool:
-        return any(directory == r or directory.startswith(r + os.sep) for r in self.roots)
+    def _is_first_party(self, path: str) -> bool:
+        """First-party means "inside the project", whatever root made it importable."""
+        root = self.project_root
+        return path == root or path.startswith(root + os.sep)
 
     def find_in(self, full: str, part: str, locations: tuple[str, ...], first_party: bool | None) -> Found | None:
         """Look for ``part`` in each directory of ``locations`` (a sys.path or a __path__)."""
@@ -164,7 +166,7 @@ class ModuleFinder:
             entries = self.listing(directory)
             if not entries:
                 continue
-            fp = self._is_first_party(directory) if first_party is None else first_party
+            fp = self._is_first_party(os.path.join(directory, part)) if first_party is None else first_party
             if entries.get(part):  # a directory
                 package_dir = os.path.join(directory, part)
                 pkg = self._package_in_dir(full, package_dir, fp, directory)
@@ -176,7 +178,8 @@ class ModuleFinder:
             if module is not None:
                 return module
         if namespace:
-            return Found(full, Kind.NAMESPACE, None, None, tuple(namespace), bool(first_party) if first_party is not None else self._is_first_party(namespace[0]), os.path.dirname(namespace[0]))
+            fp = first_party if first_party is not None else self._is_first_party(namespace[0])
+            return Found(full, Kind.NAMESPACE, None, None, tuple(namespace), fp, os.path.dirname(namespace[0]))
         return None
 
     def _package_in_dir(self, full: str, package_dir: str, first_party: bool, origin: str) -> Found | None:

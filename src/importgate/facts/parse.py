@@ -33,6 +33,7 @@ _TYPE_CHECKING_NAMES = {"TYPE_CHECKING", "MYPY"}
 _FEATURE_ATTRS = {"version_info", "platform", "implementation", "maxsize", "byteorder", "hexversion"}
 _FEATURE_NAME = re.compile(r"^(PY\d*|PYPY|CPYTHON|IS_|HAS_|WIN|WINDOWS|MACOS|LINUX|JYTHON|IRONPYTHON|_?PY\d|_?HAS_|_?IS_)")
 _PY_FLAG = re.compile(r"^_?(is_|has_)?(py\d|pypy|python\d|cpython|jython|win)", re.IGNORECASE)
+_NAMESPACE_CALL = re.compile(rb"\b(globals|locals|vars|exec)\s*\(")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
@@ -58,6 +59,9 @@ class _Scope:
     lazy: LazyAttach | None = None
     lazy_unknown: bool = False
     import_bindings: dict[str, str] = field(default_factory=dict)  # local name -> module text
+    attribute_writes: list[tuple[str, str]] = field(default_factory=list)  # (local name, attr)
+    ambiguous: set[str] = field(default_factory=set)  # local names bound by several different imports
+    registered_values: list[tuple[str, str]] = field(default_factory=list)  # (sys.modules key, local name)
 
     def column(self, line: int, col_offset: int) -> int:
         """ast gives UTF-8 byte offsets; users count characters."""
@@ -72,6 +76,13 @@ class _Scope:
         end_col_offset = getattr(node, "end_col_offset", None)
         end_col = self.column(end_line, end_col_offset) if end_col_offset is not None else col
         return Location(self.path, line, col, end_line, end_col)
+
+    def add_binding(self, local: str, module_text: str) -> None:
+        """Remember which import bound a local name; two different ones make it ambiguous."""
+        previous = self.import_bindings.get(local)
+        if previous is not None and previous != module_text:
+            self.ambiguous.add(local)
+        self.import_bindings[local] = module_text
 
     def bind(self, name: str, line: int, guard: Guard, own: bool = False) -> None:
         if guard & Guard.TYPE_CHECKING:
@@ -111,7 +122,7 @@ def parse_module(
             path=path,
             is_package=is_package,
             is_stub=is_stub,
-            syntax_error=SyntaxProblem(_decode_message(exc), Location(path, 1, 1)),
+            syntax_error=SyntaxProblem(_decode_message(exc), Location(path, 1, 1), unreadable=True),
         )
     except RecursionError:
         return ModuleFacts(
@@ -123,9 +134,9 @@ def parse_module(
         )
     lines = None if source.isascii() else source.splitlines()
     scope = _Scope(lines=lines, path=path)
-    walker = _Walker(scope, source)
-    walker.statements(tree.body, Guard.NONE, top=True)
     text_markers = _TextMarkers(source)
+    walker = _Walker(scope, source, text_markers)
+    walker.statements(tree.body, Guard.NONE, top=True)
     dynamic, dynamic_path, registers, finder, sys_path_line = walker.expression_facts(tree, text_markers)
 
     getattr_facts = None
@@ -142,6 +153,16 @@ def parse_module(
             )
         getattr_facts = GetattrFacts(location=scope.getattr_assigned, serves=served)
 
+    injects = tuple(
+        (scope.import_bindings[local], attr)
+        for local, attr in dict.fromkeys(scope.attribute_writes)
+        if local in scope.import_bindings
+    )
+    aliases = tuple(
+        (key, scope.import_bindings[local])
+        for key, local in scope.registered_values
+        if local in scope.import_bindings and local not in scope.ambiguous
+    )
     typing_only = {k: v for k, v in scope.typing_names.items() if k not in scope.defined}
     annotated_only = {k: v for k, v in scope.annotated.items() if k not in scope.defined}
     for gone in scope.deleted:
@@ -166,8 +187,10 @@ def parse_module(
         dynamic=dynamic,
         dynamic_path=dynamic_path,
         registers_modules=registers,
+        registered_aliases=aliases,
         installs_finder=finder,
         sys_path_edit_line=sys_path_line,
+        injects=injects,
         suppressions=_suppressions(source),
     )
 
@@ -203,6 +226,15 @@ def _syntax_problem(
         if 0 < line <= len(lines):
             text = lines[line - 1].decode("utf-8", "replace")
     message = exc.msg
+    if "unicode error" in message or "codec can't decode" in message:
+        return SyntaxProblem(
+            f"cannot decode the file: {message.replace('(unicode error) ', '')} "
+            "(save it as UTF-8 or declare its encoding with a PEP 263 coding comment)",
+            Location(path, line, 1),
+            unreadable=True,
+        )
+    if "null bytes" in message:
+        return SyntaxProblem("the file contains NUL bytes: it is not Python source", Location(path, 1, 1), unreadable=True)
     newer = None
     for pattern, version, what in _NEWER_SYNTAX:
         if version > running and pattern.search(text):
@@ -257,13 +289,8 @@ class _TextMarkers:
         self.sys_path = b"sys.path" in source or b"addsitedir" in source
         self.sys_modules = b"sys.modules" in source
         self.meta = b"meta_path" in source or b"path_hooks" in source
-        self.dunder_path = b"__path__" in source or b"declare_namespace" in source
-        self.setattr = b"setattr(" in source and b"sys.modules" in source
+        self.dunder_path = b"__path__" in source or b"declare_namespace" in source or b"extend_path" in source
         self.walrus = b":=" in source
-
-    @property
-    def any(self) -> bool:
-        return any(vars(self).values())
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -329,6 +356,15 @@ def _handles_import_error(handler: ast.ExceptHandler) -> bool:
     return not (handler.body and isinstance(handler.body[-1], ast.Raise))
 
 
+def _only_module_not_found(handler_type: ast.expr | None) -> bool:
+    """``except ModuleNotFoundError``: catches a missing module, not a missing name."""
+    if handler_type is None:
+        return False
+    names = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
+    caught = {(_dotted(n) or "").rsplit(".", 1)[-1] for n in names}
+    return not (caught & {"ImportError", "Exception", "BaseException"}) and "ModuleNotFoundError" in caught
+
+
 def _target_names(target: ast.expr):
     if isinstance(target, ast.Name):
         yield target
@@ -352,8 +388,20 @@ def _str_elements(node: ast.expr) -> list[ast.Constant] | None:
 
 
 class _Walker:
-    def __init__(self, scope: _Scope, source: bytes) -> None:
+    def __init__(self, scope: _Scope, source: bytes, markers: "_TextMarkers") -> None:
         self.s = scope
+        self.markers = markers
+        self.dynamic: str | None = None
+        self.dynamic_path = False
+        self.registers: list[str] = []
+        self.finder = False
+        self.sys_path_line: int | None = None
+        self.namespace_call_lines = (
+            {source.count(b"\n", 0, m.start()) + 1 for m in _NAMESPACE_CALL.finditer(source)}
+            if markers.globals or markers.exec
+            else set()
+        )
+        self.watch_effects = markers.sys_path or markers.sys_modules or markers.meta or markers.dunder_path or b"setattr(" in source
         self.has_getattr = b"__getattr__" in source
         self.has_all = b"__all__" in source
         self.has_lazy = b"attach" in source and b"lazy" in source
@@ -367,6 +415,8 @@ class _Walker:
     def statement(self, node: ast.stmt, guard: Guard, top: bool, in_function: bool) -> None:
         s = self.s
         module_scope = not in_function  # class bodies are handled separately
+        if self.watch_effects and isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            self.effects(node)
         if isinstance(node, ast.Import):
             self.import_(node, guard, module_scope)
         elif isinstance(node, ast.ImportFrom):
@@ -385,6 +435,9 @@ class _Walker:
             else:  # class bodies run at import time but bind into the class
                 self.class_body(node.body, guard)
         elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    s.attribute_writes.append((target.value.id, target.attr))
             if module_scope:
                 if self.has_lazy:
                     self.lazy_attach(node)
@@ -420,7 +473,13 @@ class _Walker:
             self.if_(node, guard, top, in_function)
         elif isinstance(node, ast.Try) or node.__class__.__name__ == "TryStar":
             handlers = node.handlers  # type: ignore[attr-defined]
-            body_guard = guard | Guard.TRY if any(_handles_import_error(h) for h in handlers) else guard
+            catching = [h for h in handlers if _handles_import_error(h)]
+            if not catching:
+                body_guard = guard
+            elif all(_only_module_not_found(h.type) for h in catching):
+                body_guard = guard | Guard.TRY_MODULE
+            else:
+                body_guard = guard | Guard.TRY
             self.statements(node.body, body_guard, in_function=in_function)  # type: ignore[attr-defined]
             for handler in handlers:
                 self.statements(handler.body, guard | Guard.CONDITIONAL, in_function=in_function)
@@ -523,7 +582,7 @@ class _Walker:
             if module_scope:
                 bound = alias.asname or alias.name.split(".", 1)[0]
                 s.bind(bound, node.lineno, guard)
-                s.import_bindings[bound] = alias.name if alias.asname else alias.name.split(".", 1)[0]
+                s.add_binding(bound, alias.name if alias.asname else alias.name.split(".", 1)[0])
 
     def import_from(self, node: ast.ImportFrom, guard: Guard, module_scope: bool) -> None:
         s = self.s
@@ -534,7 +593,7 @@ class _Walker:
                 bound = alias.asname or alias.name
                 s.bind(bound, node.lineno, guard)
                 text = "." * node.level + (node.module or "")
-                s.import_bindings[bound] = f"{text}.{alias.name}" if node.module else text + alias.name
+                s.add_binding(bound, f"{text}.{alias.name}" if node.module else text + alias.name)
         text = "." * node.level + (node.module or "")
         s.imports.append(
             ImportEdge(
@@ -708,16 +767,62 @@ class _Walker:
         return True
 
     # -- expression-level facts -------------------------------------------
+    def effects(self, node: ast.stmt) -> None:
+        """Statement-level edits of the import machinery: sys.path, sys.modules, __path__, meta path."""
+        m = self.markers
+        if isinstance(node, ast.Expr):
+            call = node.value
+            if not isinstance(call, ast.Call):
+                return
+            name = _dotted(call.func) or ""
+            if m.sys_path and (name.startswith("sys.path.") or name == "site.addsitedir"):
+                if name.rsplit(".", 1)[-1] in ("insert", "append", "extend", "addsitedir", "__setitem__"):
+                    self.sys_path_line = min(self.sys_path_line or node.lineno, node.lineno)
+            elif m.meta and name.startswith(("sys.meta_path.", "sys.path_hooks.")):
+                self.finder = True
+            elif m.sys_modules and name in ("sys.modules.update", "sys.modules.setdefault", "sys.modules.__setitem__"):
+                self.finder = True
+            elif name == "setattr" and len(call.args) >= 2:
+                first, second = call.args[0], call.args[1]
+                if isinstance(first, ast.Name) and isinstance(second, ast.Constant) and isinstance(second.value, str):
+                    self.s.attribute_writes.append((first.id, second.value))
+                elif isinstance(first, ast.Subscript) and _dotted(first.value) == "sys.modules":
+                    self.dynamic = self.dynamic or f"sets attributes through sys.modules at line {node.lineno}"
+            elif m.dunder_path and (name.endswith(("extend_path", "declare_namespace")) or name.startswith("__path__.")):
+                self.dynamic_path = True
+            return
+        value = getattr(node, "value", None)
+        if m.dunder_path and isinstance(value, ast.Call) and (_dotted(value.func) or "").endswith(("extend_path", "declare_namespace")):
+            self.dynamic_path = True
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                if target.id == "__path__":
+                    self.dynamic_path = True
+                continue
+            if isinstance(target, ast.Attribute):
+                if m.sys_path and _dotted(target) == "sys.path":
+                    self.sys_path_line = min(self.sys_path_line or node.lineno, node.lineno)
+                continue
+            if isinstance(target, ast.Subscript):
+                owner = _dotted(target.value)
+                if owner == "sys.path":
+                    self.sys_path_line = min(self.sys_path_line or node.lineno, node.lineno)
+                elif owner == "sys.modules":
+                    key = target.slice
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        self.registers.append(key.value)
+                        value = getattr(node, "value", None)
+                        if isinstance(value, ast.Name):
+                            self.s.registered_values.append((key.value, value.id))
+                    elif isinstance(key, ast.Name) and key.id == "__name__":
+                        self.dynamic = self.dynamic or f"replaces itself in sys.modules at line {node.lineno}"
+                    else:
+                        self.finder = True
+
     def expression_facts(self, tree: ast.Module, markers: _TextMarkers):
-        """Dynamic namespaces, sys.path/sys.modules/meta_path edits, walrus bindings."""
-        if not markers.any:
-            return None, False, (), False, None
-        dynamic: str | None = None
-        dynamic_path = False
-        registers: list[str] = []
-        finder = False
-        sys_path_line: int | None = None
-        parents: dict[int, ast.AST] = {}
+        """Namespace writes hidden in expressions (globals(), exec) and walrus bindings: a full walk,
+        paid only by files that contain those tokens."""
         if markers.walrus:
             for stmt in tree.body:
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -725,50 +830,29 @@ class _Walker:
                 for node in ast.walk(stmt):
                     if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                         self.s.bind(node.target.id, node.lineno, Guard.NONE, own=True)
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                parents[id(child)] = node
-            if isinstance(node, ast.Call):
-                name = _dotted(node.func) or ""
-                if name in ("globals", "locals", "vars") and not node.args:
-                    if name == "globals" or self._module_level(node, parents):
-                        if self._writes_namespace(node, parents):
-                            dynamic = dynamic or f"writes to {name}() at line {node.lineno}"
-                elif name == "exec" and markers.exec:
+        if markers.globals or markers.exec:
+            # walk only the top-level statements that hold such a call
+            lines = self.namespace_call_lines
+            parents: dict[int, ast.AST] = {}
+            calls = []
+            for stmt in tree.body:
+                end = getattr(stmt, "end_lineno", stmt.lineno) or stmt.lineno
+                if not any(stmt.lineno <= line <= end for line in lines):
+                    continue
+                for node in ast.walk(stmt):
+                    for child in ast.iter_child_nodes(node):
+                        parents[id(child)] = node
+                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("globals", "locals", "vars", "exec"):
+                        calls.append(node)
+            for node in calls:
+                name = node.func.id  # type: ignore[attr-defined]
+                if name == "exec":
                     if self._module_level(node, parents) or len(node.args) >= 2:
-                        dynamic = dynamic or f"calls exec() at line {node.lineno}"
-                elif name.startswith("sys.path.") or name == "site.addsitedir":
-                    if name.rsplit(".", 1)[-1] in ("insert", "append", "extend", "addsitedir", "__setitem__"):
-                        sys_path_line = min(sys_path_line or node.lineno, node.lineno)
-                elif name.startswith(("sys.meta_path.", "sys.path_hooks.")):
-                    finder = True
-                elif name in ("sys.modules.update", "sys.modules.setdefault", "sys.modules.__setitem__"):
-                    finder = True
-                elif name == "setattr" and node.args and markers.setattr:
-                    first = node.args[0]
-                    if isinstance(first, ast.Subscript) and _dotted(first.value) == "sys.modules":
-                        dynamic = dynamic or f"sets attributes through sys.modules at line {node.lineno}"
-                elif name.endswith(("extend_path", "declare_namespace")) or name.startswith("__path__."):
-                    dynamic_path = True
-            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    dotted = _dotted(target)
-                    if dotted == "__path__":
-                        dynamic_path = True
-                    elif dotted == "sys.path" or (
-                        isinstance(target, ast.Subscript) and _dotted(target.value) == "sys.path"
-                    ):
-                        sys_path_line = min(sys_path_line or node.lineno, node.lineno)
-                    elif isinstance(target, ast.Subscript) and _dotted(target.value) == "sys.modules":
-                        key = target.slice
-                        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                            registers.append(key.value)
-                        elif isinstance(key, ast.Name) and key.id == "__name__":
-                            dynamic = dynamic or f"replaces itself in sys.modules at line {node.lineno}"
-                        else:
-                            finder = True
-        return dynamic, dynamic_path, tuple(registers), finder, sys_path_line
+                        self.dynamic = self.dynamic or f"calls exec() at line {node.lineno}"
+                elif not node.args and (name == "globals" or self._module_level(node, parents)):
+                    if self._writes_namespace(node, parents):
+                        self.dynamic = self.dynamic or f"writes to {name}() at line {node.lineno}"
+        return self.dynamic, self.dynamic_path, tuple(self.registers), self.finder, self.sys_path_line
 
     @staticmethod
     def _module_level(node: ast.AST, parents: dict[int, ast.AST]) -> bool:

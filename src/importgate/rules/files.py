@@ -25,8 +25,7 @@ def check(project: Project) -> Iterator[Finding]:
         problem = facts.syntax_error
         if problem is None:
             continue
-        unreadable = problem.message.startswith(("cannot decode", "cannot read", "the file contains NUL"))
-        rule = C.UNREADABLE_FILE if unreadable else C.SYNTAX_ERROR
+        rule = C.UNREADABLE_FILE if problem.unreadable else C.SYNTAX_ERROR
         text = problem.message
         if rule is C.SYNTAX_ERROR and problem.newer_syntax is None:
             text = f"{text}: importing {facts.name} raises SyntaxError"

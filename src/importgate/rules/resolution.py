@@ -36,9 +36,10 @@ def _check_edge(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Itera
                 yield finding
         return
     resolver = project.resolver
-    resolution = resolver.resolve(target, facts.path, resolver.script_dir_for(facts.path))
+    resolution = resolver.resolve(target, facts.path, resolver.fallback_dirs(facts.path))
     if resolution.found is None:
-        yield from _unresolved(project, facts, edge, target, resolution, typing_only)
+        if not guard & Guard.TRY_MODULE:  # `except ModuleNotFoundError` handles exactly this
+            yield from _unresolved(project, facts, edge, target, resolution, typing_only)
         return
     if not edge.is_from:
         return

@@ -1,0 +1,185 @@
+"""The command-line contract: output formats, exit codes, configuration, suppression, entries."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import cli, write_project
+
+REPO = Path(__file__).resolve().parents[2]
+INCIDENT = REPO / "examples" / "incident"
+
+BROKEN = {
+    "pkg/__init__.py": "__all__ = ['gone']\n",
+    "pkg/impl.py": "def real(): ...\n",
+    "app.py": "from pkg import real\nimport os\n",
+}
+
+
+@pytest.fixture
+def broken(tmp_path):
+    return write_project(tmp_path / "p", BROKEN)
+
+
+@pytest.fixture
+def clean(tmp_path):
+    return write_project(tmp_path / "c", {"pkg/__init__.py": "x = 1\n", "app.py": "from pkg import x\n"})
+
+
+def test_exit_codes(broken, clean):
+    assert cli("check", str(clean)).returncode == 0
+    assert cli("check", str(broken)).returncode == 1
+    assert cli("check", "--no-such-flag").returncode == 2
+    assert cli().returncode == 2
+
+
+def test_text_output_shape(broken):
+    proc = cli("check", str(broken), cwd=broken)
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("app.py:1:17: IG102 [missing-name] cannot import name 'real' from 'pkg'")
+    assert any(line.startswith("pkg/__init__.py:1:12: IG103 [undefined-export]") for line in lines)
+    assert lines[-1].startswith("Found 2 errors in 3 files")
+    assert "\x1b[" not in proc.stdout  # no colour when not a TTY
+
+
+def test_color_always(broken):
+    proc = cli("check", str(broken), "--color", "always")
+    assert "\x1b[31m" in proc.stdout
+
+
+def test_json_envelope(broken):
+    proc = cli("check", str(broken), "--format", "json", cwd=broken)
+    data = json.loads(proc.stdout)
+    assert data["version"] == 1
+    assert set(data["summary"]) == {"files", "modules", "findings", "seconds"}
+    assert data["summary"]["findings"] == len(data["findings"]) == 2
+    first = data["findings"][0]
+    assert set(first) >= {"rule", "code", "severity", "path", "line", "column", "end_line", "end_column", "message", "module", "name", "hint", "related"}
+    assert first["path"] == "app.py" and first["rule"] == "missing-name" and first["name"] == "real"
+    assert first["code"] == "IG102" and first["severity"] == "error"
+    assert first["related"] and {"path", "line", "column", "message"} <= set(first["related"][0])
+
+
+def test_sarif_github_junit(broken):
+    sarif = json.loads(cli("check", str(broken), "--format", "sarif").stdout)
+    run = sarif["runs"][0]
+    assert sarif["version"] == "2.1.0" and {r["id"] for r in run["tool"]["driver"]["rules"]} == {"IG102", "IG103"}
+    assert run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    github = cli("check", str(broken), "--format", "github").stdout.splitlines()
+    assert github[0].startswith("::error file=") and "title=IG102 missing-name" in github[0]
+    junit = ET.fromstring(cli("check", str(broken), "--format", "junit").stdout)
+    suite = junit.find("testsuite")
+    assert suite.get("failures") == "2" and len(suite.findall("testcase")) == 2
+
+
+def test_output_file(broken, tmp_path):
+    out = tmp_path / "report.json"
+    proc = cli("check", str(broken), "--format", "json", "--output", str(out))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert json.loads(out.read_text())["summary"]["findings"] == 2
+
+
+def test_select_and_ignore(broken):
+    assert cli("check", str(broken), "--select", "undefined-export").stdout.count("IG10") == 1
+    assert cli("check", str(broken), "--ignore", "IG102,IG103").returncode == 0
+    assert cli("check", str(broken), "--select", "IG1").returncode == 1
+
+
+def test_inline_suppression(tmp_path):
+    root = write_project(
+        tmp_path / "s",
+        {
+            "m.py": "x = 1\n",
+            "a.py": "from m import y  # importgate: ignore[missing-name]\n",
+            "b.py": "from m import (  # importgate: ignore\n    y,\n)\n",
+            "c.py": "from m import y  # importgate: ignore[unresolved-module]\n",
+            "d.py": "from m import y  # importgate: ignore[IG102]\n",
+        },
+    )
+    data = json.loads(cli("check", str(root), "--format", "json").stdout)
+    assert [Path(f["path"]).name for f in data["findings"]] == ["c.py"]
+
+
+def test_per_file_ignores_and_severity_and_fail_on(tmp_path):
+    root = write_project(
+        tmp_path / "cfg",
+        {
+            "pyproject.toml": """
+                [tool.importgate]
+                per-file-ignores = { "legacy/*" = ["missing-name"] }
+                severity = { "undefined-export" = "warning" }
+                """,
+            "m.py": "x = 1\n__all__ = ['ghost']\n",
+            "legacy/old.py": "from m import y\n",
+        },
+    )
+    proc = cli("check", str(root), "--format", "json")
+    data = json.loads(proc.stdout)
+    assert [f["rule"] for f in data["findings"]] == ["undefined-export"]
+    assert data["findings"][0]["severity"] == "warning"
+    assert proc.returncode == 0  # warnings do not fail by default
+    assert cli("check", str(root), "--fail-on", "warning").returncode == 1
+
+
+def test_entry_chains(tmp_path):
+    root = write_project(
+        tmp_path / "e",
+        {
+            "app/__init__.py": "",
+            "app/main.py": "import os\nfrom app.mw import auth\n",
+            "app/mw/__init__.py": "",
+            "app/mw/auth.py": "from app.util import nothing\n",
+            "app/util.py": "",
+            "app/unused.py": "from app.util import other_nothing\n",
+        },
+    )
+    data = json.loads(cli("check", str(root), "--entry", "app.main:app", "--format", "json").stdout)
+    by_name = {f["name"]: f for f in data["findings"]}
+    assert by_name["nothing"]["chain"] == ["app.main:2", "app.mw.auth:1"]
+    assert by_name["other_nothing"]["chain"] == []
+    text = cli("check", str(root), "--entry", "app.main").stdout
+    assert "reached at start-up: app.main:2 -> app.mw.auth:1" in text
+    assert "not reached at start-up" in text
+
+
+def test_python_m_and_console_script_agree(broken):
+    import shutil
+    import subprocess
+
+    script = shutil.which("importgate")
+    if script is None:
+        pytest.skip("console script not on PATH")
+    a = subprocess.run([script, "check", str(broken), "--format", "json"], capture_output=True, text=True)
+    b = cli("check", str(broken), "--format", "json")
+    strip = lambda s: {k: v for k, v in json.loads(s).items() if k != "summary"}  # noqa: E731
+    assert a.returncode == b.returncode == 1 and strip(a.stdout) == strip(b.stdout)
+
+
+def test_rules_listing():
+    out = cli("rules").stdout
+    for name in ("unresolved-module", "missing-name", "undefined-export", "relative-beyond-top-level", "syntax-error"):
+        assert name in out
+    codes = [r["code"] for r in json.loads(cli("rules", "--format", "json").stdout)]
+    assert len(codes) == len(set(codes))
+
+
+def test_incident_example_reports_the_outage():
+    proc = cli("check", str(INCIDENT), "--format", "json", cwd=REPO)
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    missing = sorted(f["name"] for f in data["findings"] if f["rule"] == "missing-name")
+    assert missing == ["GCPErrorReporter", "clear_request_context", "set_request_context"]
+    exports = sorted(f["name"] for f in data["findings"] if f["rule"] == "undefined-export")
+    assert exports == ["ErrorFormatter", "GCPClientManager", "GCPErrorService", "GCPRateLimiter"]
+    reporter = next(f for f in data["findings"] if f["name"] == "GCPErrorReporter")
+    assert "gcp_error_reporter.py:8" in reporter["message"]
+    assert reporter["chain"] == ["app.main:3", "app.middleware.auth:3"]
+
+
+def test_self_check_is_clean():
+    proc = cli("check", str(REPO / "src"), str(REPO / "tests"), cwd=REPO)
+    assert proc.returncode == 0, proc.stdout

@@ -1,0 +1,290 @@
+"""unresolved-module and relative-beyond-top-level, with the layouts projects really use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import findings, rules_of, run_check
+
+
+def runs(root, module: str, cwd=None) -> bool:
+    proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=cwd or root, capture_output=True, text=True)
+    return proc.returncode == 0
+
+
+def test_missing_first_party_module_with_did_you_mean(make_project):
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/services/__init__.py": "",
+            "app/services/monitoring.py": "",
+            "app/main.py": "import app.services.monitorin\nfrom app.services.monitorng import x\n",
+        }
+    )
+    report = run_check(root)
+    found = findings(report, "unresolved-module")
+    assert [f.module for f in found] == ["app.services.monitorin", "app.services.monitorng"]
+    assert all("did you mean 'app.services.monitoring'" in f.message for f in found)
+    assert not runs(root, "app.main")
+
+
+def test_missing_third_party_names_the_distribution(make_project):
+    root = make_project({"svc.py": "import yaml_not_here_xyz\nimport yaml\n"})
+    report = run_check(root, python=sys.executable)
+    by_module = {f.module: f for f in findings(report, "unresolved-module")}
+    if "yaml" in by_module:  # PyYAML is not installed in the test interpreter
+        assert "PyYAML" in by_module["yaml"].message
+    assert "yaml_not_here_xyz" in by_module
+    assert "not installed in the target environment" in by_module["yaml_not_here_xyz"].message
+
+
+def test_stdlib_module_of_another_python_version(make_project):
+    root = make_project({"svc.py": "import distutils.core\n" if sys.version_info >= (3, 12) else "import tomllib\n"})
+    report = run_check(root)
+    if sys.version_info >= (3, 12):
+        (f,) = findings(report, "unresolved-module")
+        assert "removed from the standard library in Python 3.12" in f.message
+    elif sys.version_info < (3, 11):
+        (f,) = findings(report, "unresolved-module")
+        assert "joined the standard library in Python 3.11" in f.message
+    else:
+        assert rules_of(report) == []
+
+
+def test_submodule_of_a_plain_module(make_project):
+    root = make_project({"util.py": "", "app.py": "import util.helpers\n"})
+    (f,) = findings(run_check(root), "unresolved-module")
+    assert "is a module" in f.message and "not a package" in f.message
+
+
+def test_optional_third_party_inside_function_or_branch_is_silent(make_project):
+    root = make_project(
+        {
+            "app.py": """
+                import os
+                def export():
+                    import pandas_not_installed_xyz
+                if os.environ.get("X"):
+                    import other_optional_xyz
+                """,
+        }
+    )
+    assert rules_of(run_check(root)) == []
+
+
+def test_missing_first_party_inside_function_is_reported(make_project):
+    root = make_project({"pkg/__init__.py": "", "pkg/a.py": "def f():\n    from . import nothing_here\n    import pkg.gone\n"})
+    names = sorted(f.module for f in findings(run_check(root), "unresolved-module"))
+    assert names == ["pkg.gone"]
+    # `from . import nothing_here` is a missing *name* of package pkg
+    assert [f.name for f in findings(run_check(root), "missing-name")] == ["nothing_here"]
+
+
+def test_guards_silence_unresolved(make_project):
+    root = make_project(
+        {
+            "app.py": """
+                import sys
+                from typing import TYPE_CHECKING
+                try:
+                    import ujson_missing_xyz as json
+                except ImportError:
+                    import json
+                try:
+                    import optional_xyz
+                except ModuleNotFoundError:
+                    optional_xyz = None
+                if TYPE_CHECKING:
+                    import stubs_only_xyz
+                if sys.platform == "win32":
+                    import winreg_like_xyz
+                if sys.version_info < (3, 8):
+                    import importlib_metadata_xyz
+                """,
+        }
+    )
+    assert rules_of(run_check(root)) == []
+
+
+def test_sys_path_edit_silences_imports_after_it(make_project):
+    root = make_project(
+        {
+            "tools/vendored/helper.py": "",
+            "scripts/run.py": """
+                import before_edit_missing_xyz
+                import os, sys
+                sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools", "vendored"))
+                import helper
+                """,
+        }
+    )
+    report = run_check(root)
+    assert [f.module for f in findings(report, "unresolved-module")] == ["before_edit_missing_xyz"]
+
+
+def test_script_directory_sibling_imports(make_project):
+    """A directory that is not a package is on sys.path when its scripts or tests run."""
+    root = make_project(
+        {
+            "scripts/deploy.py": "import common\nfrom common import setting\n",
+            "scripts/common.py": "setting = 1\n",
+            "tests/test_x.py": "import helpers\n",
+            "tests/helpers.py": "",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "deploy", cwd=root / "scripts")
+
+
+def test_sibling_import_inside_a_package_is_reported(make_project):
+    root = make_project({"app/__init__.py": "", "app/utils.py": "", "app/main.py": "import utils\n"})
+    (f,) = findings(run_check(root), "unresolved-module")
+    assert f.module == "utils"
+    assert "app/utils.py exists but is not importable as 'utils'" in f.message
+    assert not runs(root, "app.main")
+
+
+def test_src_layout(make_project):
+    root = make_project(
+        {
+            "pyproject.toml": "[project]\nname = 'mypkg'\nversion = '1'\n",
+            "src/mypkg/__init__.py": "from mypkg.core import run\n",
+            "src/mypkg/core.py": "def run(): ...\n",
+            "tests/test_core.py": "from mypkg import run\nfrom mypkg.core import nope\n",
+        }
+    )
+    report = run_check(root)
+    assert [(f.rule.name, f.name) for f in report.findings] == [("missing-name", "nope")]
+
+
+def test_several_top_level_packages(make_project):
+    root = make_project(
+        {
+            "alpha/__init__.py": "from beta import B\n",
+            "beta/__init__.py": "B = 1\nfrom alpha import missing_a\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "missing_a")]
+
+
+def test_pep420_namespace_packages(make_project):
+    root = make_project(
+        {
+            "src/company/product/__init__.py": "from company.product.core import thing\n",
+            "src/company/product/core.py": "thing = 1\n",
+            "src/company/other/mod.py": "from company.product import thing\nimport company.other.gone\n",
+        }
+    )
+    report = run_check(root)
+    assert [f.module for f in findings(report, "unresolved-module")] == ["company.other.gone"]
+    assert findings(report, "missing-name") == []
+
+
+def test_monorepo_service_root_is_found(make_project):
+    root = make_project(
+        {
+            "services/api/app/__init__.py": "",
+            "services/api/app/main.py": "from app.routes import router\n",
+            "services/api/app/routes.py": "router = object()\n",
+            "services/worker/app/__init__.py": "",
+            "services/worker/app/main.py": "from app.jobs import run\nfrom app.routes import router\n",
+            "services/worker/app/jobs.py": "def run(): ...\n",
+        }
+    )
+    report = run_check(root)
+    # each service's `app` resolves inside its own root: worker has no app.routes
+    (f,) = findings(report, "unresolved-module")
+    assert f.location.path.endswith("services/worker/app/main.py") and f.module == "app.routes"
+
+
+def test_configured_roots(make_project):
+    root = make_project(
+        {
+            "pyproject.toml": "[tool.importgate]\nroots = ['backend']\n",
+            "backend/server.py": "import settings\n",
+            "backend/settings.py": "",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+
+
+def test_excluded_directories_are_not_checked(make_project):
+    root = make_project(
+        {
+            "pyproject.toml": "[tool.importgate]\nexclude = ['legacy', 'gen/*.py']\n",
+            "legacy/old.py": "import gone_xyz\n",
+            "gen/out.py": "import gone_xyz\n",
+            "build/lib/x.py": "import gone_xyz\n",
+            ".venv/lib/x.py": "import gone_xyz\n",
+            "ok.py": "",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+
+
+def test_relative_beyond_top_level(make_project):
+    root = make_project(
+        {
+            "pkg/__init__.py": "",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/m.py": "from ... import nothing\nfrom .. import fine\n",
+            "pkg/fine.py": "",
+            "script.py": "from . import sibling\n",
+            "sibling.py": "",
+        }
+    )
+    report = run_check(root)
+    beyond = findings(report, "relative-beyond-top-level")
+    assert sorted(f.location.path.rsplit("/", 1)[-1] for f in beyond) == ["m.py", "script.py"]
+    assert any("no known parent package" in f.message for f in beyond)
+    assert not runs(root, "pkg.sub.m")
+
+
+def test_relative_import_inside_namespace_portion_is_not_beyond(make_project):
+    root = make_project(
+        {
+            "src/company/product/__init__.py": "from ..shared import x\n",
+            "src/company/shared.py": "x = 1\n",
+            "src/company/use.py": "import company.product\n",
+        }
+    )
+    assert findings(run_check(root), "relative-beyond-top-level") == []
+
+
+def test_unresolved_relative_first_party(make_project):
+    root = make_project({"pkg/__init__.py": "", "pkg/a.py": "from .missing_mod import x\nfrom . import b\n"})
+    report = run_check(root)
+    assert [f.module for f in findings(report, "unresolved-module")] == ["pkg.missing_mod"]
+    assert [f.name for f in findings(report, "missing-name")] == ["b"]
+
+
+def test_only_requested_paths_are_reported(make_project):
+    root = make_project(
+        {
+            "pyproject.toml": "[project]\nname='x'\nversion='1'\n",
+            "a/__init__.py": "import gone_a_xyz\n",
+            "b/__init__.py": "import gone_b_xyz\n",
+        }
+    )
+    report = run_check(root, "b")
+    assert [f.module for f in report.findings] == ["gone_b_xyz"]
+
+
+def test_pytest_basedirs_and_pythonpath_are_on_sys_path_for_tests(make_project):
+    root = make_project(
+        {
+            "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['tools']\n",
+            "tools/fixtures_lib.py": "",
+            "tests/conftest.py": "",
+            "tests/helpers.py": "",
+            "tests/unit/test_a.py": "import conftest\nimport helpers\nimport fixtures_lib\n",
+            "app/__init__.py": "",
+            "app/main.py": "import helpers\n",  # production code does not get test paths
+        }
+    )
+    report = run_check(root)
+    unresolved = findings(report, "unresolved-module")
+    assert [(f.location.path.rsplit("/", 1)[-1], f.module) for f in unresolved] == [("main.py", "helpers")]
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root, capture_output=True, text=True)
+    assert "error" not in proc.stdout.lower(), proc.stdout  # pytest really resolves them
