@@ -82,3 +82,38 @@ def find_python(minor: int) -> str | None:
         if candidate and subprocess.run([candidate, "-c", "pass"], capture_output=True).returncode == 0:
             return candidate
     return None
+
+
+VENV_HOME = Path(os.environ.get("IMPORTGATE_TEST_VENVS", Path(__file__).resolve().parents[1] / ".test-venvs"))
+
+
+def shared_venv(name: str, requirements: list[str], python: str | None = None) -> Path:
+    """A virtual environment with real packages from the package registry, built once and
+    shared by every test (and xdist worker) through a file lock. Returns its python."""
+    import fcntl
+    import hashlib
+
+    key = hashlib.sha256(json.dumps([requirements, python or sys.executable]).encode()).hexdigest()[:10]
+    home = VENV_HOME / f"{name}-{key}"
+    exe = home / "bin" / "python"
+    VENV_HOME.mkdir(parents=True, exist_ok=True)
+    with open(VENV_HOME / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / ".ready").exists():
+            if home.exists():
+                import shutil
+
+                shutil.rmtree(home)
+            subprocess.run([python or sys.executable, "-m", "venv", str(home)], check=True)
+            if requirements:
+                subprocess.run(
+                    [str(exe), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements],
+                    check=True,
+                )
+            (home / ".ready").write_text("ok")
+    return exe
+
+
+def site_packages(python: Path) -> Path:
+    out = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())

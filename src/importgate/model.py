@@ -60,6 +60,7 @@ class Guard(enum.IntFlag):
     CONDITIONAL = enum.auto()  # behind some other `if`
     FUNCTION = enum.auto()  # inside a function body: runs only when called
     TRY_MODULE = enum.auto()  # inside try/except ModuleNotFoundError: a missing *name* still raises
+    FALLBACK = enum.auto()  # inside `except ImportError:`: runs only if the try body's import failed
 
     @property
     def silences(self) -> bool:
@@ -96,6 +97,7 @@ class ImportEdge:
     guard: Guard
     is_from: bool
     asname: str | None = None  # for `import a.b as c`
+    block: int = 0  # line of the enclosing try statement (pairs a fallback with what it replaces)
 
     @property
     def is_star(self) -> bool:

@@ -265,6 +265,8 @@ class Resolver:
             return UNKNOWN
         if name in self.injected_into(found):
             return YES  # another module does `mod.name = ...` at import time
+        if found.locations and facts.installs_finder:
+            return UNKNOWN  # it installs an import hook that may serve submodules (setuptools.extern)
         # certain: now say why
         if name in facts.typing_only:
             line = facts.typing_only[name]

@@ -501,3 +501,78 @@ def test_circular_reexport_chain_terminates(make_project):
     )
     report = run_check(root)  # must terminate; verdict may be unknown
     assert all(f.rule.name in ("missing-name",) for f in report.findings)
+
+
+def test_except_import_error_fallback_runs_only_when_the_try_fails(make_project):
+    root = make_project(
+        {
+            "m.py": "new_name = 1\n",
+            "app.py": """
+                try:
+                    from m import new_name
+                except ImportError:
+                    from m import old_name  # never runs: the try body succeeds
+                try:
+                    from m import gone
+                except ImportError:
+                    from m import also_gone  # surely runs, and surely fails
+                try:
+                    import optional_xyz
+                except ImportError:
+                    pass
+                else:
+                    from optional_xyz import feature  # runs only if the import worked
+                """,
+        }
+    )
+    assert [f.name for f in findings(run_check(root), "missing-name")] == ["also_gone"]
+    assert not imports_ok_at_runtime(root, "app")
+
+
+def test_feature_flag_computed_from_version(make_project):
+    root = make_project(
+        {
+            "app.py": """
+                import sys
+                PEP_560 = sys.version_info[:3] >= (3, 7, 0)
+                if PEP_560:
+                    GenericMeta = type
+                else:
+                    from typing import GenericMeta
+                """,
+        }
+    )
+    assert rules_of(run_check(root)) == []
+
+
+def test_global_enum_members_are_module_names(make_project):
+    root = make_project(
+        {
+            "flags.py": """
+                import enum
+                @enum.global_enum
+                class Color(enum.IntFlag):
+                    RED = 1
+                    BLUE = 2
+                """,
+            "app.py": "from flags import RED, BLUE\nfrom re import IGNORECASE\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert imports_ok_at_runtime(root, "app")
+
+
+def test_package_with_import_hook_may_serve_submodules(make_project):
+    root = make_project(
+        {
+            "vend/__init__.py": """
+                import sys
+                class _Importer:
+                    def install(self):
+                        sys.meta_path.append(self)
+                _Importer().install()
+                """,
+            "app.py": "from vend import packaging\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []

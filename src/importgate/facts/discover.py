@@ -51,10 +51,20 @@ def find_project_root(path: str) -> str:
             return current
         if os.path.isdir(os.path.join(current, ".git")):
             return current
+        if _is_import_directory(current):
+            return start  # an installed package or the stdlib: never climb out of sys.path
         parent = os.path.dirname(current)
         if parent == current:
             return start
         current = parent
+
+
+def _is_import_directory(path: str) -> bool:
+    """site-packages, dist-packages or a standard library directory."""
+    name = os.path.basename(path)
+    if name in ("site-packages", "dist-packages"):
+        return True
+    return name.startswith("python3") and os.path.isfile(os.path.join(path, "os.py"))
 
 
 def _excluded(relpath: str, name: str, patterns: tuple[str, ...]) -> bool:

@@ -25,8 +25,18 @@ for f in sys.meta_path:
     finders.append({"module": mod, "name": name,
                     "mapping": {str(k): str(v) for k, v in mapping.items()} if isinstance(mapping, dict) else None,
                     "namespaces": {str(k): [str(p) for p in v] for k, v in namespaces.items()} if isinstance(namespaces, dict) else None})
-import sysconfig
+import sysconfig, os
+overrides = {}
+if any(type(f).__name__ == "DistutilsMetaFinder" for f in sys.meta_path) and os.environ.get("SETUPTOOLS_USE_DISTUTILS", "local") == "local":
+    # setuptools' shim serves `distutils` from setuptools._distutils, ahead of the stdlib
+    import importlib.util
+    spec = importlib.util.find_spec("setuptools")
+    if spec is not None and spec.submodule_search_locations:
+        local = os.path.join(list(spec.submodule_search_locations)[0], "_distutils")
+        if os.path.isdir(local):
+            overrides["distutils"] = local
 print(json.dumps({
+    "overrides": overrides,
     "executable": sys.executable,
     "version": list(sys.version_info[:3]),
     "platform": sys.platform,
@@ -71,6 +81,7 @@ class Environment:
     builtin: frozenset[str]
     extension_suffixes: tuple[str, ...]
     editable: tuple[EditableFinder, ...]
+    overrides: dict[str, str]  # top-level names served by a finder ahead of sys.path (distutils shim)
     unknown_finders: tuple[str, ...]  # meta path finders we cannot see into
     purelib: str | None
     stdlib_dir: str | None
@@ -172,6 +183,7 @@ def _environment_from(data: dict) -> Environment:
         builtin=frozenset(data.get("builtin", ())),
         extension_suffixes=tuple(data["extension_suffixes"]),
         editable=tuple(editable),
+        overrides=dict(data.get("overrides") or {}),
         unknown_finders=tuple(unknown),
         purelib=data.get("purelib"),
         stdlib_dir=data.get("stdlib_dir"),

@@ -128,6 +128,11 @@ class ModuleFinder:
     def find_top(self, name: str, search: tuple[str, ...]) -> Found | None:
         if name in self.env.builtin:
             return Found(name, Kind.BUILTIN, None, None, (), False)
+        override = self.env.overrides.get(name)
+        if override is not None:
+            found = self._from_path(name, override)
+            if found is not None:
+                return found
         found = self.find_in(name, name, search, None)
         if found is not None:
             return found
@@ -177,6 +182,9 @@ class ModuleFinder:
             module = self._module_in_dir(full, part, directory, entries, fp)
             if module is not None:
                 return module
+        for finder in self.env.editable:
+            # setuptools' editable installs add their portions of a namespace through a path hook
+            namespace.extend(p for p in finder.namespaces.get(full, ()) if p not in namespace)
         if namespace:
             fp = first_party if first_party is not None else self._is_first_party(namespace[0])
             return Found(full, Kind.NAMESPACE, None, None, tuple(namespace), fp, os.path.dirname(namespace[0]))

@@ -401,11 +401,13 @@ class _Walker:
             if markers.globals or markers.exec
             else set()
         )
-        self.watch_effects = markers.sys_path or markers.sys_modules or markers.meta or markers.dunder_path or b"setattr(" in source
+        self.watch_effects = b"_convert_" in source or markers.sys_path or markers.sys_modules or markers.meta or markers.dunder_path or b"setattr(" in source
         self.has_getattr = b"__getattr__" in source
         self.has_all = b"__all__" in source
         self.has_lazy = b"attach" in source and b"lazy" in source
         self.global_decls: set[str] = set()
+        self.block = 0
+        self.feature_names: set[str] = set()  # module-level flags computed from version/platform checks
 
     # -- statements -------------------------------------------------------
     def statements(self, body: list[ast.stmt], guard: Guard, top: bool = False, in_function: bool = False) -> None:
@@ -430,6 +432,13 @@ class _Walker:
         elif isinstance(node, ast.ClassDef):
             if module_scope:
                 s.bind(node.name, node.lineno, guard, own=True)
+                if any((_dotted(d.func if isinstance(d, ast.Call) else d) or "").endswith("global_enum") for d in node.decorator_list):
+                    # enum.global_enum copies the members into the module (re.IGNORECASE)
+                    for stmt in node.body:
+                        if isinstance(stmt, ast.Assign):
+                            for target in stmt.targets:
+                                for name in _target_names(target):
+                                    s.bind(name.id, stmt.lineno, guard, own=True)
             if in_function:
                 self.statements(node.body, guard, in_function=True)
             else:  # class bodies run at import time but bind into the class
@@ -441,6 +450,9 @@ class _Walker:
             if module_scope:
                 if self.has_lazy:
                     self.lazy_attach(node)
+                if isinstance(node.value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Attribute)) and self.is_feature_test(node.value):
+                    for target in node.targets:
+                        self.feature_names.update(n.id for n in _target_names(target))
                 for target in node.targets:
                     self.assign_target(target, node, guard, top)
             elif self.global_decls:
@@ -480,10 +492,18 @@ class _Walker:
                 body_guard = guard | Guard.TRY_MODULE
             else:
                 body_guard = guard | Guard.TRY
+            saved_block = self.block
+            self.block = node.lineno
             self.statements(node.body, body_guard, in_function=in_function)  # type: ignore[attr-defined]
             for handler in handlers:
-                self.statements(handler.body, guard | Guard.CONDITIONAL, in_function=in_function)
-            self.statements(node.orelse, guard, in_function=in_function)  # type: ignore[attr-defined]
+                handler_guard = guard | Guard.CONDITIONAL
+                if handler in catching:
+                    handler_guard |= Guard.FALLBACK
+                self.statements(handler.body, handler_guard, in_function=in_function)
+            self.block = saved_block
+            # `else:` runs only when the guarded imports succeeded: it shares their guard
+            else_guard = guard | Guard.TRY if catching else guard
+            self.statements(node.orelse, else_guard, in_function=in_function)  # type: ignore[attr-defined]
             self.statements(node.finalbody, guard, in_function=in_function)  # type: ignore[attr-defined]
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             if module_scope:
@@ -522,6 +542,13 @@ class _Walker:
             if module_scope and isinstance(node.name, ast.Name):  # type: ignore[attr-defined]
                 s.bind(node.name.id, node.lineno, guard, own=True)  # type: ignore[attr-defined]
 
+    def is_feature_test(self, test: ast.expr) -> bool:
+        if self.feature_names:
+            for node in ast.walk(test):
+                if isinstance(node, ast.Name) and node.id in self.feature_names:
+                    return True
+        return _is_feature_test(test)
+
     def class_body(self, body: list[ast.stmt], guard: Guard) -> None:
         """Imports in a class body run at import time; its bindings are the class's."""
         for stmt in body:
@@ -556,7 +583,7 @@ class _Walker:
         elif _is_not_type_checking(test):
             self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
             self.statements(node.orelse, guard | Guard.TYPE_CHECKING, in_function=in_function)
-        elif _is_feature_test(test):
+        elif self.is_feature_test(test):
             self.statements(node.body, guard | Guard.FEATURE_TEST, in_function=in_function)
             self.statements(node.orelse, guard | Guard.FEATURE_TEST, in_function=in_function)
         else:
@@ -577,6 +604,7 @@ class _Walker:
                     guard=guard,
                     is_from=False,
                     asname=alias.asname,
+                    block=self.block,
                 )
             )
             if module_scope:
@@ -603,6 +631,7 @@ class _Walker:
                 location=s.loc(node),
                 guard=guard,
                 is_from=True,
+                block=self.block,
             )
         )
 
@@ -790,6 +819,12 @@ class _Walker:
                     self.dynamic = self.dynamic or f"sets attributes through sys.modules at line {node.lineno}"
             elif m.dunder_path and (name.endswith(("extend_path", "declare_namespace")) or name.startswith("__path__.")):
                 self.dynamic_path = True
+            elif name.endswith("._convert_") and any(isinstance(a, ast.Name) and a.id == "__name__" for a in call.args):
+                self.dynamic = self.dynamic or f"fills its namespace with Enum._convert_ at line {node.lineno}"
+            elif m.sys_modules and name.endswith("__dict__.update"):
+                owner = call.func.value.value if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Attribute) else None  # type: ignore[attr-defined]
+                if isinstance(owner, ast.Subscript) and _dotted(owner.value) == "sys.modules":
+                    self.dynamic = self.dynamic or f"updates its namespace through sys.modules at line {node.lineno}"
             return
         value = getattr(node, "value", None)
         if m.dunder_path and isinstance(value, ast.Call) and (_dotted(value.func) or "").endswith(("extend_path", "declare_namespace")):

@@ -20,7 +20,28 @@ def check(project: Project) -> Iterator[Finding]:
         if facts.is_stub or facts.syntax_error is not None:
             continue
         for edge in facts.imports:
+            if edge.guard & Guard.FALLBACK and not _try_body_fails(project, facts, edge.block):
+                continue  # `except ImportError:` fallback that never runs
             yield from _check_edge(project, facts, edge)
+
+
+def _try_body_fails(project: Project, facts: ModuleFacts, block: int) -> bool:
+    """True when some import in the try body is certain to fail, so its fallback surely runs."""
+    resolver = project.resolver
+    for edge in facts.imports:
+        if edge.block != block or not edge.guard & Guard.TRY or edge.guard & Guard.FALLBACK:
+            continue
+        target = absolute_target(edge, facts.name, facts.is_package)
+        if target is None:
+            return True
+        resolution = resolver.resolve(target, facts.path, resolver.fallback_dirs(facts.path))
+        if resolution.certain_missing:
+            return True
+        if resolution.found is not None and edge.is_from:
+            for imported in edge.names:
+                if imported.name != "*" and resolver.provides(resolution.found, imported.name).verdict is Verdict.NO:
+                    return True
+    return False
 
 
 def _check_edge(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iterator[Finding]:
