@@ -104,12 +104,16 @@ class _Lines:
 
     def find(self, needle: str, after: int = 0, quoted: bool = True) -> Location:
         """The first line at or after ``after`` (0-based) that holds ``needle``."""
-        candidates = [f'"{needle}"', f"'{needle}'"] if quoted else [needle]
-        for start in (after, 0):
-            for i in range(start, len(self.lines)):
-                line = self.lines[i]
-                for c in candidates:
-                    col = line.find(c)
+        import json
+
+        candidates = [f'"{needle}"', f"'{needle}'", json.dumps(needle)] if quoted else [needle]
+        head = re.match(r"[A-Za-z0-9._-]+", needle.strip())
+        if quoted and head:  # escaped or re-quoted text: fall back to the name at a string start
+            candidates += [f'"{head.group(0)}', f"'{head.group(0)}"]
+        for c in candidates:
+            for start in (after, 0):
+                for i in range(start, len(self.lines)):
+                    col = self.lines[i].find(c)
                     if col >= 0:
                         return Location(self.path, i + 1, col + 1, i + 1, col + 1 + len(c))
         return Location(self.path, 1, 1)
@@ -596,7 +600,8 @@ def _setup_cfg(path: str, reader: _Reader) -> tuple[list[Requirement], dict[str,
 
 def _cfg_list(value: str, reader: _Reader, lines: _Lines, at: int) -> list[Requirement]:
     out = []
-    for item in re.split(r"[\n;]" if "\n" in value else r"\n", value):
+    # setuptools' "list-semi": a dangling list (markers may hold ';') or one line of ';'-separated values
+    for item in value.split("\n") if "\n" in value.strip() else value.split(";"):
         item = re.sub(r"(^|\s)#.*$", "", item).strip()
         if not item:
             continue

@@ -397,7 +397,8 @@ def _unused(project: Project, facts, uses: list[Use], shadows: dict[str, str]) -
         elif key in shadows:
             why = f"is never imported: the local module {project.rel(shadows[key])} shadows its `{modules[0]}`"
         else:
-            shown = ", ".join(f"`{m}`" for m in modules[:4]) + (", ..." if len(modules) > 4 else "")
+            public = [m for m in modules if not m.split(".")[-1].startswith("_") and "__" not in m] or list(modules)
+            shown = ", ".join(f"`{m}`" for m in public[:4]) + (", ..." if len(public) > 4 else "")
             why = f"is never imported (it provides {shown})"
         yield Finding(
             rule=C.UNUSED_DEPENDENCY,
