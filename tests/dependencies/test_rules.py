@@ -187,7 +187,7 @@ def test_transitive_from_installed_metadata(check):
     got = {(f.name, f.effective_severity) for f in findings(report, "transitive-dependency")}
     assert got == {("urllib3", Severity.WARNING), ("tzdata", Severity.WARNING)}
     urllib3 = next(f for f in report.findings if f.name == "urllib3")
-    assert "`requests` requires it (requests -> urllib3, from installed metadata)" in urllib3.message
+    assert "which is not declared: the deployment has it only because `requests` requires it (requests -> urllib3, from installed metadata)" in urllib3.message
     assert not findings(report, "undeclared-dependency")
 
 
@@ -481,3 +481,21 @@ def test_cli_exit_codes_json_and_config_errors(thirdparty_python, tmp_path):
     bad = write_project(tmp_path / "q", {"pyproject.toml": pyproject([], extra_text="[tool.importgate.dependencies]\nallow_unused = []\n"), "a.py": ""})
     proc = cli("check", str(bad), "--python", thirdparty_python)
     assert proc.returncode == 2 and "unknown key 'allow_unused'" in proc.stderr
+
+
+def test_module_imported_only_under_a_guard_belongs_to_the_extra(check):
+    files = {
+        "pyproject.toml": OPTIONAL,
+        "app/__init__.py": "import requests\ntry:\n    from app.reloader import Reloader\nexcept ImportError:\n    Reloader = None\n",
+        "app/reloader.py": "import yaml\nclass Reloader: ...\n",
+    }
+    assert dep_findings(check(files)) == []
+    # the same module imported plainly somewhere else runs without the extra
+    files["app/cli.py"] = "from app.reloader import Reloader\n"
+    assert [f.rule.name for f in check(files).findings] == ["unguarded-optional-import"]
+
+
+def test_same_name_distribution_not_installed_is_named(check):
+    report = check({"pyproject.toml": pyproject([]), "app/__init__.py": "from gunicorn.arbiter import Arbiter\n"})
+    [f] = findings(report, "undeclared-dependency")
+    assert "usually provided by `gunicorn`" in f.message

@@ -325,7 +325,7 @@ def known_provider(module: str) -> str | None:
     """The usual provider of a module that is not installed (canonical name), from the fallback table."""
     from importgate.facts.manifest import canonical
 
-    dist = known.distribution_for(module)
+    dist = known.provider_for(module)
     return canonical(dist) if dist else None
 
 
@@ -333,4 +333,7 @@ def known_modules(key: str) -> tuple[str, ...]:
     """Import names the fallback table gives for distribution ``key`` (canonical)."""
     from importgate.facts.manifest import canonical
 
-    return tuple(mod for mod, dist in known.DISTRIBUTION_FOR_IMPORT.items() if canonical(dist) == key)
+    names = tuple(mod for mod, dist in known.DISTRIBUTION_FOR_IMPORT.items() if canonical(dist) == key)
+    if not names and key.replace("-", "_") in known.SAME_NAME_DISTRIBUTIONS:
+        names = (key.replace("-", "_"),)
+    return names

@@ -71,7 +71,7 @@ def analyse(project: Project, facts) -> Iterator[Finding]:
     if not declared.found:
         return  # nothing declared: nothing to compare against
     uses, shadows = _collect(project, facts)
-    ctx = _Context(project, facts)
+    ctx = _Context(project, facts, _imported_only_when_needed(project))
     for use in uses:
         if use.dev_file or not project.reported(use.module.path):
             continue
@@ -141,7 +141,7 @@ def _providers(edge: ImportEdge, target: str, installed: bool, index, module_map
                 if owners:
                     return i, owners
             else:
-                provider = known_provider(prefix) if prefix in _KNOWN_KEYS() else None
+                provider = known_provider(prefix) if prefix in _KNOWN_KEYS() or (i == 1 and prefix in _SAME_NAME()) else None
                 if provider:
                     return i, frozenset({provider})
         return 0, frozenset()
@@ -162,6 +162,12 @@ def _KNOWN_KEYS():
     from importgate.facts import known
 
     return known.DISTRIBUTION_FOR_IMPORT
+
+
+def _SAME_NAME():
+    from importgate.facts import known
+
+    return known.SAME_NAME_DISTRIBUTIONS
 
 
 def declared_own(facts) -> frozenset[str]:
@@ -188,10 +194,35 @@ def _in_stdlib(path: str | None, env) -> bool:
 # -- judging one import --------------------------------------------------------
 
 
+def _imported_only_when_needed(project: Project) -> frozenset[str]:
+    """First-party modules that other first-party code imports only under a guard, in a function or
+    behind a condition (``try: from .watchfilesreload import X except ImportError``): such a module
+    runs only when its optional dependencies are wanted."""
+    from importgate.resolve import absolute_target
+
+    guards: dict[str, list[Guard]] = {}
+    modules = project.layout.modules
+    for facts in project.facts.values():
+        if facts.is_stub:
+            continue
+        for edge in facts.imports:
+            base = absolute_target(edge, facts.name, facts.is_package)
+            if base is None:
+                continue
+            names = [base] + ([f"{base}.{n.name}" for n in edge.names if n.name != "*"] if edge.is_from else [])
+            for dotted in names:
+                for path in modules.get(dotted, ())[:1]:
+                    if path != facts.path:
+                        guards.setdefault(path, []).append(edge.guard)
+    quiet = Guard.TRY | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL | Guard.FUNCTION
+    return frozenset(path for path, gs in guards.items() if gs and all(g & quiet for g in gs))
+
+
 class _Context:
-    def __init__(self, project: Project, facts) -> None:
+    def __init__(self, project: Project, facts, lazy_modules: frozenset[str] = frozenset()) -> None:
         self.project = project
         self.facts = facts
+        self.lazy_modules = lazy_modules
         declared = facts.declared
         profile = facts.profile
         self.runtime = {r.name for r in declared.runtime if r.active}
@@ -250,8 +281,9 @@ class _Context:
             provided = f"`{use.name}` is usually provided by {self.show(dists)} (not installed in the target)"
         chain = self._chain(dists)
         optional = [d for d in dists if d in self.optional]
-        dev = [d for d in dists if d in self.dev]
-        if optional and not dev:
+        # an optional extra wins over dev groups: flask lists asgiref in its `async` extra *and* its test groups
+        dev = [d for d in dists if d in self.dev and d not in self.optional]
+        if optional:
             if guard & (_MAY_NOT_RUN | Guard.FUNCTION) or chain is not None:
                 return None
             extras = sorted({e for d in optional for e in self.extra_of.get(d, ())})
@@ -275,13 +307,13 @@ class _Context:
             return None
         when = " (inside a function: it fails when that function runs)" if guard & Guard.FUNCTION else ""
         if dev:
-            places = sorted({p for d in dev for p in self.dev[d]})
+            places = _places(sorted({p for d in dev for p in self.dev[d]}))
             if chain is not None:
-                return self._transitive(use, provided, chain, f"declared only in {', '.join(places)}, ")
+                return self._transitive(use, provided, chain, f"declared only in {places}")
             return Finding(
                 rule=C.DEV_DEPENDENCY_IN_PRODUCTION,
                 location=use.edge.location,
-                message=f"{provided}, which is declared only in {', '.join(places)}: "
+                message=f"{provided}, which is declared only in {places}: "
                 f"the deployment ({self.facts.profile.describe()}) does not install it{when}",
                 module=use.name,
                 name=sorted(dev)[0],
@@ -326,7 +358,7 @@ class _Context:
         return Finding(
             rule=C.TRANSITIVE_DEPENDENCY,
             location=use.edge.location,
-            message=f"{provided}, which is {prefix or 'not declared: it is '}installed only because "
+            message=f"{provided}, which is {prefix or 'not declared'}: the deployment has it only because "
             f"`{index.display(chain[-2])}` requires it ({shown}, from {source})",
             module=use.name,
             name=chain[-1],
@@ -335,7 +367,10 @@ class _Context:
         )
 
     def _belongs_to_extra(self, use: Use, extras: list[str], dists: list[str]) -> bool:
-        """Is the importing module the extra's own module (named after it, or configured)?"""
+        """Is the importing module the extra's own module (named after it, configured, or only
+        imported lazily by the rest of the project)?"""
+        if use.module.path in self.lazy_modules:
+            return True
         module_name = use.module.name
         parts = {p.lower() for p in module_name.split(".")}
         words = set()
@@ -353,6 +388,17 @@ class _Context:
             ):
                 return True
         return False
+
+
+def _places(places: list[str]) -> str:
+    """["group `dev`", "group `tests`"] -> "groups `dev`, `tests`"."""
+    by_kind: dict[str, list[str]] = {}
+    for p in places:
+        kind, _, name = p.partition(" ")
+        by_kind.setdefault(kind, []).append(name)
+    return " and ".join(
+        f"{kind}{'s' if len(names) > 1 else ''} {', '.join(names)}" for kind, names in sorted(by_kind.items())
+    )
 
 
 # -- unused-dependency -------------------------------------------------------------
