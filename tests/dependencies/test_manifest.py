@@ -208,3 +208,23 @@ def test_no_manifest_means_nothing_declared(tmp_path):
     root = write_project(tmp_path, {"app.py": "import yaml\n"})
     d = declared(root)
     assert not d.found
+
+
+def test_malformed_manifests_never_crash(tmp_path):
+    odd = [
+        '[project]\nname = "x"\ndependencies = "PyYAML"\n',
+        '[project]\nname = "x"\ndependencies = [1, "attrs"]\noptional-dependencies = "nope"\n',
+        '[project]\nname = "x"\ndynamic = ["dependencies"]\n[tool]\nsetuptools = 3\n',
+        '[dependency-groups]\ndev = "pytest"\ntest = [{include-group = 3}]\n',
+        '[tool.poetry]\nname = 5\n[tool.poetry.dependencies]\npython = "^3.9"\nfoo = 3\n"bad name!" = "*"\nbar = [{version = "1", python = "nonsense"}]\n',
+        '[tool.poetry]\ngroup = "x"\nextras = {a = "b"}\ndependencies = {}\n',
+        '[tool]\nuv = 1\npdm = {dev-dependencies = {a = 3}}\n',
+    ]
+    for i, text in enumerate(odd):
+        root = write_project(tmp_path / str(i), {"pyproject.toml": text, "setup.cfg": "[options\nbroken", "requirements.txt": "-r\n--hash\n-e\n"})
+        d = declared(root)
+        assert d is not None
+    d = declared(write_project(tmp_path / "a", {"pyproject.toml": odd[1]}))
+    assert [r.name for r in d.runtime] == ["attrs"]
+    d = declared(write_project(tmp_path / "b", {"pyproject.toml": odd[0]}))
+    assert any("must be a list" in p.message for p in d.problems)

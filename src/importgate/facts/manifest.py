@@ -336,7 +336,7 @@ def read_declared(root: str, pyproject: dict, marker_env: dict[str, str], requir
                     reader.strings(values, lines, at, f"[project.optional-dependencies] {extra}")
                 )
         elif "optional-dependencies" in dynamic:
-            table = pyproject.get("tool", {}).get("setuptools", {}).get("dynamic", {}).get("optional-dependencies", {})
+            table = _table(pyproject, "tool", "setuptools", "dynamic", "optional-dependencies")
             if isinstance(table, dict):
                 for extra, spec in table.items():
                     for rel in _file_list(spec):
@@ -455,8 +455,15 @@ def _expand_self(reqs: list[Requirement], own: str, extras: dict[str, list[Requi
     return out
 
 
+def _table(data: dict, *keys: str) -> dict:
+    """data[k1][k2]... when every level is a table, else {} (manifests are user input)."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
 def _setuptools_dynamic_files(pyproject: dict, key: str) -> list[str]:
-    spec = pyproject.get("tool", {}).get("setuptools", {}).get("dynamic", {}).get(key)
+    spec = _table(pyproject, "tool", "setuptools", "dynamic").get(key)
     return _file_list(spec)
 
 

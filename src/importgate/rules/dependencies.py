@@ -42,10 +42,22 @@ def check(project: Project) -> Iterator[Finding]:
         C.matches(rule, config.select) and not (config.ignore and C.matches(rule, config.ignore)) for rule in FAMILY
     ):
         return
+    from importgate.config import ConfigError
     from importgate.facts import deps
 
-    facts = deps.load(config, project.root, project.env)
-    yield from analyse(project, facts)
+    try:
+        facts = deps.load(config, project.root, project.env)
+        findings = list(analyse(project, facts))
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bug here must not hide the other rules' findings
+        yield Finding(
+            rule=C.INVALID_REQUIREMENT,
+            location=Location(os.path.join(project.root, "pyproject.toml"), 1, 1),
+            message=f"importgate could not analyse the declared dependencies: {exc!r} (please report it)",
+        )
+        return
+    yield from findings
 
 
 @dataclass(frozen=True, slots=True)
