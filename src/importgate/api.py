@@ -33,7 +33,7 @@ def _normalise(overrides: dict) -> dict:
             out[key] = frozenset(normalise_selector(v, f"--{key}") for v in value)
     if isinstance(out.get("fail_on"), str):
         out["fail_on"] = Severity.parse(out["fail_on"])
-    for key in ("entries", "roots", "exclude"):
+    for key in ("entries", "roots", "exclude", "dep_groups", "dep_extras"):
         if isinstance(out.get(key), list):
             out[key] = tuple(out[key])
     return out

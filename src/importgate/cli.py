@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--entry", action="append", metavar="MODULE", help="a start-up module (MODULE or MODULE:ATTR); findings say by which import chain start-up reaches them")
     check.add_argument("--fail-on", choices=("info", "warning", "error"), help="lowest severity that makes the exit status 1 (default: error)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--groups", action="append", metavar="GROUP", help="dependency groups the deployment installs (repeatable, comma-separated; 'all')")
+    check.add_argument("--extras", action="append", metavar="EXTRA", help="extras the deployment installs (repeatable, comma-separated; 'all')")
+    check.add_argument("--only-runtime", action="store_true", default=None, help="the deployment installs the runtime dependencies only (overrides groups/extras from the config)")
 
     rules = sub.add_parser("rules", help="list every rule with its code and default severity")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -96,6 +99,9 @@ def _check(args) -> int:
         python=args.python,
         entries=_split(args.entry),
         fail_on=args.fail_on,
+        dep_groups=_split(args.groups),
+        dep_extras=_split(args.extras),
+        only_runtime=args.only_runtime,
     )
     reports = [engine.check(config) for config in configs]
     report = api.merge_reports(reports)

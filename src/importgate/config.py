@@ -31,6 +31,10 @@ class Config:
     python: str | None = None
     entries: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()  # per-rule overrides
+    # deploy profile for the dependency rules (None: [tool.importgate.dependencies] decides)
+    dep_groups: tuple[str, ...] | None = None
+    dep_extras: tuple[str, ...] | None = None
+    only_runtime: bool = False
     # set when pyproject.toml exists but cannot be parsed: reported as a finding
     pyproject_problem: tuple[str, int, int] | None = None
 

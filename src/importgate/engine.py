@@ -27,9 +27,9 @@ RuleFamily = Callable[[Project], Iterator[Finding]]
 
 def rule_families() -> tuple[RuleFamily, ...]:
     """Rule families in the order their findings are produced (imported lazily)."""
-    from importgate.rules import exports, files, resolution
+    from importgate.rules import dependencies, exports, files, resolution
 
-    return (files.check, resolution.check, exports.check)
+    return (files.check, resolution.check, exports.check, dependencies.check)
 
 
 def read_source(path: str) -> tuple[bytes | None, str | None]:

@@ -139,3 +139,64 @@ def stdlib_note(module: str, version: tuple[int, int]) -> str | None:
             if removed and version >= removed:
                 return f"{key} was removed from the standard library in Python {removed[0]}.{removed[1]}; the target is Python {version[0]}.{version[1]}"
     return None
+
+
+# Widely used distributions whose import name is their own name. The dependency rules only name a
+# provider for a module that is not installed when they know it; these are unambiguous.
+SAME_NAME_DISTRIBUTIONS: frozenset[str] = frozenset({
+    "aiohttp", "alembic", "anyio", "arrow", "asgiref", "asyncpg", "attrs", "authlib", "babel", "bcrypt",
+    "black", "bleach", "blinker", "boto3", "botocore", "cachetools", "celery", "certifi", "cffi", "chardet",
+    "click", "colorama", "coverage", "cryptography", "cython", "dask", "django", "docutils", "elasticsearch",
+    "fastapi", "filelock", "flask", "fsspec", "gevent", "greenlet", "grpcio", "gunicorn", "h11", "h2", "httpcore",
+    "httpx", "hypothesis", "idna", "itsdangerous", "jmespath", "joblib", "jsonschema", "kombu", "lxml", "marshmallow",
+    "matplotlib", "mock", "msgpack", "multidict", "mypy", "nltk", "numpy", "openai", "orjson", "packaging",
+    "pandas", "paramiko", "pendulum", "pexpect", "platformdirs", "pluggy", "psutil", "pyarrow", "pydantic",
+    "pygments", "pymongo", "pymysql", "pytest", "pytz", "redis", "regex", "requests", "rich", "ruamel",
+    "scipy", "simplejson", "six", "sniffio", "sqlalchemy", "sqlparse", "starlette", "structlog", "sympy",
+    "tabulate", "tenacity", "toml", "tomli", "torch", "tornado", "tqdm", "trio", "typer", "ujson", "urllib3",
+    "uvicorn", "uvloop", "websockets", "werkzeug", "wrapt", "xmltodict", "yarl",
+    "lxml", "pytz", "boto", "ldap3", "pymssql", "stripe", "zstandard", "socksio", "mdurl", "wsproto",
+    "watchfiles", "watchgod", "httptools", "a2wsgi", "commonmark", "wcwidth", "atheris", "hypothesmith",
+    "aiofiles", "sentry_sdk", "responses", "freezegun", "factory", "faker", "nox", "tox", "invoke", "fabric",
+})
+# and a few more import names that differ from their distribution
+DISTRIBUTION_FOR_IMPORT.update({
+    "IPython": "ipython",
+    "google.api": "googleapis-common-protos",
+    "google.rpc": "googleapis-common-protos",
+    "google.type": "googleapis-common-protos",
+    "_cffi_backend": "cffi",
+    "OpenGL": "PyOpenGL",
+    "markupsafe": "MarkupSafe",
+    "mypy_extensions": "mypy-extensions",
+    "setuptools_scm": "setuptools-scm",
+    "charset_normalizer": "charset-normalizer",
+    "pythoncom": "pywin32",
+    "win32com": "pywin32",
+    "Xlib": "python-xlib",
+    "socketio": "python-socketio",
+    "engineio": "python-engineio",
+    "editor": "python-editor",
+    "rest_framework": "djangorestframework",
+    "corsheaders": "django-cors-headers",
+    "debug_toolbar": "django-debug-toolbar",
+    "environ": "django-environ",
+    "storages": "django-storages",
+    "django_filters": "django-filter",
+    "model_utils": "django-model-utils",
+    "crispy_forms": "django-crispy-forms",
+    "celery_beat": "django-celery-beat",
+    "brotli": "Brotli",
+    "markdown_it": "markdown-it-py",
+    "pydantic_core": "pydantic-core",
+    "annotated_types": "annotated-types",
+})
+
+
+def provider_for(module: str) -> str | None:
+    """The distribution usually behind an import name, for the dependency rules (None: unknown)."""
+    dist = distribution_for(module)
+    if dist is not None:
+        return dist
+    top = module.split(".")[0]
+    return top if top in SAME_NAME_DISTRIBUTIONS else None

@@ -21,6 +21,13 @@ RELATIVE_BEYOND_TOP = Rule("IG104", "relative-beyond-top-level", E, "A relative 
 STUB_MISSING_NAME = Rule("IG105", "stub-missing-name", W, "A name missing from the .pyi stub that stands in for a compiled module.")
 UNRESOLVED_TYPING_IMPORT = Rule("IG106", "unresolved-typing-import", W, "An import under `if TYPE_CHECKING:` that does not resolve (type checkers fail; run time is unaffected).")
 
+UNDECLARED_DEPENDENCY = Rule("IG201", "undeclared-dependency", E, "A third-party import whose distribution is not a declared dependency: the production install will not have it.")
+UNUSED_DEPENDENCY = Rule("IG202", "unused-dependency", W, "A declared runtime dependency that no production code imports.")
+TRANSITIVE_DEPENDENCY = Rule("IG203", "transitive-dependency", W, "An import of a distribution that is installed only because a declared dependency requires it.")
+DEV_DEPENDENCY_IN_PRODUCTION = Rule("IG204", "dev-dependency-in-production", E, "Production code imports a distribution declared only in a group or extra the deployment does not install.")
+UNGUARDED_OPTIONAL_IMPORT = Rule("IG205", "unguarded-optional-import", W, "An extra-only distribution imported without a guard from code that runs without that extra.")
+INVALID_REQUIREMENT = Rule("IG206", "invalid-requirement", E, "A dependency declaration that cannot be read (bad requirement string, missing -r file).")
+
 RULES: tuple[Rule, ...] = (
     SYNTAX_ERROR,
     UNREADABLE_FILE,
@@ -31,6 +38,12 @@ RULES: tuple[Rule, ...] = (
     RELATIVE_BEYOND_TOP,
     STUB_MISSING_NAME,
     UNRESOLVED_TYPING_IMPORT,
+    UNDECLARED_DEPENDENCY,
+    UNUSED_DEPENDENCY,
+    TRANSITIVE_DEPENDENCY,
+    DEV_DEPENDENCY_IN_PRODUCTION,
+    UNGUARDED_OPTIONAL_IMPORT,
+    INVALID_REQUIREMENT,
 )
 
 
