@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importgate.config import read_pyproject
 from importgate.facts.manifest import read_declared
-from tests.conftest import write_project
+from support import write_project
 
 ENV_311 = {
     "implementation_name": "cpython", "implementation_version": "3.11.4", "os_name": "posix",

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from importgate.model import Severity
-from tests.conftest import cli, findings, run_check, write_project
+from support import cli, findings, run_check, write_project
 
 DEP_RULES = {
     "undeclared-dependency", "unused-dependency", "transitive-dependency",

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import cli, find_python, findings, run_check
+from support import cli, find_python, findings, run_check
 
 
 def test_syntax_error_is_reported_and_the_rest_still_checked(make_project):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli, write_project
+from support import cli, write_project
 
 REPO = Path(__file__).resolve().parents[2]
 INCIDENT = REPO / "examples" / "incident"
@@ -150,9 +150,11 @@ def test_python_m_and_console_script_agree(broken):
     import shutil
     import subprocess
 
-    script = shutil.which("importgate")
-    if script is None:
-        pytest.skip("console script not on PATH")
+    import sys
+
+    script = shutil.which("importgate") or str(Path(sys.executable).parent / "importgate")
+    if not Path(script).exists():
+        pytest.skip("console script not installed")
     a = subprocess.run([script, "check", str(broken), "--format", "json"], capture_output=True, text=True)
     b = cli("check", str(broken), "--format", "json")
     strip = lambda s: {k: v for k, v in json.loads(s).items() if k != "summary"}  # noqa: E731

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from conftest import findings, rules_of, run_check, shared_venv, site_packages, write_project
+from support import findings, rules_of, run_check, shared_venv, site_packages, write_project
 
 REQUIREMENTS = ["markupsafe==3.0.2", "PyYAML==6.0.2", "lazy_loader==0.4", "types-toml==0.10.8.20240310", "six==1.16.0"]
 

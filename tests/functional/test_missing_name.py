@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import findings, rules_of, run_check
+from support import findings, rules_of, run_check
 
 
 def imports_ok_at_runtime(root, module: str) -> bool:

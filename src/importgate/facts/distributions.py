@@ -20,7 +20,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from importgate.facts import known
-from importgate.facts.environment import Environment, _same_interpreter
+from importgate.facts.environment import Environment
 
 # Runs inside the target interpreter: stdlib only (3.8+), prints one JSON object.
 _SCRIPT = r"""
@@ -241,17 +241,7 @@ def query_distributions(env: Environment) -> DistIndex:
 
 
 def _run(python: str) -> tuple[dict | None, str | None]:
-    if _same_interpreter(python):
-        import contextlib
-        import io
-
-        buffer = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(buffer):
-                exec(compile(_SCRIPT, "<importgate-distributions>", "exec"), {"__name__": "__importgate__"})  # noqa: S102 - our own constant code
-            return json.loads(buffer.getvalue()), None
-        except Exception as exc:  # noqa: BLE001 - broken metadata must not stop the gate
-            return None, f"cannot read installed metadata: {exc!r}"
+    """Always a fresh process of the target: importgate's own process may carry other paths."""
     try:
         out = subprocess.run(
             [python, "-c", _SCRIPT],
@@ -259,7 +249,6 @@ def _run(python: str) -> tuple[dict | None, str | None]:
             text=True,
             timeout=120,
             check=False,
-            env={**os.environ, "PYTHONSAFEPATH": "1"},
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return None, f"cannot run {python}: {exc}"

@@ -33,7 +33,7 @@ FAMILY = (
     C.INVALID_REQUIREMENT,
 )
 # guards under which an import may never run: a missing declaration is not certain to fail
-_MAY_NOT_RUN = Guard.TRY | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL
+_MAY_NOT_RUN = Guard.TRY | Guard.TRY_MODULE | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -115,7 +115,7 @@ def _collect(project: Project, facts) -> tuple[list[Use], dict[str, str]]:
             continue
         rel = os.path.relpath(path, project.root)
         dev = facts.is_dev_file(rel)
-        script_dir = resolver.script_dir_for(path)
+        extra_dirs = resolver.fallback_dirs(path)
         for edge in module.imports:
             if edge.level > 0:
                 continue
@@ -123,7 +123,7 @@ def _collect(project: Project, facts) -> tuple[list[Use], dict[str, str]]:
             top = target.split(".")[0]
             if top in env.stdlib or top in env.builtin or top == "__future__" or top in first_party:
                 continue
-            resolution = resolver.resolve(target, path, script_dir)
+            resolution = resolver.resolve(target, path, extra_dirs)
             found = resolution.found
             if project.is_first_party_name(target) or (found is not None and found.first_party):
                 for key in index.providers(top) if found is not None and found.first_party else ():
@@ -226,7 +226,7 @@ def _imported_only_when_needed(project: Project) -> frozenset[str]:
                 for path in modules.get(dotted, ())[:1]:
                     if path != facts.path:
                         guards.setdefault(path, []).append(edge.guard)
-    quiet = Guard.TRY | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL | Guard.FUNCTION
+    quiet = Guard.TRY | Guard.TRY_MODULE | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL | Guard.FUNCTION
     return frozenset(path for path, gs in guards.items() if gs and all(g & quiet for g in gs))
 
 
