@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--entry", action="append", metavar="MODULE", help="a start-up module (MODULE or MODULE:ATTR); findings say by which import chain start-up reaches them")
     check.add_argument("--fail-on", choices=("info", "warning", "error"), help="lowest severity that makes the exit status 1 (default: error)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--cache-dir", metavar="DIR", help="where to keep parsed facts (default: .importgate_cache/ in the project, installed packages in ~/.cache/importgate)")
+    check.add_argument("--no-cache", action="store_true", help="parse everything, read and write no cache")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="parser processes for cold runs (default: one per CPU)")
     check.add_argument("--groups", action="append", metavar="GROUP", help="dependency groups the deployment installs (repeatable, comma-separated; 'all')")
     check.add_argument("--extras", action="append", metavar="EXTRA", help="extras the deployment installs (repeatable, comma-separated; 'all')")
     check.add_argument("--only-runtime", action="store_true", default=None, help="the deployment installs the runtime dependencies only (overrides groups/extras from the config)")
@@ -102,6 +105,9 @@ def _check(args) -> int:
         dep_groups=_split(args.groups),
         dep_extras=_split(args.extras),
         only_runtime=args.only_runtime,
+        cache=False if args.no_cache else None,
+        cache_dir=args.cache_dir,
+        jobs=args.jobs,
     )
     reports = [engine.check(config) for config in configs]
     report = api.merge_reports(reports)

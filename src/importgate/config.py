@@ -35,6 +35,9 @@ class Config:
     dep_groups: tuple[str, ...] | None = None
     dep_extras: tuple[str, ...] | None = None
     only_runtime: bool = False
+    cache: bool = True
+    cache_dir: str | None = None
+    jobs: int = 0  # 0: one per CPU
     # set when pyproject.toml exists but cannot be parsed: reported as a finding
     pyproject_problem: tuple[str, int, int] | None = None
 
@@ -104,6 +107,7 @@ _KEYS = {
     "entry": ("entries", _strings),
     "entries": ("entries", _strings),
     "severity": ("severity", _severities),
+    "cache-dir": ("cache_dir", _python),
 }
 # tables owned by other subcommands; validated by them
 _SUBTABLES = {"probe", "dependencies", "exports", "pytest"}

@@ -6,6 +6,7 @@ discover -> parse -> name -> environment -> resolve -> rules -> suppress -> merg
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import time
 from collections import deque
@@ -14,7 +15,8 @@ from typing import Callable, Iterable, Iterator
 
 from importgate.config import Config
 from importgate.facts.discover import ProjectFiles, assign_names, walk_project
-from importgate.facts.environment import Environment, default_interpreter, query_environment, resolve_interpreter
+from importgate.facts.cache import PARSER_KEY, FactsCache, NullCache, digest, dumps, loads, open_cache
+from importgate.facts.environment import Environment, cached_environment, default_interpreter, query_environment, resolve_interpreter
 from importgate.facts.finder import ModuleFinder
 from importgate.facts.parse import parse_module
 from importgate.model import Finding, Guard, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
@@ -41,39 +43,134 @@ def read_source(path: str) -> tuple[bytes | None, str | None]:
 
 
 class DiskFacts:
-    """Facts for any module file: first-party ones parsed up front, the rest on demand."""
+    """Facts for any module file: first-party ones parsed up front, installed ones on
+    demand (and kept in the user-level cache by path, size and mtime)."""
 
-    def __init__(self, known: dict[str, ModuleFacts]) -> None:
+    def __init__(self, known: dict[str, ModuleFacts], cache: FactsCache | NullCache) -> None:
         self.known = known
+        self.cache = cache
         self.parsed_on_demand = 0
 
     def facts(self, path: str, name: str, is_package: bool, is_stub: bool) -> ModuleFacts | None:
         cached = self.known.get(path)
         if cached is not None:
             return cached
-        source, _ = read_source(path)
-        if source is None:
+        try:
+            st = os.stat(path)
+        except OSError:
             return None
-        facts = parse_module(source, path, name, is_package=is_package, is_stub=is_stub)
+        facts = self.cache.lookup_site(path, st.st_size, st.st_mtime_ns)
+        if facts is None:
+            source, _ = read_source(path)
+            if source is None:
+                return None
+            facts = parse_module(source, path, name, is_package=is_package, is_stub=is_stub)
+            self.cache.remember_site(path, st.st_size, st.st_mtime_ns, dumps(facts))
+            self.parsed_on_demand += 1
+        elif facts.name != name:
+            facts = replace(facts, name=name)
         self.known[path] = facts
-        self.parsed_on_demand += 1
         return facts
 
 
-def parse_files(files: ProjectFiles, target_version: tuple[int, int] | None) -> dict[str, ModuleFacts]:
-    out: dict[str, ModuleFacts] = {}
+# below this much source, a process pool costs more than it saves
+_PARALLEL_MIN_FILES = 48
+_PARALLEL_MIN_BYTES = 400_000
+
+
+def _parse_job(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]]) -> list[tuple[str, bytes]]:
+    """Runs in a worker process: parse a chunk of files, return pickled facts."""
+    return [
+        (path, dumps(parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target)))
+        for path, source, is_package, is_stub, target in job
+    ]
+
+
+def _parse_all(jobs_list: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]], jobs: int) -> list[tuple[str, bytes]]:
+    total = sum(len(job[1]) for job in jobs_list)
+    workers = min(jobs, len(jobs_list))
+    if workers <= 1 or len(jobs_list) < _PARALLEL_MIN_FILES or total < _PARALLEL_MIN_BYTES:
+        return _parse_job(jobs_list)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # largest files first, dealt round-robin into many small chunks: even load per worker
+    ordered = sorted(jobs_list, key=lambda job: len(job[1]), reverse=True)
+    chunks = [ordered[i :: workers * 4] for i in range(workers * 4)]
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            return [item for chunk in pool.map(_parse_job, chunks) for item in chunk]
+    except (OSError, RuntimeError):  # no processes allowed here (sandbox): parse serially
+        return _parse_job(jobs_list)
+
+
+def hash_files(files: ProjectFiles, cache: FactsCache | NullCache) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
+    """Each file's content hash: from the stat table when the file is unchanged (no read),
+    else read and hashed. Returns (digests, sources read, read errors)."""
+    digests: dict[str, bytes] = {}
+    sources: dict[str, bytes] = {}
+    errors: dict[str, str] = {}
     for f in files.files:
+        key = cache.known_digest(f.path, f.size, f.mtime_ns)
+        if key is not None:
+            digests[f.path] = key
+            continue
         source, error = read_source(f.path)
         if source is None:
+            errors[f.path] = error or "cannot read the file"
+            continue
+        sources[f.path] = source
+        digests[f.path] = digest(source)
+    return digests, sources, errors
+
+
+def parse_files(
+    files: ProjectFiles,
+    target_version: tuple[int, int] | None,
+    cache: FactsCache | NullCache | None = None,
+    jobs: int = 1,
+    hashed: tuple[dict[str, bytes], dict[str, bytes], dict[str, str]] | None = None,
+) -> dict[str, ModuleFacts]:
+    """Facts of every first-party file: from the cache when its content is known, else parsed
+    (in parallel above a size threshold)."""
+    cache = cache or NullCache()
+    digests, sources, errors = hashed if hashed is not None else hash_files(files, cache)
+    out: dict[str, ModuleFacts] = {}
+    todo: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]] = []
+    pending: dict[str, tuple[int, int, bytes, str]] = {}
+    for f in files.files:
+        if f.path in errors:
             out[f.path] = ModuleFacts(
                 name="", path=f.path, is_package=f.is_package, is_stub=f.is_stub,
-                syntax_error=SyntaxProblem(error or "cannot read the file", Location(f.path, 1, 1), unreadable=True),
+                syntax_error=SyntaxProblem(errors[f.path], Location(f.path, 1, 1), unreadable=True),
             )
             continue
-        out[f.path] = parse_module(
-            source, f.path, "", is_package=f.is_package, is_stub=f.is_stub,
-            target_version=None if f.is_stub else target_version,
-        )
+        target = None if f.is_stub else target_version
+        parser = f"{PARSER_KEY}|t{target}"  # facts depend on the target's grammar
+        key = digests[f.path]
+        facts = cache.lookup_digest(f.path, key, parser)
+        if facts is not None:
+            out[f.path] = facts
+            if f.path in sources:
+                cache.remember_stat(f.path, f.size, f.mtime_ns, key)
+            continue
+        source = sources.get(f.path)
+        if source is None:
+            source, error = read_source(f.path)
+            if source is None:
+                out[f.path] = ModuleFacts(
+                    name="", path=f.path, is_package=f.is_package, is_stub=f.is_stub,
+                    syntax_error=SyntaxProblem(error or "cannot read the file", Location(f.path, 1, 1), unreadable=True),
+                )
+                continue
+        pending[f.path] = (f.size, f.mtime_ns, key, parser)
+        todo.append((f.path, source, f.is_package, f.is_stub, target))
+    cache.stats.parsed += len(todo)
+    for path, blob in _parse_all(todo, jobs):
+        out[path] = loads(blob)
+        size, mtime, key, parser = pending[path]
+        cache.remember(path, size, mtime, key, parser, blob)
     return out
 
 
@@ -88,28 +185,83 @@ def absolute_imports(facts: Iterable[ModuleFacts]) -> set[str]:
     return out
 
 
-def load_environment(config: Config) -> Environment:
+def load_environment(config: Config, cache: FactsCache | NullCache | None = None) -> Environment:
     python = resolve_interpreter(config.python) if config.python else default_interpreter(config.project_root)
-    return query_environment(python)
+    if cache is None:
+        return query_environment(python)
+    return cached_environment(python, cache)
 
 
-def build_project(config: Config, env: Environment | None = None) -> tuple[Project, ProjectFiles]:
+def open_project_cache(config: Config) -> FactsCache | NullCache:
+    return open_cache(os.path.abspath(config.project_root), config.cache_dir, config.cache)
+
+
+def gather(config: Config, env: Environment | None = None, cache: FactsCache | NullCache | None = None):
+    """The facts layer: files, target environment, parsed facts."""
+    cache = cache or NullCache()
+    files = walk_project(os.path.abspath(config.project_root), config.exclude)
+    env = env or load_environment(config, cache)
+    parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1)
+    return files, env, parsed
+
+
+def assemble(config: Config, files: ProjectFiles, env: Environment, parsed: dict[str, ModuleFacts], cache) -> Project:
+    """Names, roots and the resolver over gathered facts."""
     root = os.path.abspath(config.project_root)
-    files = walk_project(root, config.exclude)
-    env = env or load_environment(config)
-    parsed = parse_files(files, env.version[:2])
     layout = assign_names(files, absolute_imports(parsed.values()), config.roots)
     facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
     finder = ModuleFinder(env, layout.roots, root)
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
-    resolver = Resolver(finder, DiskFacts(dict(facts)), package_dirs, first_party=facts)
+    resolver = Resolver(finder, DiskFacts(dict(facts), cache), package_dirs, first_party=facts)
     resolver.test_dirs = pytest_dirs(config, facts, resolver)
     report_paths = None
     requested = [os.path.abspath(p) for p in config.paths]
     if requested and not any(p == root for p in requested):
         report_paths = frozenset(requested)
-    project = Project(config=config, layout=layout, env=env, resolver=resolver, facts=facts, report_paths=report_paths)
-    return project, files
+    return Project(
+        config=config, layout=layout, env=env, resolver=resolver, facts=facts, report_paths=report_paths, cache=cache
+    )
+
+
+def build_project(
+    config: Config, env: Environment | None = None, cache: FactsCache | NullCache | None = None
+) -> tuple[Project, ProjectFiles]:
+    cache = cache or NullCache()
+    files, env, parsed = gather(config, env, cache)
+    return assemble(config, files, env, parsed, cache), files
+
+
+def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict[str, bytes]) -> bytes:
+    """Everything a report depends on. Equal keys mean the previous report is still exact:
+    every source's content, the directory tree (namespace packages), the project's manifests
+    and lock files, the target environment, the settings and importgate's own version."""
+    from importgate.facts.environment import _signature
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(PARSER_KEY.encode())
+    h.update(repr(config).encode())
+    h.update(_signature(env.executable, env.path))
+    for f in files.files:
+        h.update(f.path.encode())
+        h.update(digests.get(f.path, b"?"))
+    for directory in files.dirs:
+        h.update(directory.encode())
+    for relpath in files.extension_modules:
+        h.update(relpath.encode())
+    root = os.path.abspath(config.project_root)
+    for directory in (root, os.path.join(root, "requirements")):
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:  # pyproject.toml, setup.cfg, requirements*.txt, lock files ...
+            try:
+                if entry.is_file() and not entry.name.endswith((".py", ".pyi")):
+                    st = entry.stat()
+                    h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}".encode())
+            except OSError:
+                continue
+    return h.digest()
 
 
 def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolver) -> frozenset[str]:
@@ -132,17 +284,47 @@ def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolve
 def check(config: Config, env: Environment | None = None) -> Report:
     """Run the static gate on one project."""
     started = time.perf_counter()
-    project, files = build_project(config, env)
-    findings: list[Finding] = []
-    for family in rule_families():
-        findings.extend(family(project))
+    cache = open_project_cache(config)
+    try:
+        files = walk_project(os.path.abspath(config.project_root), config.exclude)
+        env = env or load_environment(config, cache)
+        hashed = hash_files(files, cache)
+        key = run_key(config, files, env, hashed[0]) if config.cache else None
+        previous = cache.lookup_report(key) if key is not None else None
+        if isinstance(previous, Report):  # nothing that decides the report changed
+            return replace(
+                previous,
+                seconds=time.perf_counter() - started,
+                problems=tuple(files.problems) + tuple(cache.problems),
+                parsed=0,
+                replayed=True,
+            )
+        parsed_before = cache.stats.parsed
+        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed)
+        project = assemble(config, files, env, parsed, cache)
+        findings: list[Finding] = []
+        for family in rule_families():
+            findings.extend(family(project))
+        report = replace(_finish(findings, project, files, cache, config, started), parsed=_parsed_count(parsed_before, cache))
+        if key is not None:
+            cache.remember_report(key, replace(report, problems=()))
+        return report
+    finally:
+        cache.close()
+
+
+def _parsed_count(before: int, cache) -> int:
+    return cache.stats.parsed - before
+
+
+def _finish(findings: list[Finding], project: Project, files: ProjectFiles, cache, config: Config, started: float) -> Report:
     findings = list(select(findings, config))
     findings = list(suppress(findings, project))
     findings = merge_groups(findings)
     if config.entries:
         findings = add_chains(findings, project, config.entries)
     findings.sort(key=Finding.sort_key)
-    problems = list(files.problems)
+    problems = list(files.problems) + list(cache.problems)
     return Report(
         findings=tuple(findings),
         files=len(files.files),

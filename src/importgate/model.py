@@ -256,6 +256,8 @@ class Report:
     seconds: float
     problems: tuple[Problem, ...] = ()
     fixed: tuple[str, ...] = ()  # descriptions of applied fixes
+    parsed: int = 0  # files parsed in this run (the rest came from the cache)
+    replayed: bool = False  # nothing changed: the previous report was reused
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.effective_severity == severity)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass
 
 from importgate.model import Problem
@@ -30,6 +31,8 @@ class SourceFile:
     relpath: str  # relative to the project root, "/" separated
     is_package: bool  # an __init__ file
     is_stub: bool  # a .pyi file
+    size: int = -1  # from the walk's stat: lets the cache skip reading unchanged files
+    mtime_ns: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class ProjectFiles:
     files: tuple[SourceFile, ...]
     problems: tuple[Problem, ...]
     extension_modules: tuple[str, ...] = ()  # relpaths of .so/.pyd inside the project
+    dirs: tuple[str, ...] = ()  # relpaths of every directory walked (namespace packages live here)
 
 
 def find_project_root(path: str) -> str:
@@ -67,31 +71,52 @@ def _is_import_directory(path: str) -> bool:
     return name.startswith("python3") and os.path.isfile(os.path.join(path, "os.py"))
 
 
-def _excluded(relpath: str, name: str, patterns: tuple[str, ...]) -> bool:
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(relpath, pattern) or relpath.startswith(pattern + "/"):
+def _exclusion_matcher(patterns: tuple[str, ...]):
+    """One compiled test for every pattern. A plain name ("build") matches that name at any
+    depth; a path ("tests/projects") matches that directory; a glob ("gen/*.py") matches the
+    relative path or the name."""
+    import re
+
+    cleaned = [p.strip().rstrip("/") for p in patterns if p.strip()]
+    names = {p for p in cleaned if "/" not in p and not any(c in p for c in "*?[")}
+    parts = []
+    for p in cleaned:
+        if p in names:
+            continue
+        if any(c in p for c in "*?["):
+            parts.append(fnmatch.translate(p))
+        else:
+            parts.append(re.escape(p) + r"(?:/.*)?\Z")
+    regex = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+    def excluded(relpath: str, name: str) -> bool:
+        if name in names:
             return True
-    return False
+        return regex is not None and (regex.match(relpath) is not None or regex.match(name) is not None)
+
+    return excluded
 
 
 def walk_project(root: str, exclude: tuple[str, ...] = (), use_default_excludes: bool = True) -> ProjectFiles:
-    """List .py/.pyi files under ``root``; never raises on a bad tree."""
+    """List .py/.pyi files under ``root`` with their stat; never raises on a bad tree."""
     root = os.path.abspath(root)
-    patterns = tuple(exclude) + (DEFAULT_EXCLUDES if use_default_excludes else ())
+    dir_excluded = _exclusion_matcher(tuple(exclude) + (DEFAULT_EXCLUDES if use_default_excludes else ()))
+    file_excluded = _exclusion_matcher(tuple(exclude)) if exclude else None
     files: list[SourceFile] = []
     problems: list[Problem] = []
     extensions: list[str] = []
+    try:
+        root_real = os.path.realpath(root)
+    except OSError:
+        root_real = root
     seen_dirs: set[str] = set()
-    stack = [(root, "")]
+    walked: list[str] = []
+    stack = [(root, "", root_real)]
     while stack:
-        directory, rel = stack.pop()
-        try:
-            real = os.path.realpath(directory)
-        except OSError:
-            real = directory
+        directory, rel, real = stack.pop()
+        walked.append(rel)
         if real in seen_dirs:
-            problems.append(Problem(f"skipped {rel or '.'}: a symlink loop leads back to {os.path.relpath(real, root)}", directory))
+            problems.append(Problem(f"skipped {rel or '.'}: a symlink loop leads back to {os.path.relpath(real, root_real)}", directory))
             continue
         seen_dirs.add(real)
         try:
@@ -105,27 +130,38 @@ def walk_project(root: str, exclude: tuple[str, ...] = (), use_default_excludes:
         subdirs = []
         for entry in entries:
             name = entry.name
+            is_source = name.endswith((".py", ".pyi"))
+            if not is_source and "." in name and not name.endswith((".so", ".pyd")):
+                continue  # data files: never a directory we descend into in practice, never a module
             relpath = f"{rel}/{name}" if rel else name
             try:
                 is_dir = entry.is_dir()  # follows symlinks
             except OSError:
                 is_dir = False
             if is_dir:
-                if name.startswith(".") or _excluded(relpath, name, patterns):
+                if name.startswith(".") or dir_excluded(relpath, name):
                     continue
-                subdirs.append((entry.path, relpath))
+                if entry.is_symlink():
+                    try:
+                        child_real = os.path.realpath(entry.path)
+                    except OSError:
+                        continue
+                    if child_real == real or real.startswith(child_real + os.sep) or child_real in seen_dirs:
+                        problems.append(Problem(f"skipped {relpath}: a symlink loop leads back to {os.path.relpath(child_real, root_real)}", entry.path))
+                        continue
+                else:
+                    child_real = os.path.join(real, name)
+                subdirs.append((entry.path, relpath, child_real))
                 continue
-            if _excluded(relpath, name, tuple(exclude)):
+            if file_excluded is not None and file_excluded(relpath, name):
                 continue
-            if name.endswith((".py", ".pyi")):
-                if entry.is_symlink() and not os.path.exists(entry.path):
+            if is_source:
+                try:
+                    st = entry.stat()  # follows symlinks
+                except OSError:
                     problems.append(Problem(f"skipped {relpath}: a dangling symlink", entry.path))
                     continue
-                try:
-                    regular = entry.is_file()
-                except OSError:
-                    regular = False
-                if not regular:
+                if not stat.S_ISREG(st.st_mode):
                     problems.append(Problem(f"skipped {relpath}: not a regular file", entry.path))
                     continue
                 stem = name.rsplit(".", 1)[0]
@@ -135,13 +171,15 @@ def walk_project(root: str, exclude: tuple[str, ...] = (), use_default_excludes:
                         relpath=relpath,
                         is_package=stem == "__init__",
                         is_stub=name.endswith(".pyi"),
+                        size=st.st_size,
+                        mtime_ns=st.st_mtime_ns,
                     )
                 )
             elif name.endswith((".so", ".pyd")):
                 extensions.append(relpath)
         stack.extend(reversed(subdirs))
     files.sort(key=lambda f: f.relpath)
-    return ProjectFiles(root, tuple(files), tuple(problems), tuple(extensions))
+    return ProjectFiles(root, tuple(files), tuple(problems), tuple(extensions), tuple(walked))
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,15 +228,27 @@ def _stamp(env: Environment) -> tuple:
     return (env.executable, tuple(stamps))
 
 
-def query_distributions(env: Environment) -> DistIndex:
-    """The target's installed distributions (cached while its sys.path directories are unchanged)."""
+def query_distributions(env: Environment, cache=None) -> DistIndex:
+    """The target's installed distributions (cached while its sys.path directories are unchanged:
+    in memory, and in the persistent cache when one is given)."""
+    from importgate.facts.environment import _signature
+
     key = _stamp(env)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
+    store_key = f"distributions|{env.executable}"
+    signature = _signature(env.executable, env.path) if cache is not None else b""
+    if cache is not None:
+        stored = cache.lookup_env(store_key)
+        if stored is not None and stored[0] == signature and isinstance(stored[1], DistIndex):
+            _CACHE[key] = stored[1]
+            return stored[1]
     data, problem = _run(env.executable)
     index = _index(data, problem, env)
     _CACHE[key] = index
+    if cache is not None and problem is None:
+        cache.remember_env(store_key, signature, index)
     return index
 
 

@@ -133,6 +133,34 @@ def resolve_interpreter(python: str | None) -> str:
     return python
 
 
+_ENV_VARS = ("PYTHONPATH", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "PYTHONUSERBASE", "SETUPTOOLS_USE_DISTUTILS")
+
+
+def _signature(python: str, path: tuple[str, ...]) -> bytes:
+    """What decides the interpreter's start-up view: itself, its venv, its sys.path directories."""
+    parts = []
+    for candidate in (os.path.realpath(python), os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(python))), "pyvenv.cfg"), *path):
+        try:
+            st = os.stat(candidate)
+            parts.append(f"{candidate}:{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append(f"{candidate}:-")
+    return "\n".join(parts).encode()
+
+
+def cached_environment(python: str, cache) -> Environment:
+    """query_environment, reused while the interpreter and its sys.path directories are unchanged."""
+    key = "|".join([os.path.abspath(python)] + [f"{k}={os.environ.get(k, '')}" for k in _ENV_VARS])
+    stored = cache.lookup_env(key)
+    if stored is not None:
+        signature, env = stored
+        if isinstance(env, Environment) and signature == _signature(python, env.path):
+            return env
+    env = query_environment(python)
+    cache.remember_env(key, _signature(python, env.path), env)
+    return env
+
+
 def query_environment(python: str) -> Environment:
     """Ask the target interpreter, always in a fresh process: only a fresh
     interpreter shows the import hooks and sys.path the service starts with."""

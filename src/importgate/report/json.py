@@ -63,6 +63,8 @@ def render(report: Report) -> str:
             "modules": report.modules,
             "findings": len(report.findings),
             "seconds": round(report.seconds, 3),
+            "parsed": report.parsed,
+            "replayed": report.replayed,
         },
     }
     if report.problems:

@@ -1,0 +1,379 @@
+"""Parse each file once, ever: a persistent store of per-module facts.
+
+One SQLite database per store (stdlib, one file, safe when two CI jobs, an
+editor and a pre-commit hook run at once: WAL journal plus a busy timeout).
+
+- Project files: facts keyed by (path, content hash, parser key); a stat table
+  (path, size, mtime) lets an unchanged tree cost a directory walk and no reads.
+  A file restored to old content hashes to an old key and reuses its entry.
+- Installed (third-party and stdlib) files: keyed by (path, size, mtime), in a
+  user-level store shared by every project.
+- Target interpreters: their description, keyed by a signature of the files
+  that decide sys.path.
+
+A store that is corrupt, truncated or unreadable is deleted and rebuilt with a
+warning; it never fails a run and never serves facts for other content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+
+from importgate import __version__
+from importgate.model import ModuleFacts, Problem
+
+SCHEMA = 2
+PARSER_KEY = f"{__version__}|{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}|s{SCHEMA}"
+_RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
+
+_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest BLOB);
+CREATE TABLE IF NOT EXISTS facts (path TEXT, digest BLOB, parser TEXT, data BLOB, used REAL,
+                                  PRIMARY KEY (path, digest, parser));
+CREATE TABLE IF NOT EXISTS site (path TEXT, parser TEXT, size INTEGER, mtime_ns INTEGER, data BLOB,
+                                 PRIMARY KEY (path, parser));
+CREATE TABLE IF NOT EXISTS env (key TEXT PRIMARY KEY, signature BLOB, data BLOB);
+CREATE TABLE IF NOT EXISTS reports (key BLOB PRIMARY KEY, data BLOB, used REAL);
+"""
+
+
+def digest(source: bytes) -> bytes:
+    return hashlib.blake2b(source, digest_size=16).digest()
+
+
+_ALLOWED_MODULES = frozenset({"importgate.model", "importgate.facts.environment", "importgate.facts.distributions"})
+
+
+class _FactsUnpickler(pickle.Unpickler):
+    """Only importgate's own data classes and plain builtins: a cache file is data, never code."""
+
+    _BUILTINS = {"frozenset", "set", "dict", "tuple", "list", "str", "int", "bool", "bytes"}
+
+    def find_class(self, module: str, name: str):
+        if module in _ALLOWED_MODULES or (module == "builtins" and name in self._BUILTINS):
+            return super().find_class(module, name)
+        if module == "copyreg" and name in ("__newobj__", "_reconstructor"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the cache")
+
+
+def dumps(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(blob: bytes):
+    return _FactsUnpickler(io.BytesIO(blob)).load()
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    stat_hits: int = 0  # served without reading the file
+    parsed: int = 0  # first-party files parsed
+
+
+class NullCache:
+    """--no-cache: every lookup misses, nothing is written."""
+
+    problems: tuple[Problem, ...] = ()
+
+    def __init__(self) -> None:
+        self.stats = CacheStats()
+
+    def lookup_file(self, path: str, size: int, mtime_ns: int, parser: str) -> tuple[bytes | None, ModuleFacts | None]:
+        return None, None
+
+    def remember_stat(self, path: str, size: int, mtime_ns: int, key: bytes) -> None:
+        pass
+
+    def known_digest(self, path: str, size: int, mtime_ns: int) -> bytes | None:
+        return None
+
+    def lookup_digest(self, path: str, key: bytes, parser: str) -> ModuleFacts | None:
+        return None
+
+    def remember(self, path: str, size: int, mtime_ns: int, key: bytes, parser: str, blob: bytes) -> None:
+        pass
+
+    def lookup_site(self, path: str, size: int, mtime_ns: int) -> ModuleFacts | None:
+        return None
+
+    def remember_site(self, path: str, size: int, mtime_ns: int, blob: bytes) -> None:
+        pass
+
+    def lookup_env(self, key: str):
+        return None
+
+    def remember_env(self, key: str, signature: bytes, value) -> None:
+        pass
+
+    def lookup_report(self, key: bytes):
+        return None
+
+    def remember_report(self, key: bytes, report) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _Store:
+    """One SQLite file; every failure degrades to "no cache" with a problem noted."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        self.db: sqlite3.Connection | None = None
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self.db = self._connect()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._rebuild(exc)
+
+    def _connect(self) -> sqlite3.Connection:
+        directory = os.path.dirname(self.path)
+        os.makedirs(directory, exist_ok=True)
+        _mark_cache_dir(directory)
+        db = sqlite3.connect(self.path, timeout=15, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA busy_timeout = 15000")
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            pass  # another process holds it; the default journal also works
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(_SCHEMA_SQL)
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+        elif row[0] != str(SCHEMA):  # written by another importgate version: start afresh, quietly
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.remove(self.path + suffix)
+                except OSError:
+                    pass
+            return self._connect()
+        # touch every table so that a truncated file fails here, not mid-run
+        db.execute("SELECT count(*) FROM files").fetchone()
+        return db
+
+    def _rebuild(self, exc: Exception) -> None:
+        self.problems.append(Problem(f"the cache at {self.path} was unreadable ({exc}); it was rebuilt", self.path))
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.remove(self.path + suffix)
+            except OSError:
+                pass
+        try:
+            self.db = self._connect()
+        except (sqlite3.DatabaseError, OSError) as again:
+            self.problems.append(Problem(f"running without a cache: {again}", self.path))
+            self.db = None
+
+    def query(self, sql: str, args: tuple = ()):
+        if self.db is None:
+            return None
+        try:
+            return self.db.execute(sql, args).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            self._rebuild(exc)
+            return None
+
+    def write(self, sql: str, rows: list[tuple]) -> None:
+        if self.db is None or not rows:
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(sql, rows)
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # locked for longer than the timeout: skip, never fail
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass
+            self.problems.append(Problem(f"could not update the cache ({exc}); the next run will parse again", self.path))
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            self._rebuild(exc)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def _mark_cache_dir(directory: str) -> None:
+    """Keep the cache out of git and out of backups (as pytest and ruff do)."""
+    ignore = os.path.join(directory, ".gitignore")
+    if not os.path.exists(ignore):
+        try:
+            with open(ignore, "w") as fh:
+                fh.write("# created by importgate\n*\n")
+            with open(os.path.join(directory, "CACHEDIR.TAG"), "w") as fh:
+                fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# importgate cache\n")
+        except OSError:
+            pass
+
+
+class FactsCache:
+    def __init__(self, project_dir: str, site_dir: str) -> None:
+        self._problems: list[Problem] = []
+        self.project = _Store(os.path.join(project_dir, "facts.sqlite3"), self._problems)
+        self.site = self.project if os.path.abspath(site_dir) == os.path.abspath(project_dir) else _Store(
+            os.path.join(site_dir, "site.sqlite3"), self._problems
+        )
+        self.stats = CacheStats()
+        self._files: list[tuple] = []
+        self._facts: list[tuple] = []
+        self._site: list[tuple] = []
+        self._facts_used: list[tuple] = []
+        self._stat_rows: dict[str, tuple[int, int, bytes]] | None = None
+        self._now = time.time()
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return tuple(self._problems)
+
+    # -- project files ---------------------------------------------------------
+    def _stat_table(self) -> dict[str, tuple[int, int, bytes]]:
+        if self._stat_rows is None:
+            rows: dict[str, tuple[int, int, bytes]] = {}
+            db = self.project.db
+            if db is not None:
+                try:
+                    for path, size, mtime, key in db.execute("SELECT path, size, mtime_ns, digest FROM files"):
+                        rows[path] = (size, mtime, key)
+                except sqlite3.DatabaseError as exc:
+                    self.project.close()
+                    self.project._rebuild(exc)
+            self._stat_rows = rows
+        return self._stat_rows
+
+    def known_digest(self, path: str, size: int, mtime_ns: int) -> bytes | None:
+        """The content hash of a file whose stat is unchanged since it was hashed."""
+        row = self._stat_table().get(path)
+        if row is None or row[0] != size or row[1] != mtime_ns or size < 0:
+            return None
+        return row[2]
+
+    def lookup_file(self, path: str, size: int, mtime_ns: int, parser: str) -> tuple[bytes | None, ModuleFacts | None]:
+        """(content hash, facts) when the stat proves the file unchanged; (None, None) otherwise."""
+        row = self._stat_table().get(path)
+        if row is None or row[0] != size or row[1] != mtime_ns or size < 0:
+            return None, None
+        facts = self.lookup_digest(path, row[2], parser)
+        if facts is not None:
+            self.stats.stat_hits += 1
+        return row[2], facts
+
+    def lookup_digest(self, path: str, key: bytes, parser: str) -> ModuleFacts | None:
+        row = self.project.query("SELECT data FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
+        if row is None:
+            self.stats.misses += 1
+            return None
+        try:
+            facts = loads(row[0])
+        except Exception:  # noqa: BLE001 - a damaged row is a miss
+            self.stats.misses += 1
+            return None
+        self.stats.hits += 1
+        self._facts_used.append((time.time(), path, key, parser))
+        return facts
+
+    def remember(self, path: str, size: int, mtime_ns: int, key: bytes, parser: str, blob: bytes) -> None:
+        if size >= 0 and self._now - mtime_ns / 1e9 > _RACY_SECONDS:
+            self._files.append((path, size, mtime_ns, key))
+        self._facts.append((path, key, parser, blob, time.time()))
+
+    def remember_stat(self, path: str, size: int, mtime_ns: int, key: bytes) -> None:
+        if size >= 0 and self._now - mtime_ns / 1e9 > _RACY_SECONDS:
+            self._files.append((path, size, mtime_ns, key))
+
+    # -- installed files ---------------------------------------------------------
+    def lookup_site(self, path: str, size: int, mtime_ns: int) -> ModuleFacts | None:
+        row = self.site.query("SELECT size, mtime_ns, data FROM site WHERE path = ? AND parser = ?", (path, PARSER_KEY))
+        if row is None or row[0] != size or row[1] != mtime_ns:
+            return None
+        try:
+            return loads(row[2])
+        except Exception:  # noqa: BLE001
+            return None
+
+    def remember_site(self, path: str, size: int, mtime_ns: int, blob: bytes) -> None:
+        self._site.append((path, PARSER_KEY, size, mtime_ns, blob))
+
+    # -- environments ------------------------------------------------------------
+    def lookup_env(self, key: str):
+        """(signature, value) stored for ``key``; the caller decides if it still holds."""
+        row = self.site.query("SELECT signature, data FROM env WHERE key = ?", (key,))
+        if row is None:
+            return None
+        try:
+            return row[0], loads(row[1])
+        except Exception:  # noqa: BLE001
+            return None
+
+    def remember_env(self, key: str, signature: bytes, value) -> None:
+        self.site.write("INSERT OR REPLACE INTO env VALUES (?, ?, ?)", [(key, signature, dumps(value))])
+
+    # -- whole reports ---------------------------------------------------------
+    def lookup_report(self, key: bytes):
+        row = self.project.query("SELECT data FROM reports WHERE key = ?", (key,))
+        if row is None:
+            return None
+        try:
+            return loads(row[0])
+        except Exception:  # noqa: BLE001
+            return None
+
+    def remember_report(self, key: bytes, report) -> None:
+        self.project.write("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", [(key, dumps(report), time.time())])
+        # a handful of recent reports is enough (different --select/--entry runs)
+        self.project.write(
+            "DELETE FROM reports WHERE key NOT IN (SELECT key FROM reports ORDER BY used DESC LIMIT 8)", [()]
+        )
+
+    def close(self) -> None:
+        self.project.write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", self._files)
+        self.project.write("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)", self._facts)
+        self.project.write("UPDATE facts SET used = ? WHERE path = ? AND digest = ? AND parser = ?", self._facts_used)
+        if self._facts:
+            # keep the few most recent versions of each changed file
+            self.project.write(
+                "DELETE FROM facts WHERE path = ? AND rowid NOT IN "
+                "(SELECT rowid FROM facts WHERE path = ? ORDER BY used DESC LIMIT 4)",
+                [(row[0], row[0]) for row in self._facts],
+            )
+        self.site.write("INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)", self._site)
+        self._files, self._facts, self._site, self._facts_used = [], [], [], []
+        self.project.close()
+        if self.site is not self.project:
+            self.site.close()
+
+
+def open_cache(project_root: str, cache_dir: str | None, enabled: bool) -> FactsCache | NullCache:
+    if not enabled:
+        return NullCache()
+    project_dir = os.path.abspath(cache_dir) if cache_dir else os.path.join(project_root, ".importgate_cache")
+    site_dir = project_dir if cache_dir else _user_cache_dir()
+    return FactsCache(project_dir, site_dir)
+
+
+def _user_cache_dir() -> str:
+    base = os.environ.get("IMPORTGATE_CACHE_HOME")
+    if base:
+        return base
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(xdg, "importgate")

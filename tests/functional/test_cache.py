@@ -1,0 +1,174 @@
+"""The persistent cache: correct first (never stale, self-healing, safe when shared), fast second.
+Speed itself is measured in bench/, not here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from support import cli, write_project
+
+PROJECT = {
+    "pkg/__init__.py": "from .core import run\n__all__ = ['run', 'ghost']\n",
+    "pkg/core.py": "def run(): ...\n",
+    "app.py": "from pkg import run\nfrom pkg.core import missing\n",
+}
+
+
+def check_json(root, *args) -> dict:
+    proc = cli("check", str(root), "--format", "json", *args)
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    data["stderr"] = proc.stderr
+    return data
+
+
+def essence(data: dict) -> list:
+    return [(f["path"], f["line"], f["column"], f["rule"], f["name"], f["message"]) for f in data["findings"]]
+
+
+def age(path, seconds: float = 10) -> None:
+    """Make a file look older than the racy window, as files in a real checkout are."""
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+
+
+def test_second_run_reads_nothing_and_replays(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    for f in root.rglob("*.py"):
+        age(f)
+    cache = tmp_path / "cache"
+    first = check_json(root, "--cache-dir", str(cache))
+    second = check_json(root, "--cache-dir", str(cache))
+    assert first["summary"]["parsed"] == 3 and not first["summary"]["replayed"]
+    assert second["summary"]["replayed"] and second["summary"]["parsed"] == 0
+    assert essence(first) == essence(second)
+
+
+def test_edited_file_is_reread_and_restored_content_reuses_its_entry(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    cache = tmp_path / "cache"
+    core = root / "pkg" / "core.py"
+    original = core.read_text()
+    check_json(root, "--cache-dir", str(cache))
+
+    core.write_text(original + "def missing(): ...\n")
+    edited = check_json(root, "--cache-dir", str(cache))
+    assert edited["summary"]["parsed"] == 1  # only the edited file
+    assert "missing" not in [f["name"] for f in edited["findings"]]
+
+    core.write_text(original)  # back to the old content, with a new mtime
+    restored = check_json(root, "--cache-dir", str(cache))
+    assert restored["summary"]["parsed"] == 0  # its old entry is reused
+    assert "missing" in [f["name"] for f in restored["findings"]]
+
+
+def test_same_size_same_second_edit_is_not_missed(tmp_path):
+    """An edit that keeps the size and lands within the mtime tick must still be seen."""
+    root = write_project(tmp_path / "p", {"m.py": "a = 1\n", "app.py": "from m import a\n"})
+    cache = tmp_path / "cache"
+    assert check_json(root, "--cache-dir", str(cache))["findings"] == []
+    st = os.stat(root / "m.py")
+    (root / "m.py").write_text("b = 1\n")  # same size
+    os.utime(root / "m.py", ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime
+    data = check_json(root, "--cache-dir", str(cache))
+    assert [f["name"] for f in data["findings"]] == ["a"]
+
+
+def test_garbage_and_truncated_cache_files_are_rebuilt(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    cache = tmp_path / "cache"
+    clean = check_json(root, "--cache-dir", str(cache))
+    store = cache / "facts.sqlite3"
+    assert store.exists()
+
+    store.write_bytes(b"this is not a database at all" * 100)
+    for suffix in ("-wal", "-shm"):
+        (cache / f"facts.sqlite3{suffix}").unlink(missing_ok=True)
+    garbage = check_json(root, "--cache-dir", str(cache))
+    assert "rebuilt" in garbage["stderr"]
+    assert essence(garbage) == essence(clean)
+
+    check_json(root, "--cache-dir", str(cache))
+    data = store.read_bytes()
+    store.write_bytes(data[: len(data) // 3])  # truncated mid-page
+    for suffix in ("-wal", "-shm"):
+        (cache / f"facts.sqlite3{suffix}").unlink(missing_ok=True)
+    (root / "pkg" / "core.py").write_text("def run(): ...\n# edited\n")
+    truncated = check_json(root, "--cache-dir", str(cache))
+    assert essence(truncated) == essence(clean)
+
+
+def test_cache_rows_from_another_file_are_never_served(tmp_path):
+    """Two files with identical content keep separate entries (locations carry their path)."""
+    root = write_project(tmp_path / "p", {"a.py": "import gone_module_xyz\n", "b.py": "import gone_module_xyz\n"})
+    data = check_json(root, "--cache-dir", str(tmp_path / "c"))
+    assert sorted(f["path"].rsplit("/", 1)[-1] for f in data["findings"]) == ["a.py", "b.py"]
+    again = check_json(root, "--cache-dir", str(tmp_path / "c"))
+    assert essence(again) == essence(data)
+
+
+def test_concurrent_runs_share_one_cache(tmp_path):
+    files = {f"pkg/m{i}.py": f"from pkg.m{(i + 1) % 60} import f{(i + 1) % 60}\ndef f{i}(): ...\nfrom json import nope{i}\n" for i in range(60)}
+    files["pkg/__init__.py"] = ""
+    root = write_project(tmp_path / "p", files)
+    cache = tmp_path / "cache"
+    command = [sys.executable, "-m", "importgate", "check", str(root), "--format", "json", "--cache-dir", str(cache)]
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(4)]
+    outputs = [p.communicate(timeout=180) for p in procs]
+    assert all(p.returncode == 1 for p in procs), [o[1] for o in outputs]
+    results = [essence(json.loads(out)) for out, _ in outputs]
+    assert all(r == results[0] for r in results) and len(results[0]) == 60
+    assert essence(check_json(root, "--cache-dir", str(cache))) == results[0]
+
+
+def test_same_findings_with_and_without_cache_serial_and_parallel(tmp_path):
+    # big enough to cross the parallel-parsing threshold
+    files = {"pkg/__init__.py": "from .m0 import *\n"}
+    for i in range(80):
+        body = "\n".join(f"def f{i}_{k}(x):\n    return x + {k}\n" for k in range(120))
+        files[f"pkg/m{i}.py"] = f"__all__ = ['f{i}_0', 'ghost{i}']\nfrom pkg.m{(i + 1) % 80} import f{(i + 1) % 80}_0, nope{i}\n{body}\n"
+    root = write_project(tmp_path / "p", files)
+    runs = [
+        check_json(root, "--no-cache", "--jobs", "1"),
+        check_json(root, "--no-cache", "--jobs", "2"),
+        check_json(root, "--cache-dir", str(tmp_path / "c"), "--jobs", "2"),
+        check_json(root, "--cache-dir", str(tmp_path / "c"), "--jobs", "1"),
+    ]
+    assert runs[0]["summary"]["findings"] == 160
+    assert all(essence(r) == essence(runs[0]) for r in runs[1:])
+
+
+def test_no_cache_writes_nothing(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    check_json(root, "--no-cache")
+    assert not (root / ".importgate_cache").exists()
+
+
+def test_default_cache_dir_is_ignored_by_git(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    env_home = tmp_path / "home-cache"
+    proc = cli("check", str(root), env={"IMPORTGATE_CACHE_HOME": str(env_home)})
+    assert proc.returncode == 1
+    assert (root / ".importgate_cache" / ".gitignore").read_text().strip().endswith("*")
+    assert (env_home / "site.sqlite3").exists()  # installed packages' facts are shared across projects
+
+
+def test_environment_change_is_noticed(tmp_path):
+    """Installing a package into the target changes the answer; the cache must not hide that."""
+    root = write_project(tmp_path / "p", {"app.py": "import freshly_installed_xyz\n"})
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    cache = str(tmp_path / "c")
+    before = check_json(root, "--python", python, "--cache-dir", cache)
+    assert [f["rule"] for f in before["findings"]] == ["unresolved-module"]
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True).stdout.strip()
+    with open(os.path.join(site, "freshly_installed_xyz.py"), "w") as fh:
+        fh.write("")
+    after = check_json(root, "--python", python, "--cache-dir", cache)
+    assert after["findings"] == []
