@@ -425,7 +425,8 @@ class Rewriter:
             if position < len(body) and not self._is_import_line(body[position]) and not body[position].leading_lines:
                 body[position] = body[position].with_changes(leading_lines=(cst.EmptyLine(),))
         body.insert(position, stmt)
-        self.module = self.module.with_changes(body=body)
+        ends = self.module.has_trailing_newline or not self.module.body  # an empty file gains a newline
+        self.module = self.module.with_changes(body=body, has_trailing_newline=ends)
         self.notes[change] = f"added `{text.strip()}`"
 
     @staticmethod
