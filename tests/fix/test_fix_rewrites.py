@@ -241,3 +241,42 @@ def test_missing_name_also_listed_in_all_is_fixed_once(make_project):
     outcome = fix(root)
     assert read(root, "pkg/__init__.py") == 'from .sub import alpha\n\n__all__ = ["alpha"]\n'
     assert len(outcome.report.fixed) == 1 and outcome.report.findings == ()
+
+
+# -- the JSON contract ------------------------------------------------------------------------
+
+
+def test_json_edits_of_every_kind_reproduce_fix(make_project, tmp_path):
+    """Merges, new statements, removals and __all__ additions in several files, with CRLF
+    and non-ASCII text before the edit points: an independent applier of the JSON edits
+    must produce exactly the bytes --fix writes."""
+    import json
+    import shutil
+
+    from conftest import cli
+    from fixhelp import apply_json_edits, snapshot
+
+    files = {
+        "pkg/__init__.py": b"# caf\xc3\xa9\r\nfrom .sub import \xc3\xb1ame, alpha\r\n\r\n__all__ = ['\xc3\xb1ame', 'alpha', 'ghost']\r\n",
+        "pkg/sub.py": "def ñame(): ...\ndef alpha(): ...\ndef beta(): ...\n",
+        "pkg/other.py": "class Other: ...\n",
+        "lib/__init__.py": '"""Läuft."""\nfrom .impl import run, helper\n\n__all__ = (\n    "run",  # ünïcode\n    "phantom",\n)\n',
+        "lib/impl.py": "def run(): ...\ndef helper(): ...\n",
+        "app.py": "from pkg import beta, Other\nfrom lib import helper\n",
+    }
+    root = make_project(files, "by-json")
+    data = json.loads(cli("check", "--format", "json", str(root), cwd=root).stdout)
+    assert {f["rule"] for f in data["findings"]} == {"missing-name", "undefined-export", "implicit-reexport"}
+    assert all(f.get("fix") for f in data["findings"])
+    apply_json_edits(root, data["findings"])
+
+    reference = make_project(files, "by-fix")
+    outcome = fix(reference)
+    assert outcome.report.findings == ()
+    assert snapshot(root) == snapshot(reference)
+    assert (reference / "pkg/__init__.py").read_bytes() == (
+        b"# caf\xc3\xa9\r\nfrom .other import Other\r\nfrom .sub import \xc3\xb1ame, alpha, beta\r\n\r\n"
+        b"__all__ = ['\xc3\xb1ame', 'alpha', 'beta', 'Other']\r\n"
+    )
+    assert read(reference, "lib/__init__.py") == '"""Läuft."""\nfrom .impl import run, helper\n\n__all__ = (\n    "run",  # ünïcode\n    "helper",\n)\n'
+    shutil.rmtree(tmp_path / "by-fix")

@@ -80,15 +80,20 @@ _MODULE_LEVEL_SKIP = Guard.FUNCTION | Guard.TYPE_CHECKING
 MAX_LISTED = 5
 
 
-def plan(finding: Finding, project: Project) -> Decision:
-    """The fix for one finding, or why there is none (None: nothing to fix of this kind)."""
+def plan(finding: Finding, project: Project, cache: dict | None = None) -> Decision:
+    """The fix for one finding, or why there is none (None: nothing to fix of this kind).
+
+    ``cache`` (any dict, shared across the findings of one report) keeps the import
+    graph walks of the cycle check from being repeated for every finding.
+    """
     if finding.name is None:
         return None
+    cache = {} if cache is None else cache
     rule = finding.rule.name
     if rule == "missing-name":
-        return _missing_name(finding, project)
+        return _missing_name(finding, project, cache)
     if rule == "undefined-export":
-        return _undefined_export(finding, project)
+        return _undefined_export(finding, project, cache)
     if rule == "implicit-reexport":
         return _implicit_reexport(finding, project)
     return None
@@ -97,7 +102,7 @@ def plan(finding: Finding, project: Project) -> Decision:
 # -- missing-name -----------------------------------------------------------------
 
 
-def _missing_name(finding: Finding, project: Project) -> Decision:
+def _missing_name(finding: Finding, project: Project, cache: dict) -> Decision:
     name, module = finding.name, finding.module
     if module is None or name is None:
         return None
@@ -111,7 +116,7 @@ def _missing_name(finding: Finding, project: Project) -> Decision:
                 f"so which one {module} should re-export is a choice for a person"
             )
         if len(inside) == 1:
-            return _reexport(project, package, name, inside[0], list_in_all=True)
+            return _reexport(project, package, name, inside[0], True, cache)
     return _typo_in_import(finding, project, module, name)
 
 
@@ -147,7 +152,7 @@ def _imports_name_at(facts: ModuleFacts, module: str, name: str, line: int, colu
 # -- undefined-export ---------------------------------------------------------------
 
 
-def _undefined_export(finding: Finding, project: Project) -> Decision:
+def _undefined_export(finding: Finding, project: Project, cache: dict) -> Decision:
     facts = project.facts.get(finding.location.path)
     name = finding.name
     if facts is None or name is None or facts.is_stub:
@@ -160,7 +165,7 @@ def _undefined_export(finding: Finding, project: Project) -> Decision:
     elsewhere = [d for d in project.definitions(name) if d.path != facts.path]
     inside = _inside_definitions(project, facts, name) if facts.is_package else []
     if len(inside) == 1:
-        return _reexport(project, facts, name, inside[0], list_in_all=False)
+        return _reexport(project, facts, name, inside[0], False, cache)
     if len(inside) > 1:
         return Refused(
             f"'{name}' is defined in {len(inside)} modules of {facts.name} ({_places(project, inside)}), "
@@ -262,7 +267,7 @@ def _blocked(facts: ModuleFacts, name: str) -> str | None:
     return _bound_otherwise(facts, name)
 
 
-def _reexport(project: Project, package: ModuleFacts, name: str, definition: Definition, list_in_all: bool) -> Decision:
+def _reexport(project: Project, package: ModuleFacts, name: str, definition: Definition, list_in_all: bool, cache: dict) -> Decision:
     blocked = _blocked(package, name)
     if blocked:
         return Refused(blocked)
@@ -276,7 +281,7 @@ def _reexport(project: Project, package: ModuleFacts, name: str, definition: Def
             return Refused(f"__all__ of {package.name} includes other modules' __all__ that importgate cannot read")
         add_to_all = name not in exported
     source = best_source(project, package, name, definition)
-    cycle = circular(project, package, source, name)
+    cycle = circular(project, package, source, name, cache)
     if cycle:
         return Refused(cycle)
     changes: list[Change] = [AddImport(package.path, source, name)]
@@ -344,56 +349,77 @@ def _imports_package(project: Project, facts: ModuleFacts, edge: ImportEdge, pac
     return any(f"{package}.{n.name}" not in project.layout.modules for n in edge.names)
 
 
-def circular(project: Project, package: ModuleFacts, source: str, name: str) -> str | None:
+def circular(project: Project, package: ModuleFacts, source: str, name: str, cache: dict | None = None) -> str | None:
     """Why importing ``source`` from the package's __init__ would create an import cycle, if it would.
 
     Two ways: the source module (or anything it imports at module level) imports the
     package itself while the package is still initialising; or the package's own
     initialisation already runs a module that imports ``name`` from the package.
     """
+    cache = {} if cache is None else cache
+    key = ("source", package.path, source)
+    if key not in cache:
+        cache[key] = _imports_package_from(project, package, source)
+    found = cache[key]
+    if found is not None:
+        chain, path, line = found
+        return (
+            f"`from {_relative(source, package.name)} import {name}` in {package.name} would create a circular import: "
+            f"{' -> '.join(chain)} imports {package.name} at module level ({project.rel(path)}:{line}) "
+            f"while {package.name} is still initialising"
+        )
+    key = ("init", package.path)
+    if key not in cache:
+        cache[key] = _names_needed_during_init(project, package)
+    early = cache[key].get(name)
+    if early is not None:
+        chain, path, line = early
+        return (
+            f"{package.name}'s own initialisation runs {chain[-1]}, which imports '{name}' from {package.name} "
+            f"({project.rel(path)}:{line}) before a new import could bind it; reorder the imports by hand"
+        )
+    return None
+
+
+def _walk(project: Project, start: str, first: str, skip: set[str]):
+    """Breadth-first over module-level first-party imports: (path, chain of dotted names, facts)."""
+    seen = {start} | skip
+    queue: list[tuple[str, tuple[str, ...]]] = [(start, (first,))]
+    while queue:
+        path, chain = queue.pop(0)
+        facts = project.facts[path]
+        yield path, chain, facts
+        for edge in facts.imports:
+            if not _module_level(edge):
+                continue
+            for dotted, target in _executed(project, facts, edge):
+                if target not in seen:
+                    seen.add(target)
+                    queue.append((target, chain + (dotted,)))
+
+
+def _imports_package_from(project: Project, package: ModuleFacts, source: str):
     start = _package_init(project, source) or _module_file(project, source)
     if start is None:
         return None
-    statement = f"`from {_relative(source, package.name)} import {name}`"
-    seen = {start, package.path}
-    queue: list[tuple[str, tuple[str, ...]]] = [(start, (source,))]
-    while queue:
-        path, chain = queue.pop(0)
-        facts = project.facts[path]
+    for path, chain, facts in _walk(project, start, source, {package.path}):
         for edge in facts.imports:
-            if not _module_level(edge):
-                continue
-            if _imports_package(project, facts, edge, package.name):
-                via = " -> ".join(chain)
-                return (
-                    f"{statement} in {package.name} would create a circular import: {via} imports {package.name} "
-                    f"at module level ({project.rel(path)}:{edge.location.line}) while {package.name} is still initialising"
-                )
-            for dotted, target in _executed(project, facts, edge):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append((target, chain + (dotted,)))
-    # does the package's own start-up already run a module that imports `name` from it?
-    seen = {package.path}
-    queue = [(package.path, (package.name,))]
-    while queue:
-        path, chain = queue.pop(0)
-        facts = project.facts[path]
-        for edge in facts.imports:
-            if not _module_level(edge):
-                continue
-            if path != package.path and edge.is_from and absolute_target(edge, facts.name, facts.is_package) == package.name:
-                if any(n.name == name for n in edge.names):
-                    return (
-                        f"{package.name}'s own initialisation runs {chain[-1]}, which imports '{name}' from "
-                        f"{package.name} ({project.rel(path)}:{edge.location.line}) before a new import could bind it; "
-                        f"reorder the imports by hand"
-                    )
-            for dotted, target in _executed(project, facts, edge):
-                if target not in seen:
-                    seen.add(target)
-                    queue.append((target, chain + (dotted,)))
+            if _module_level(edge) and _imports_package(project, facts, edge, package.name):
+                return chain, path, edge.location.line
     return None
+
+
+def _names_needed_during_init(project: Project, package: ModuleFacts) -> dict[str, tuple]:
+    """Names that modules run by the package's own initialisation import from the package."""
+    out: dict[str, tuple] = {}
+    for path, chain, facts in _walk(project, package.path, package.name, set()):
+        if path == package.path:
+            continue
+        for edge in facts.imports:
+            if _module_level(edge) and edge.is_from and absolute_target(edge, facts.name, facts.is_package) == package.name:
+                for n in edge.names:
+                    out.setdefault(n.name, (chain, path, edge.location.line))
+    return out
 
 
 def _module_file(project: Project, module: str) -> str | None:

@@ -40,8 +40,9 @@ class Fixer:
     def __call__(self, findings: list[Finding], project: Project) -> list[Finding]:
         out = list(findings)
         planned: dict[int, P.Planned] = {}
+        cache: dict = {}
         for i, finding in enumerate(findings):
-            decision = P.plan(finding, project)
+            decision = P.plan(finding, project, cache)
             if isinstance(decision, P.Refused):
                 out[i] = _with_hint(finding, f"not fixed automatically: {decision.reason}")
             elif isinstance(decision, P.Planned):
