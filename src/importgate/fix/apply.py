@@ -284,6 +284,7 @@ class Rewriter:
         except cst.ParserSyntaxError as exc:
             raise CannotApply(f"libcst cannot parse the file: {exc.message}") from None
         self.original = self.module
+        self.source = source  # the bytes as read, to detect a file changed under our feet
         self.package = module if is_package else module.rpartition(".")[0]
         self.module_name = module
         self.line_length = line_length

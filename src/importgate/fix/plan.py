@@ -130,12 +130,13 @@ def _typo_in_import(finding: Finding, project: Project, module: str, name: str) 
     if len(close) > 1:
         return Refused(f"several names in {module} are spelled like '{name}': " + ", ".join(f"'{c}'" for c in close))
     new = close[0]
-    paths = [finding.location.path]
-    for related in finding.related:  # other importers merged into this finding
-        loc = related.location
+    paths = []
+    for loc in [finding.location] + [r.location for r in finding.related]:  # merged importers too
         facts = project.facts.get(loc.path)
         if facts is not None and _imports_name_at(facts, module, name, loc.line, loc.column):
             paths.append(loc.path)
+    if not paths:
+        return None  # not an import statement (a lazy_loader table, say): nothing to rename
     changes = tuple(RenameImport(path, module, name, new) for path in dict.fromkeys(paths))
     return Planned(changes, "unsafe", f"import '{new}' instead of the misspelled '{name}' from {module}")
 

@@ -136,10 +136,12 @@ class Fixer:
             if old_text == new_text:
                 continue
             edits[path] = text_edits(path, old_text, new_text)
-            self.files[path] = FileChange(path, rewriter.original.bytes, rewriter.data, old_text, new_text, rewriter.encoding)
+            self.files[path] = FileChange(path, rewriter.source, rewriter.data, old_text, new_text, rewriter.encoding)
         for i in order:
             decision = planned[i]
             paths = list(dict.fromkeys(c.path for c in decision.changes))
+            if not any(p in self.files for p in paths):
+                continue  # nothing to change after all (already there)
             mine = [p for p in paths if owner.get(p) == i]
             description = decision.description
             unsafe = decision.applicability == "unsafe"
@@ -165,11 +167,10 @@ class Fixer:
                 previous = change.path
                 where += f":{line}" if line else ""
                 notes.append(f"{where} {rewriter.notes.get(change, 'changed')}")
-            if any(c.path in self.files for c in decision.changes):
-                loc = out[i].location
-                self.applied.append(
-                    f"{project.rel(loc.path)}:{loc.line}:{loc.column} {out[i].rule.name} '{out[i].name}': " + ", ".join(notes)
-                )
+            loc = out[i].location
+            self.applied.append(
+                f"{project.rel(loc.path)}:{loc.line}:{loc.column} {out[i].rule.name} '{out[i].name}': " + ", ".join(notes)
+            )
 
 
 def _with_hint(finding: Finding, text: str) -> Finding:
