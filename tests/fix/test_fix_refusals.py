@@ -189,3 +189,23 @@ def test_json_marks_unsafe_fixes(make_project):
     assert {e["path"] for e in typo[0]["fix"]["edits"]} == {"app.py", "cli.py"}
     plain = json.loads(cli("check", "--format", "json", str(root), cwd=root).stdout)
     assert [f.get("fix") for f in plain["findings"] if f["name"] == "GCPErrorReportr"] == [None]
+
+
+ANCESTOR = {
+    "top/__init__.py": "X = 1\nfrom top.pkg import thing\n",
+    "top/pkg/__init__.py": "thing = 2\n",
+    "top/pkg/client.py": "from top import X\n\nclass Client: ...\n",
+    "app.py": "from top.pkg import Client\n",
+}
+
+
+def test_importing_from_an_ancestor_is_fine_when_it_binds_the_name_first(make_project):
+    root = make_project(ANCESTOR)
+    fix(root)
+    assert read(root, "top/pkg/__init__.py") == "from .client import Client\n\nthing = 2\n"
+
+
+def test_refuses_when_an_ancestor_binds_the_name_after_importing_the_package(make_project):
+    hint = refused(make_project, {**ANCESTOR, "top/__init__.py": "from top.pkg import thing\nX = 1\n"}, "Client")
+    assert "top.pkg.client imports 'X' from top at module level (top/pkg/client.py:1)" in hint
+    assert "top is itself still initialising then (it imports top.pkg at top/__init__.py:1) and binds 'X' only later" in hint

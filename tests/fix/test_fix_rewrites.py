@@ -60,6 +60,35 @@ def test_merge_into_single_line_parenthesised_import(make_project):
     assert text == "from .sub import (Zeta, alpha, gamma)\n"  # isort order: classes before functions
 
 
+def test_one_name_per_statement_style_is_kept(make_project):
+    text = fixed(make_project, {
+        "pkg/__init__.py": "from .code import Code\nfrom .code import filter_tb\nfrom .source import Source\n",
+        "pkg/code.py": "class Code: ...\nclass ExceptionInfo: ...\ndef filter_tb(): ...\n",
+        "pkg/source.py": "class Source: ...\n",
+        "app.py": "from pkg import ExceptionInfo\n",
+    })
+    assert text == "from .code import Code\nfrom .code import ExceptionInfo\nfrom .code import filter_tb\nfrom .source import Source\n"
+
+
+def test_force_single_line_from_the_projects_isort_settings(make_project):
+    text = fixed(make_project, {
+        "pyproject.toml": "[tool.ruff.lint.isort]\nforce-single-line = true\n",
+        "pkg/__init__.py": "from .sub import gamma\n",
+        "pkg/sub.py": SUB,
+        "app.py": "from pkg import alpha\n",
+    })
+    assert text == "from .sub import alpha\nfrom .sub import gamma\n"
+
+
+def test_case_insensitive_order_is_followed(make_project):
+    text = fixed(make_project, {
+        "pkg/__init__.py": "from .sub import (\n    alpha,\n    gamma,\n    Zeta,\n)\n",
+        "pkg/sub.py": SUB,
+        "app.py": "from pkg import beta\n",
+    })
+    assert text == "from .sub import (\n    alpha,\n    beta,\n    gamma,\n    Zeta,\n)\n"
+
+
 def test_merge_into_absolute_import_of_the_same_module(make_project):
     text = fixed(make_project, {
         "pkg/__init__.py": "import os\n\nfrom pkg.sub import alpha as first\n",

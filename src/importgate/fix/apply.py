@@ -44,6 +44,30 @@ def import_sort_key(name: str) -> tuple:
     return kind, name.lower(), name
 
 
+SORT_KEYS = (import_sort_key, lambda n: (n.lower(), n), lambda n: n)
+
+
+def sorted_position(names: list[str], new: str) -> int | None:
+    """Where ``new`` goes if ``names`` are sorted by a common convention (isort's
+    order-by-type, case-insensitive, plain); None when they are not (or too few to tell)."""
+    if len(names) < 2:
+        return None
+    for key in SORT_KEYS:
+        keys = [key(n) for n in names]
+        if keys == sorted(keys):
+            return bisect.bisect(keys, key(new))
+    return None
+
+
+def _alias_name(alias: cst.ImportAlias) -> str:
+    return alias.name.value if isinstance(alias.name, cst.Name) else _dotted(alias.name)
+
+
+def _module_text(node: cst.ImportFrom) -> str:
+    """The module of a from-import as written: ".sub", "pkg.sub", "."."""
+    return "." * len(node.relative) + (_dotted(node.module) if node.module is not None else "")
+
+
 def _dotted(node) -> str:
     if isinstance(node, cst.Name):
         return node.value
@@ -278,7 +302,7 @@ class _Names(cst.CSTVisitor):
 class Rewriter:
     """One file's tree; each ``apply`` either makes all of a finding's changes or none."""
 
-    def __init__(self, source: bytes, module: str, is_package: bool, line_length: int = 88) -> None:
+    def __init__(self, source: bytes, module: str, is_package: bool, line_length: int = 88, single_line: bool = False) -> None:
         try:
             self.module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
@@ -288,6 +312,7 @@ class Rewriter:
         self.package = module if is_package else module.rpartition(".")[0]
         self.module_name = module
         self.line_length = line_length
+        self.single_line = single_line  # isort's force-single-line
         self.notes: dict[Change, str] = {}
 
     @property
@@ -361,31 +386,71 @@ class Rewriter:
         return bool(self.package) and (target == self.package or target.startswith(self.package + "."))
 
     def add_import(self, change: AddImport) -> None:
-        for _, stmt, small in self._top_imports():
+        same = []  # top-level `from <source> import ...` statements, in file order
+        for index, stmt, small in self._top_imports():
             if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
                 continue
             if self.absolute(small) != change.source:
                 continue
-            names = [a.name.value if isinstance(a.name, cst.Name) else _dotted(a.name) for a in small.names]
-            if any(a.asname is None and n == change.name for a, n in zip(small.names, names)):
+            if any(a.asname is None and _alias_name(a) == change.name for a in small.names):
                 self.notes[change] = f"'{change.name}' was already imported"
                 return
-            seq = _Seq(small)
-            keys = [import_sort_key(n) for n in names]
-            new_key = import_sort_key(change.name)
-            index = bisect.bisect(keys, new_key) if len(keys) > 1 and keys == sorted(keys) else len(keys)
-            if len(keys) == 1 and new_key < keys[0]:
+            same.append((index, stmt, small))
+        if not same:
+            self._new_import(change)
+        elif self._one_name_per_statement():
+            self._new_single_import(change, same)
+        else:
+            self._merge_import(change, *same[0][1:])
+
+    def _merge_import(self, change: AddImport, stmt, small) -> None:
+        names = [_alias_name(a) for a in small.names]
+        index = sorted_position(names, change.name)
+        if index is None:
+            index = len(names)
+            if len(names) == 1 and import_sort_key(change.name) < import_sort_key(names[0]):
                 index = 0
-            was_one_line = self._one_line(small)
-            seq.insert(index, cst.ImportAlias(name=cst.Name(change.name)), self.module.default_indent)
+        seq = _Seq(small)
+        was_one_line = self._one_line(small)
+        seq.insert(index, cst.ImportAlias(name=cst.Name(change.name)), self.module.default_indent)
+        new = seq.build()
+        if was_one_line and self._too_long_statement(stmt, small, new):
+            seq.wrap(self.module.default_indent)
             new = seq.build()
-            if was_one_line and self._too_long_statement(stmt, small, new):
-                seq.wrap(self.module.default_indent)
-                new = seq.build()
-            self._replace(small, new)
-            self.notes[change] = f"added '{change.name}' to the existing `from {self._spelling(change.source)} import ...`"
-            return
-        self._new_import(change)
+        self._replace(small, new)
+        self.notes[change] = f"added '{change.name}' to the existing `from {_module_text(small)} import ...`"
+
+    def _one_name_per_statement(self) -> bool:
+        """isort's force_single_line style: configured, or the file imports one name per statement on purpose."""
+        if self.single_line:
+            return True
+        counts: dict[str, int] = {}
+        for _, _, small in self._top_imports():
+            if not self._own(small) or isinstance(small.names, cst.ImportStar):
+                continue
+            if len(small.names) > 1:
+                return False
+            key = self.absolute(small) or ""
+            counts[key] = counts.get(key, 0) + 1
+        return any(n > 1 for n in counts.values())
+
+    def _new_single_import(self, change: AddImport, same) -> None:
+        text = f"from {_module_text(same[0][2])} import {change.name}\n"
+        stmt = cst.parse_statement(text, config=self.module.config_for_parsing)
+        names = [_alias_name(small.names[0]) for _, _, small in same]
+        index = sorted_position(names, change.name)
+        if index is None and len(names) == 1:
+            index = 0 if import_sort_key(change.name) < import_sort_key(names[0]) else 1
+        body = list(self.module.body)
+        if index is None or index >= len(same):
+            position = same[-1][0] + 1
+        else:
+            position = same[index][0]
+            stmt = stmt.with_changes(leading_lines=body[position].leading_lines)
+            body[position] = body[position].with_changes(leading_lines=())
+        body.insert(position, stmt)
+        self.module = self.module.with_changes(body=body)
+        self.notes[change] = f"added `{text.strip()}`"
 
     def _too_long_statement(self, stmt, small, new) -> bool:
         probe = stmt.with_changes(body=[new if s is small else s for s in stmt.body], leading_lines=())
@@ -540,13 +605,9 @@ class Rewriter:
         prefix, quote = _quote_of(strings[0]) if strings else ("", '"')
         prefix = prefix.replace("b", "").replace("B", "").replace("f", "").replace("F", "")
         values = [_string_value(e.value) or "" for e in elements]
-        index = len(values)
-        if len(values) > 1:
-            for key in (lambda s: s, import_sort_key):
-                keys = [key(v) for v in values]
-                if keys == sorted(keys):
-                    index = bisect.bisect(keys, key(change.name))
-                    break
+        index = sorted_position(values, change.name)
+        if index is None:
+            index = len(values)
         seq = _Seq(literal)
         was_one_line = self._one_line(stmt)
         seq.insert(index, cst.Element(value=cst.SimpleString(f"{prefix}{quote}{change.name}{quote}")), self.module.default_indent)

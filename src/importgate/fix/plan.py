@@ -360,14 +360,13 @@ def circular(project: Project, package: ModuleFacts, source: str, name: str, cac
     cache = {} if cache is None else cache
     key = ("source", package.path, source)
     if key not in cache:
-        cache[key] = _imports_package_from(project, package, source)
+        cache[key] = _imports_package_from(project, package, source, cache)
     found = cache[key]
     if found is not None:
-        chain, path, line = found
+        chain, path, line, needed, why = found
         return (
             f"`from {_relative(source, package.name)} import {name}` in {package.name} would create a circular import: "
-            f"{' -> '.join(chain)} imports {package.name} at module level ({project.rel(path)}:{line}) "
-            f"while {package.name} is still initialising"
+            f"{' -> '.join(chain)} imports {needed} at module level ({project.rel(path)}:{line}){why}"
         )
     key = ("init", package.path)
     if key not in cache:
@@ -399,15 +398,69 @@ def _walk(project: Project, start: str, first: str, skip: set[str]):
                     queue.append((target, chain + (dotted,)))
 
 
-def _imports_package_from(project: Project, package: ModuleFacts, source: str):
+def _imports_package_from(project: Project, package: ModuleFacts, source: str, cache: dict):
+    """The first module-level import, run by importing ``source``, that needs a namespace
+    which is still half-built while the package initialises: the package's own, or that of
+    an ancestor package whose __init__ is what imports the package (for names it binds
+    only after that point). Ancestors are never re-run (they are in sys.modules already),
+    so the walk does not enter them."""
     start = _package_init(project, source) or _module_file(project, source)
     if start is None:
         return None
-    for path, chain, facts in _walk(project, start, source, {package.path}):
+    parts = package.name.split(".")
+    ancestors = {}
+    for i in range(1, len(parts)):
+        path = _package_init(project, ".".join(parts[:i]))
+        if path is not None:
+            ancestors[".".join(parts[:i])] = path
+    skip = {package.path} | set(ancestors.values())
+    for path, chain, facts in _walk(project, start, source, skip):
         for edge in facts.imports:
-            if _module_level(edge) and _imports_package(project, facts, edge, package.name):
-                return chain, path, edge.location.line
+            if not _module_level(edge):
+                continue
+            if _imports_package(project, facts, edge, package.name):
+                return chain, path, edge.location.line, package.name, f" while {package.name} is still initialising"
+            target = absolute_target(edge, facts.name, facts.is_package)
+            if target in ancestors and edge.is_from and _imports_package(project, facts, edge, target):
+                ancestor = project.facts[ancestors[target]]
+                line = _line_that_runs(project, ancestor, package.path, cache)
+                if line is None:
+                    continue  # the ancestor does not import the package: it is complete by then
+                late = [n.name for n in edge.names if n.name != "*" and ancestor.defined.get(n.name, line + 1) > line]
+                if late or edge.is_star:
+                    what = ", ".join(f"'{n}'" for n in late) or "*"
+                    why = (
+                        f", but {target} is itself still initialising then (it imports {package.name} at "
+                        f"{project.rel(ancestor.path)}:{line}) and binds {what} only later"
+                    )
+                    return chain, path, edge.location.line, f"{what} from {target}", why
     return None
+
+
+def _line_that_runs(project: Project, facts: ModuleFacts, target: str, cache: dict) -> int | None:
+    """The line of the first module-level import in ``facts`` whose execution runs ``target``."""
+    key = ("runs", facts.path, target)
+    if key not in cache:
+        cache[key] = None
+        for edge in facts.imports:
+            if not _module_level(edge):
+                continue
+            for _, path in _executed(project, facts, edge):
+                if path == facts.path:
+                    continue  # its own package, in sys.modules already
+                if path == target or target in _closure(project, path, facts.path, cache):
+                    cache[key] = edge.location.line
+                    break
+            if cache[key] is not None:
+                break
+    return cache[key]
+
+
+def _closure(project: Project, start: str, skip: str, cache: dict) -> frozenset[str]:
+    key = ("closure", start, skip)
+    if key not in cache:
+        cache[key] = frozenset(p for p, _, _ in _walk(project, start, "", {skip}))
+    return cache[key]
 
 
 def _names_needed_during_init(project: Project, package: ModuleFacts) -> dict[str, tuple]:

@@ -68,7 +68,7 @@ class Fixer:
     def _render(self, findings, planned, project, A):
         """path -> Rewriter, and the findings whose changes could not be made (with why)."""
         failed: dict[int, str] = {}
-        line_length = _line_length(project)
+        style = _style(project)
         for _ in range(MAX_PASSES):  # a finding that fails in one file is withdrawn from all
             rewriters: dict[str, object] = {}
             newly: dict[int, str] = {}
@@ -82,7 +82,7 @@ class Fixer:
                 for path, changes in by_path.items():
                     rewriter = rewriters.get(path)
                     if rewriter is None:
-                        rewriter = self._rewriter(path, project, line_length, A)
+                        rewriter = self._rewriter(path, project, style, A)
                         if isinstance(rewriter, str):
                             newly[i] = rewriter
                             break
@@ -107,7 +107,7 @@ class Fixer:
         return {}, {**failed, **{i: "the fixes did not settle" for i in planned if i not in failed}}
 
     @staticmethod
-    def _rewriter(path, project, line_length, A):
+    def _rewriter(path, project, style, A):
         facts = project.facts.get(path)
         if facts is None or facts.is_stub:
             return f"{project.rel(path)} is not a first-party source file"
@@ -117,7 +117,7 @@ class Fixer:
         except OSError as exc:
             return f"cannot read {project.rel(path)}: {exc.strerror or exc}"
         try:
-            return A.Rewriter(source, facts.name, facts.is_package, line_length)
+            return A.Rewriter(source, facts.name, facts.is_package, *style)
         except A.CannotApply as exc:
             return str(exc)
 
@@ -188,14 +188,32 @@ def _does_not_parse(data: bytes, path: str) -> str | None:
     return None
 
 
-def _line_length(project: Project) -> int:
-    """The project's formatter line length (ruff, then black), else black's 88."""
+def _style(project: Project) -> tuple[int, bool]:
+    """The project's formatter settings: line length (ruff, then black, else black's 88)
+    and isort's force-single-line (one imported name per statement)."""
     from importgate.config import read_pyproject
 
     data, _ = read_pyproject(project.config.project_root)
     tool = data.get("tool", {}) if isinstance(data, dict) else {}
-    for section in ("ruff", "black"):
-        value = tool.get(section, {}).get("line-length") if isinstance(tool.get(section), dict) else None
+
+    def table(*keys):
+        node = tool
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
+
+    length = 88
+    for section in (table("ruff"), table("black")):
+        value = section.get("line-length")
         if isinstance(value, int) and 40 <= value <= 400:
-            return value
-    return 88
+            length = value
+            break
+    single = any(
+        section.get(key) is True
+        for section, key in (
+            (table("isort"), "force_single_line"),
+            (table("ruff", "lint", "isort"), "force-single-line"),
+            (table("ruff", "isort"), "force-single-line"),
+        )
+    )
+    return length, single
