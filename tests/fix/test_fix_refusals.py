@@ -98,7 +98,7 @@ def test_refuses_lazy_packages(make_project):
         "pkg/sub.py": "def alpha(): ...\ndef beta(): ...\n",
         "app.py": "from pkg import beta\n",
     }, "beta")
-    assert "serves names lazily through __getattr__" in hint
+    assert "has a module-level __getattr__ (line 3) that serves some names lazily" in hint
 
 
 def test_refuses_computed_all(make_project):

@@ -47,12 +47,13 @@ def import_sort_key(name: str) -> tuple:
 SORT_KEYS = (import_sort_key, lambda n: (n.lower(), n), lambda n: n)
 
 
-def sorted_position(names: list[str], new: str) -> int | None:
-    """Where ``new`` goes if ``names`` are sorted by a common convention (isort's
-    order-by-type, case-insensitive, plain); None when they are not (or too few to tell)."""
+def sorted_position(names: list[str], new: str, preferred=None) -> int | None:
+    """Where ``new`` goes if ``names`` are sorted by a common convention (``preferred``
+    first, then isort's order-by-type, case-insensitive, plain); None when they are not
+    (or too few to tell)."""
     if len(names) < 2:
         return None
-    for key in SORT_KEYS:
+    for key in ((preferred,) if preferred else ()) + SORT_KEYS:
         keys = [key(n) for n in names]
         if keys == sorted(keys):
             return bisect.bisect(keys, key(new))
@@ -403,12 +404,34 @@ class Rewriter:
         else:
             self._merge_import(change, *same[0][1:])
 
+    def _name_order(self):
+        """The order the file keeps imported names in (judged from all its own imports)."""
+        runs: list[list[str]] = []
+        previous = None
+        for _, _, small in self._top_imports():
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                previous = None
+                continue
+            names = [_alias_name(a) for a in small.names]
+            module = self.absolute(small)
+            if len(names) == 1 and module == previous and runs:
+                runs[-1].extend(names)  # one name per statement: consecutive statements form the run
+            else:
+                runs.append(names)
+            previous = module if len(names) == 1 else None
+        runs = [r for r in runs if len(r) > 1]
+        for key in SORT_KEYS:
+            if runs and all([key(n) for n in r] == sorted(key(n) for n in r) for r in runs):
+                return key
+        return import_sort_key
+
     def _merge_import(self, change: AddImport, stmt, small) -> None:
         names = [_alias_name(a) for a in small.names]
-        index = sorted_position(names, change.name)
+        order = self._name_order()
+        index = sorted_position(names, change.name, order)
         if index is None:
             index = len(names)
-            if len(names) == 1 and import_sort_key(change.name) < import_sort_key(names[0]):
+            if len(names) == 1 and order(change.name) < order(names[0]):
                 index = 0
         seq = _Seq(small)
         was_one_line = self._one_line(small)
@@ -438,9 +461,10 @@ class Rewriter:
         text = f"from {_module_text(same[0][2])} import {change.name}\n"
         stmt = cst.parse_statement(text, config=self.module.config_for_parsing)
         names = [_alias_name(small.names[0]) for _, _, small in same]
-        index = sorted_position(names, change.name)
+        order = self._name_order()
+        index = sorted_position(names, change.name, order)
         if index is None and len(names) == 1:
-            index = 0 if import_sort_key(change.name) < import_sort_key(names[0]) else 1
+            index = 0 if order(change.name) < order(names[0]) else 1
         body = list(self.module.body)
         if index is None or index >= len(same):
             position = same[-1][0] + 1

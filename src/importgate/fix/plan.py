@@ -264,7 +264,10 @@ def _blocked(facts: ModuleFacts, name: str) -> str | None:
     if facts.getattr is not None:
         if facts.getattr.serves is None:
             return f"{facts.name} has a module-level __getattr__ that may serve any name"
-        return f"{facts.name} serves names lazily through __getattr__; add '{name}' there by hand rather than import it eagerly"
+        return (
+            f"{facts.name} has a module-level __getattr__ (line {facts.getattr.location.line}) that serves some names "
+            f"lazily; whether '{name}' belongs there or in an eager import is a choice for a person"
+        )
     return _bound_otherwise(facts, name)
 
 
