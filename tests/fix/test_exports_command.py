@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import cli
+from support import cli
 
 PROJECT = {
     "pyproject.toml": "[project]\nname = 'demo'\nversion = '0'\n",

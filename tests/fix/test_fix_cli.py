@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import cli, write_project
+from support import cli, write_project
 from fixhelp import snapshot
 
 FIXABLE_AND_NOT = {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli
+from support import cli
 from fixhelp import apply_json_edits, snapshot
 
 INCIDENT = Path(__file__).resolve().parents[2] / "examples" / "incident"

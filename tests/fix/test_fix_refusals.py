@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import cli
+from support import cli
 from fixhelp import fix, hints, read, snapshot
 
 

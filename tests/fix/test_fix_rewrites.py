@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_check
+from support import run_check
 from fixhelp import fix, read
 
 SUB = "def alpha(): ...\ndef beta(): ...\ndef gamma(): ...\nclass Zeta: ...\n"
@@ -282,7 +282,7 @@ def test_json_edits_of_every_kind_reproduce_fix(make_project, tmp_path):
     import json
     import shutil
 
-    from conftest import cli
+    from support import cli
     from fixhelp import apply_json_edits, snapshot
 
     files = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import cli, findings, run_check
+from support import cli, findings, run_check
 from fixhelp import fix, read
 
 BASE = {
