@@ -37,9 +37,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--groups", action="append", metavar="GROUP", help="dependency groups the deployment installs (repeatable, comma-separated; 'all')")
     check.add_argument("--extras", action="append", metavar="EXTRA", help="extras the deployment installs (repeatable, comma-separated; 'all')")
     check.add_argument("--only-runtime", action="store_true", default=None, help="the deployment installs the runtime dependencies only (overrides groups/extras from the config)")
+    check.add_argument("--fix", action="store_true", help="apply every unambiguous fix (missing re-exports, false __all__ entries), then report what remains")
+    check.add_argument("--diff", action="store_true", help="print the unified diff of what --fix would change, and change nothing")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also plan fixes that guess intent (misspelled names)")
 
     rules = sub.add_parser("rules", help="list every rule with its code and default severity")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    exports = sub.add_parser("exports", help="show the public API of first-party packages: each exported name, where it is defined, who imports it")
+    exports.add_argument("packages", nargs="*", metavar="PACKAGE", help="dotted package names (default: [tool.importgate.exports] packages, else every first-party package)")
+    exports.add_argument("--project", default=".", metavar="PATH", help="a path inside the project (default: .)")
+    exports.add_argument("--format", choices=("text", "json"), default="text")
+    exports.add_argument("--python", metavar="PATH", help="the target interpreter or venv")
     return parser
 
 
@@ -73,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "exports":
+            return _exports(args)
     except KeyboardInterrupt:
         print("importgate: interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -109,7 +120,16 @@ def _check(args) -> int:
         cache_dir=args.cache_dir,
         jobs=args.jobs,
     )
-    reports = [engine.check(config) for config in configs]
+    fix_mode = "diff" if args.diff else "apply" if args.fix else "show" if args.unsafe_fixes or args.format == "json" else None
+    if fix_mode is None:
+        reports = [engine.check(config) for config in configs]
+    else:
+        from importgate.fix import run as fixes
+
+        outcomes = [fixes.run(config, mode=fix_mode, unsafe=args.unsafe_fixes) for config in configs]
+        reports = [o.report for o in outcomes]
+        if fix_mode == "diff":
+            return _diff(args, outcomes, engine.exit_code(api.merge_reports(reports), configs[0].fail_on))
     report = api.merge_reports(reports)
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
@@ -132,4 +152,46 @@ def _rules(args) -> int:
     else:
         for r in RULES:
             print(f"{r.code}  {r.name:<28} {str(r.severity):<8} {r.summary}")
+    return EXIT_CLEAN
+
+
+def _diff(args, outcomes, failing: bool) -> int:
+    from importgate.fix.run import unified_diff
+
+    changes = [c for o in outcomes for c in o.changes]
+    text = unified_diff(changes)
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        out.write(text)
+    finally:
+        if args.output:
+            out.close()
+    fixable = sum(o.fixable for o in outcomes)
+    remaining = sum(len(o.report.findings) for o in outcomes) - fixable
+    print(
+        f"importgate: --fix would change {len(changes)} file{'s' if len(changes) != 1 else ''}, fixing {fixable} "
+        f"finding{'s' if fixable != 1 else ''}; {remaining} would remain",
+        file=sys.stderr,
+    )
+    for o in outcomes:
+        for problem in o.report.problems:
+            print(f"importgate: warning: {problem.message}", file=sys.stderr)
+    return EXIT_FINDINGS if changes or failing else EXIT_CLEAN
+
+
+def _exports(args) -> int:
+    from importgate import api, engine, public_api
+    from importgate.config import ConfigError
+    from importgate.report import display_path
+
+    (config,) = api.configs_for((args.project,), python=args.python)
+    names = list(args.packages) or public_api.configured_packages(config.project_root)
+    project, _ = engine.build_project(config)
+    try:
+        apis = public_api.collect(project, names)
+    except LookupError as exc:
+        known = ", ".join(sorted(public_api.first_party_packages(project))[:10]) or "none"
+        raise ConfigError(f"no first-party package or module named {exc.args[0]!r} (packages: {known})") from None
+    render = public_api.render_json if args.format == "json" else public_api.render_text
+    sys.stdout.write(render(apis, display_path))
     return EXIT_CLEAN

@@ -29,9 +29,9 @@ RuleFamily = Callable[[Project], Iterator[Finding]]
 
 def rule_families() -> tuple[RuleFamily, ...]:
     """Rule families in the order their findings are produced (imported lazily)."""
-    from importgate.rules import dependencies, exports, files, resolution
+    from importgate.rules import dependencies, exports, files, reexports, resolution
 
-    return (files.check, resolution.check, exports.check, dependencies.check)
+    return (files.check, resolution.check, exports.check, dependencies.check, reexports.check)
 
 
 def read_source(path: str) -> tuple[bytes | None, str | None]:
@@ -281,8 +281,8 @@ def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolve
     return frozenset(dirs)
 
 
-def check(config: Config, env: Environment | None = None) -> Report:
-    """Run the static gate on one project."""
+def check(config: Config, env: Environment | None = None, fixer: Callable[[list[Finding], Project], list[Finding]] | None = None) -> Report:
+    """Run the static gate on one project (``fixer``: the fix stage, see importgate.fix)."""
     started = time.perf_counter()
     cache = open_project_cache(config)
     try:
@@ -321,6 +321,8 @@ def _finish(findings: list[Finding], project: Project, files: ProjectFiles, cach
     findings = list(select(findings, config))
     findings = list(suppress(findings, project))
     findings = merge_groups(findings)
+    if fixer is not None:
+        findings = fixer(findings, project)
     if config.entries:
         findings = add_chains(findings, project, config.entries)
     findings.sort(key=Finding.sort_key)

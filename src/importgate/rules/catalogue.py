@@ -20,6 +20,7 @@ UNDEFINED_EXPORT = Rule("IG103", "undefined-export", E, "A name in __all__ that 
 RELATIVE_BEYOND_TOP = Rule("IG104", "relative-beyond-top-level", E, "A relative import that climbs above its top-level package.")
 STUB_MISSING_NAME = Rule("IG105", "stub-missing-name", W, "A name missing from the .pyi stub that stands in for a compiled module.")
 UNRESOLVED_TYPING_IMPORT = Rule("IG106", "unresolved-typing-import", W, "An import under `if TYPE_CHECKING:` that does not resolve (type checkers fail; run time is unaffected).")
+IMPLICIT_REEXPORT = Rule("IG107", "implicit-reexport", W, "Code outside a package imports a name that the package only imports incidentally and leaves out of its __all__.")
 
 UNDECLARED_DEPENDENCY = Rule("IG201", "undeclared-dependency", E, "A third-party import whose distribution is not a declared dependency: the production install will not have it.")
 UNUSED_DEPENDENCY = Rule("IG202", "unused-dependency", W, "A declared runtime dependency that no production code imports.")
@@ -38,6 +39,7 @@ RULES: tuple[Rule, ...] = (
     RELATIVE_BEYOND_TOP,
     STUB_MISSING_NAME,
     UNRESOLVED_TYPING_IMPORT,
+    IMPLICIT_REEXPORT,
     UNDECLARED_DEPENDENCY,
     UNUSED_DEPENDENCY,
     TRANSITIVE_DEPENDENCY,

@@ -1,0 +1,219 @@
+"""The engine stage that attaches fixes to findings (``engine.check(..., fixer=Fixer())``).
+
+Findings whose fixes touch the same file are rendered together, so three names
+re-exported from one module become one import statement and one ``__all__``
+edit. The text edits of a file ride on the first of those findings (in report
+order); the others' fixes say so and carry no edits. So the edits of every fix
+in a report never overlap, and applying all of them gives exactly what
+``--fix`` writes.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+
+from importgate.fix import plan as P
+from importgate.model import Edit, Finding, Fix, Problem
+from importgate.project import Project
+
+MAX_PASSES = 8
+
+
+@dataclass
+class FileChange:
+    path: str
+    old: bytes
+    new: bytes
+    old_text: str
+    new_text: str
+    encoding: str
+
+
+@dataclass
+class Fixer:
+    unsafe: bool = False
+    files: dict[str, FileChange] = field(default_factory=dict)
+    applied: list[str] = field(default_factory=list)  # one line per fixed finding
+    problems: list[Problem] = field(default_factory=list)
+
+    def __call__(self, findings: list[Finding], project: Project) -> list[Finding]:
+        out = list(findings)
+        planned: dict[int, P.Planned] = {}
+        cache: dict = {}
+        for i, finding in enumerate(findings):
+            decision = P.plan(finding, project, cache)
+            if isinstance(decision, P.Refused):
+                out[i] = _with_hint(finding, f"not fixed automatically: {decision.reason}")
+            elif isinstance(decision, P.Planned):
+                if decision.applicability == "unsafe" and not self.unsafe:
+                    out[i] = _with_hint(finding, f"`--unsafe-fixes` would {decision.description}")
+                else:
+                    planned[i] = decision
+        if not planned:
+            return out
+        try:
+            from importgate.fix import apply as A
+        except ImportError as exc:  # libcst missing or broken: report, never crash
+            self.problems.append(Problem(f"fixes are unavailable: cannot import libcst ({exc}); pip install libcst"))
+            return out
+        rendered, failed = self._render(out, planned, project, A)
+        for i, reason in failed.items():
+            out[i] = _with_hint(out[i], f"not fixed automatically: {reason}")
+            del planned[i]
+        self._attach(out, planned, rendered, project, A)
+        return out
+
+    # -- rendering ---------------------------------------------------------------
+    def _render(self, findings, planned, project, A):
+        """path -> Rewriter, and the findings whose changes could not be made (with why)."""
+        failed: dict[int, str] = {}
+        style = _style(project)
+        for _ in range(MAX_PASSES):  # a finding that fails in one file is withdrawn from all
+            rewriters: dict[str, object] = {}
+            newly: dict[int, str] = {}
+            order = sorted(planned, key=lambda i: findings[i].sort_key())
+            for i in order:
+                if i in failed:
+                    continue
+                by_path: dict[str, list] = {}
+                for change in planned[i].changes:
+                    by_path.setdefault(change.path, []).append(change)
+                for path, changes in by_path.items():
+                    rewriter = rewriters.get(path)
+                    if rewriter is None:
+                        rewriter = self._rewriter(path, project, style, A)
+                        if isinstance(rewriter, str):
+                            newly[i] = rewriter
+                            break
+                        rewriters[path] = rewriter
+                    try:
+                        rewriter.apply(changes)
+                    except A.CannotApply as exc:
+                        newly[i] = str(exc)
+                        break
+            for path, rewriter in rewriters.items():
+                if rewriter.module is rewriter.original:
+                    continue
+                problem = _does_not_parse(rewriter.data, path)
+                if problem:  # never write a file Python cannot read; tell the user (a bug of ours)
+                    self.problems.append(Problem(f"a fix would have broken {project.rel(path)} ({problem}); left as it was", path))
+                    for i in order:
+                        if any(c.path == path for c in planned[i].changes):
+                            newly[i] = "the rewritten file would not parse"
+            if not newly:
+                return rewriters, failed
+            failed.update(newly)
+        return {}, {**failed, **{i: "the fixes did not settle" for i in planned if i not in failed}}
+
+    @staticmethod
+    def _rewriter(path, project, style, A):
+        facts = project.facts.get(path)
+        if facts is None or facts.is_stub:
+            return f"{project.rel(path)} is not a first-party source file"
+        try:
+            with open(path, "rb") as fh:
+                source = fh.read()
+        except OSError as exc:
+            return f"cannot read {project.rel(path)}: {exc.strerror or exc}"
+        try:
+            return A.Rewriter(source, facts.name, facts.is_package, *style)
+        except A.CannotApply as exc:
+            return str(exc)
+
+    # -- attaching -----------------------------------------------------------------
+    def _attach(self, out, planned, rewriters, project, A) -> None:
+        from importgate.fix.edits import text_edits
+
+        order = sorted(planned, key=lambda i: out[i].sort_key())
+        owner: dict[str, int] = {}
+        for i in order:
+            for change in planned[i].changes:
+                owner.setdefault(change.path, i)
+        edits: dict[str, list[Edit]] = {}
+        for path, rewriter in rewriters.items():
+            old_text, new_text = rewriter.original.code, rewriter.code
+            if old_text == new_text:
+                continue
+            edits[path] = text_edits(path, old_text, new_text)
+            self.files[path] = FileChange(path, rewriter.source, rewriter.data, old_text, new_text, rewriter.encoding)
+        for i in order:
+            decision = planned[i]
+            paths = list(dict.fromkeys(c.path for c in decision.changes))
+            if not any(p in self.files for p in paths):
+                continue  # nothing to change after all (already there)
+            mine = [p for p in paths if owner.get(p) == i]
+            description = decision.description
+            unsafe = decision.applicability == "unsafe"
+            for path in mine:
+                others = [j for j in order if j != i and any(c.path == path for c in planned[j].changes)]
+                unsafe = unsafe or any(planned[j].applicability == "unsafe" for j in others)
+                if others:
+                    description += f" (the edits of {project.rel(path)} also fix {len(others)} other finding{'s' if len(others) > 1 else ''})"
+            for path in paths:
+                if path not in mine:
+                    loc = out[owner[path]].location
+                    description += f" (its edits of {project.rel(path)} are in the fix of {project.rel(loc.path)}:{loc.line}:{loc.column})"
+            owned = tuple(e for p in mine for e in edits.get(p, ()))
+            out[i] = replace(out[i], fix=Fix("unsafe" if unsafe else "safe", description, owned))
+            notes = []
+            previous = None
+            for change in decision.changes:
+                rewriter = rewriters[change.path]
+                text = rewriter.original.code if isinstance(change, P.RemoveFromAll) else rewriter.code
+                facts = project.facts[change.path]
+                line = A.locate(change, text, facts.name, facts.is_package)
+                where = project.rel(change.path) if change.path != previous else ""
+                previous = change.path
+                where += f":{line}" if line else ""
+                notes.append(f"{where} {rewriter.notes.get(change, 'changed')}")
+            loc = out[i].location
+            self.applied.append(
+                f"{project.rel(loc.path)}:{loc.line}:{loc.column} {out[i].rule.name} '{out[i].name}': " + ", ".join(notes)
+            )
+
+
+def _with_hint(finding: Finding, text: str) -> Finding:
+    hint = f"{finding.hint}; {text}" if finding.hint else text
+    return replace(finding, hint=hint)
+
+
+def _does_not_parse(data: bytes, path: str) -> str | None:
+    try:
+        ast.parse(data, filename=path)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _style(project: Project) -> tuple[int, bool]:
+    """The project's formatter settings: line length (ruff, then black, else black's 88)
+    and isort's force-single-line (one imported name per statement)."""
+    from importgate.config import read_pyproject
+
+    data, _ = read_pyproject(project.config.project_root)
+    tool = data.get("tool", {}) if isinstance(data, dict) else {}
+
+    def table(*keys):
+        node = tool
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
+
+    length = 88
+    for section in (table("ruff"), table("black")):
+        value = section.get("line-length")
+        if isinstance(value, int) and 40 <= value <= 400:
+            length = value
+            break
+    single = any(
+        section.get(key) is True
+        for section, key in (
+            (table("isort"), "force_single_line"),
+            (table("ruff", "lint", "isort"), "force-single-line"),
+            (table("ruff", "isort"), "force-single-line"),
+        )
+    )
+    return length, single
