@@ -231,7 +231,7 @@ def build_project(
     return assemble(config, files, env, parsed, cache), files
 
 
-def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict[str, bytes]) -> bytes:
+def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict[str, bytes], tag: str = "") -> bytes:
     """Everything a report depends on. Equal keys mean the previous report is still exact:
     every source's content, the directory tree (namespace packages), the project's manifests
     and lock files, the target environment, the settings and importgate's own version."""
@@ -239,6 +239,7 @@ def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict
 
     h = hashlib.blake2b(digest_size=20)
     h.update(PARSER_KEY.encode())
+    h.update(tag.encode())
     h.update(repr(config).encode())
     h.update(_signature(env.executable, env.path))
     for f in files.files:
@@ -281,15 +282,23 @@ def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolve
     return frozenset(dirs)
 
 
-def check(config: Config, env: Environment | None = None, fixer: Callable[[list[Finding], Project], list[Finding]] | None = None) -> Report:
-    """Run the static gate on one project (``fixer``: the fix stage, see importgate.fix)."""
+def check(
+    config: Config,
+    env: Environment | None = None,
+    fixer: Callable[[list[Finding], Project], list[Finding]] | None = None,
+    replay_tag: str | None = None,
+) -> Report:
+    """Run the static gate on one project (``fixer``: the fix stage, see importgate.fix;
+    ``replay_tag``: names a deterministic fixer whose report may be replayed)."""
     started = time.perf_counter()
     cache = open_project_cache(config)
     try:
         files = walk_project(os.path.abspath(config.project_root), config.exclude)
         env = env or load_environment(config, cache)
         hashed = hash_files(files, cache)
-        key = run_key(config, files, env, hashed[0]) if config.cache else None
+        # a fixer that writes files must run every time; a deterministic one is part of the key
+        replayable = config.cache and (fixer is None or replay_tag is not None)
+        key = run_key(config, files, env, hashed[0], replay_tag or "") if replayable else None
         previous = cache.lookup_report(key) if key is not None else None
         if isinstance(previous, Report):  # nothing that decides the report changed
             return replace(
@@ -305,7 +314,7 @@ def check(config: Config, env: Environment | None = None, fixer: Callable[[list[
         findings: list[Finding] = []
         for family in rule_families():
             findings.extend(family(project))
-        report = replace(_finish(findings, project, files, cache, config, started), parsed=_parsed_count(parsed_before, cache))
+        report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if key is not None:
             cache.remember_report(key, replace(report, problems=()))
         return report
@@ -317,7 +326,9 @@ def _parsed_count(before: int, cache) -> int:
     return cache.stats.parsed - before
 
 
-def _finish(findings: list[Finding], project: Project, files: ProjectFiles, cache, config: Config, started: float) -> Report:
+def _finish(
+    findings: list[Finding], project: Project, files: ProjectFiles, cache, config: Config, started: float, fixer=None
+) -> Report:
     findings = list(select(findings, config))
     findings = list(suppress(findings, project))
     findings = merge_groups(findings)

@@ -16,7 +16,9 @@ def fix(root: Path, *, mode: str = "apply", unsafe: bool = False):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    """The project's own files (not bytecode, not importgate's cache)."""
+    skip = {"__pycache__", ".importgate_cache"}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and not skip & set(p.parts)}
 
 
 def read(root: Path, rel: str) -> str:

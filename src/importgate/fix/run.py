@@ -30,11 +30,18 @@ def run(config: Config, *, mode: str, unsafe: bool = False) -> Outcome:
     from importgate import engine
 
     started = time.perf_counter()
-    env = engine.load_environment(config)
+    cache = engine.open_project_cache(config)
+    try:
+        env = engine.load_environment(config, cache)
+    finally:
+        cache.close()
+    cache_problems = tuple(cache.problems)  # e.g. a corrupt store rebuilt here: say so once
     if mode != "apply":
         fixer = Fixer(unsafe=unsafe)
-        report = engine.check(config, env, fixer=fixer)
-        report = replace(report, problems=report.problems + tuple(fixer.problems))
+        # showing fixes is deterministic: that report may be replayed; a diff needs the new files
+        tag = f"fixes:show:unsafe={unsafe}" if mode == "show" else None
+        report = engine.check(config, env, fixer=fixer, replay_tag=tag)
+        report = replace(report, problems=cache_problems + report.problems + tuple(fixer.problems))
         fixable = sum(1 for f in report.findings if f.fix is not None)
         return Outcome(report, tuple(fixer.files.values()), fixable)
     applied: list[str] = []
@@ -59,7 +66,7 @@ def run(config: Config, *, mode: str, unsafe: bool = False) -> Outcome:
     report = replace(
         report,
         fixed=tuple(applied),
-        problems=report.problems + tuple(p for p in problems if p not in report.problems),
+        problems=cache_problems + report.problems + tuple(p for p in problems if p not in report.problems),
         seconds=time.perf_counter() - started,
     )
     return Outcome(report, tuple(written.values()))
