@@ -21,6 +21,16 @@ RELATIVE_BEYOND_TOP = Rule("IG104", "relative-beyond-top-level", E, "A relative 
 STUB_MISSING_NAME = Rule("IG105", "stub-missing-name", W, "A name missing from the .pyi stub that stands in for a compiled module.")
 UNRESOLVED_TYPING_IMPORT = Rule("IG106", "unresolved-typing-import", W, "An import under `if TYPE_CHECKING:` that does not resolve (type checkers fail; run time is unaffected).")
 
+# IG3xx runtime: `importgate probe` imports each module in an isolated process
+IMPORT_FAILED = Rule("IG301", "import-failed", E, "Importing the module raises an exception (missing name, missing module, circular import, error in module code).")
+IMPORT_TIMEOUT = Rule("IG302", "import-timeout", E, "Importing the module does not finish within the probe's timeout (it was killed).")
+IMPORT_CRASHED = Rule("IG303", "import-crashed", E, "Importing the module kills the interpreter (a signal such as SIGSEGV).")
+IMPORT_EXIT = Rule("IG304", "import-exit", E, "Importing the module exits the process (sys.exit, SystemExit, os._exit).")
+SLOW_IMPORT = Rule("IG305", "slow-import", W, "First-party import time above --max-import-seconds.")
+NETWORK_AT_IMPORT = Rule("IG306", "network-at-import", W, "Module code opens a network connection or resolves a host name when imported.")
+SUBPROCESS_AT_IMPORT = Rule("IG307", "subprocess-at-import", W, "Module code starts a subprocess when imported.")
+FILE_WRITE_AT_IMPORT = Rule("IG308", "file-write-at-import", W, "Module code writes a file outside temporary directories when imported.")
+
 RULES: tuple[Rule, ...] = (
     SYNTAX_ERROR,
     UNREADABLE_FILE,
@@ -31,6 +41,14 @@ RULES: tuple[Rule, ...] = (
     RELATIVE_BEYOND_TOP,
     STUB_MISSING_NAME,
     UNRESOLVED_TYPING_IMPORT,
+    IMPORT_FAILED,
+    IMPORT_TIMEOUT,
+    IMPORT_CRASHED,
+    IMPORT_EXIT,
+    SLOW_IMPORT,
+    NETWORK_AT_IMPORT,
+    SUBPROCESS_AT_IMPORT,
+    FILE_WRITE_AT_IMPORT,
 )
 
 
