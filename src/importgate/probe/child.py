@@ -284,6 +284,8 @@ def probe(session, request, result_fd):
     except Exception:
         pass
     module_name = request["module"]
+    # the same argv whatever the mode: the child's own arguments are not the service's
+    sys.argv[:] = [module_name]
     started = time.perf_counter()
     recorder.active = True
     try:
