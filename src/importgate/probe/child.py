@@ -187,7 +187,7 @@ class Recorder(object):
         if full.startswith(("/dev/", "/proc/")):
             return None
         in_project = full.startswith(self.session.project_prefixes)
-        if not in_project and full.startswith(self.session.temp_dirs):
+        if not in_project and (full + os.sep).startswith(self.session.temp_dirs):
             return None
         return full
 
