@@ -196,6 +196,9 @@ def _probe(args) -> int:
             out.close()
     for problem in report.problems:
         print(f"importgate: warning: {problem.message}", file=sys.stderr)
+    if any(r.targets and len(r.verdicts.internal) == r.targets for r in runs):
+        print("importgate: error: no module could be probed: the target interpreter cannot run the probe", file=sys.stderr)
+        return EXIT_ERROR
     from importgate.model import Severity
 
     fail_on = Severity.parse(args.fail_on) if args.fail_on else None

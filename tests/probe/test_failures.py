@@ -236,3 +236,15 @@ def test_analysed_code_never_runs_in_importgates_process(make_project, tmp_path)
     # in fork mode the module ran in a child of the server, never in the server itself
     fork_pid, fork_ppid = lines[0]
     assert fork_ppid != os.getpid()
+
+
+def test_src_layout_modules_are_probed_once_under_their_import_name(make_project):
+    root = make_project({
+        "pyproject.toml": "[project]\nname = 'lib'\nversion = '1'\n",
+        "src/lib/__init__.py": "from lib.core import run\n",
+        "src/lib/core.py": "def run():\n    return 1\n",
+        "scripts/tool.py": "import lib\n",
+    })
+    run = probe(root)
+    assert sorted(run.verdicts.passed) == ["lib", "lib.core", "scripts.tool"]
+    assert run.report.findings == ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from probe_helpers import probe
@@ -58,35 +60,77 @@ def test_identical_verdicts(make_project, first, second):
     assert len(a.outcomes) == 16
 
 
-def test_fork_server_preloads_third_party_but_never_first_party(make_project, tmp_path):
-    # a third-party package that imports the project's own module when imported:
-    # the fork server must refuse it (so no first-party code runs in the server)
+def _site_with(tmp_path, name: str, source: str) -> dict:
+    """A third-party package outside the project, on PYTHONPATH for importgate and its children."""
     import os
 
-    marks = tmp_path / "marks.txt"
     site = tmp_path / "site"
-    (site / "plugin_host").mkdir(parents=True)
-    (site / "plugin_host" / "__init__.py").write_text(
+    (site / name).mkdir(parents=True)
+    (site / name / "__init__.py").write_text(source)
+    return {"PYTHONPATH": str(site) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def test_fork_server_preloads_third_party_but_never_first_party(make_project, tmp_path):
+    # a third-party package that imports the project's own module when imported:
+    # the fork server must refuse it, so no first-party code ever runs in the server
+    from probe_helpers import probe_json
+
+    env = _site_with(tmp_path, "plugin_host", (
         "try:\n    import myapp.settings as SETTINGS\nexcept ImportError:\n    SETTINGS = None\n"
-    )
+    ))
+    marks = tmp_path / "marks.txt"
     root = make_project({
         "myapp/__init__.py": "",
-        "myapp/settings.py": f"import os\nwith open({str(marks)!r}, 'a') as fh:\n    fh.write(f'{{os.getpid()}} {{os.getppid()}}\\n')\n",
+        # a probe child is a session leader (setsid); the fork server is not
+        "myapp/settings.py": f"import os\nwith open({str(marks)!r}, 'a') as fh:\n    fh.write(f'{{os.getsid(0) == os.getpid()}}\\n')\n",
         "myapp/uses.py": "import plugin_host\nassert plugin_host.SETTINGS is not None\n",
     })
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = str(site)
-    try:
-        fork = probe(root, isolation="fork")
-        spawn = probe(root, isolation="spawn")
-    finally:
-        if old is None:
-            del os.environ["PYTHONPATH"]
-        else:
-            os.environ["PYTHONPATH"] = old
-    assert _verdicts(fork) == _verdicts(spawn)
-    assert set(fork.verdicts.passed) == {"myapp", "myapp.settings", "myapp.uses"}
-    pids = [tuple(map(int, line.split())) for line in marks.read_text().splitlines()]
-    assert len(pids) == 4  # settings and uses, in each mode: never in a server
-    servers_children = {ppid for _pid, ppid in pids[:2]}
-    assert os.getpid() not in servers_children  # not run by a process importgate started directly
+    results = {}
+    for isolation in ("fork", "spawn"):
+        code, data = probe_json(str(root), "--isolation", isolation, env=env)
+        assert code == 0, data
+        results[isolation] = (sorted(data["probe"]["passed"]), data["findings"])
+        if isolation == "fork":
+            assert {"module": "plugin_host", "exception": "_FirstPartyRefused"} in data["probe"]["preload"]["failed"]
+    assert results["fork"] == results["spawn"]
+    assert results["fork"][0] == ["myapp", "myapp.settings", "myapp.uses"]
+    assert marks.read_text().split() == ["True"] * 4
+
+
+def test_preload_that_starts_threads_is_dropped_and_verdicts_hold(make_project, tmp_path):
+    from probe_helpers import probe_cli
+
+    env = _site_with(tmp_path, "threaded_lib", (
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+        "READY = True\n"
+    ))
+    root = make_project({"app/__init__.py": "", "app/uses.py": "import threaded_lib\nassert threaded_lib.READY\nimport json\n", "app/plain.py": "import decimal\n"})
+    outputs = {}
+    for isolation in ("fork", "spawn"):
+        proc = probe_cli(str(root), "--isolation", isolation, "--format", "json", env=env)
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout)
+        outputs[isolation] = (sorted(data["probe"]["passed"]), data["findings"])
+        if isolation == "fork":
+            assert data["probe"]["isolation"] == "fork"
+            assert data["probe"]["preload"]["dropped"] == ["threaded_lib"]
+            assert "decimal" in data["probe"]["preload"]["loaded"]
+            assert "not preloading threaded_lib" in proc.stderr and "threads" in proc.stderr
+    assert outputs["fork"] == outputs["spawn"]
+    assert outputs["fork"][0] == ["app", "app.plain", "app.uses"]
+
+
+def test_target_interpreter_that_cannot_run_the_child_is_exit_2(make_project, tmp_path):
+    from probe_helpers import cli
+
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nexec /usr/bin/env python3.11 \"$@\"\n")
+    fake.chmod(0o755)
+    broken = tmp_path / "broken-python"
+    broken.write_text("#!/bin/sh\necho 'no python here' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    root = make_project({"a.py": ""})
+    proc = cli("probe", "--python", str(broken), str(root))
+    assert proc.returncode == 2
+    assert "importgate: error" in proc.stderr

@@ -59,6 +59,9 @@ class ProbeRun:
     dependency_costs: tuple[tuple[str, float], ...]  # third-party top-level packages, slowest first
     slowest: int
     outcomes: tuple[Outcome, ...] = field(default=(), repr=False)
+    preloaded: tuple[str, ...] = ()  # fork server: modules imported once before forking
+    preload_failed: tuple[tuple[str, str], ...] = ()  # (module, exception type): imported per child instead
+    preload_dropped: tuple[str, ...] = ()  # left out after crashing, hanging or starting threads
 
 
 def prepare(config: Config, *, entries: tuple[str, ...] = (), entry_points: bool = False, **overrides) -> Prepared:
@@ -115,8 +118,9 @@ def run(
             outcomes.append(outcome)
             if progress is not None:
                 progress(outcome, len(outcomes), len(tasks))
-        if pool.server_info is not None:
-            server_timings = _server_timings(pool.server_info.log)
+        info = pool.server_info
+        if info is not None:
+            server_timings = _server_timings(info.log)
         isolation, jobs = pool.isolation, pool.jobs
     verdicts = judge(outcomes, prepared.context)
     for outcome in verdicts.internal:
@@ -139,6 +143,9 @@ def run(
         dependency_costs=_dependency_costs(outcomes, server_timings, _third_party_tops(prepared)),
         slowest=prepared.settings.slowest,
         outcomes=tuple(outcomes),
+        preloaded=info.loaded if info else (),
+        preload_failed=info.failed if info else (),
+        preload_dropped=info.dropped if info else (),
     )
 
 

@@ -67,7 +67,8 @@ class Session(object):
     def __init__(self, data):
         self.roots = list(data["roots"])
         self.project_root = data["project_root"]
-        self.first_party_files = frozenset(data["first_party_files"])
+        own = {os.path.abspath(__file__), os.path.realpath(__file__)}
+        self.first_party_files = frozenset(data["first_party_files"]) - own
         self.first_party_tops = frozenset(data["first_party_tops"])
         self.preload = list(data.get("preload", ()))
         self.temp_dirs = tuple(d.rstrip(os.sep) + os.sep for d in data.get("temp_dirs", ()))
@@ -415,7 +416,7 @@ def preload(session, result_fd):
         sys.meta_path.remove(guard)
     leaked = sorted(
         name for name, mod in list(sys.modules.items())
-        if session.is_first_party(getattr(mod, "__file__", None) or "")
+        if name != "__main__" and session.is_first_party(getattr(mod, "__file__", None) or "")
     )
     return {
         "event": "ready",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 
@@ -49,6 +50,11 @@ def _probe_json(runs: list[ProbeRun]) -> dict:
             for t in r.verdicts.timings
         ],
         "dependencies": [{"name": n, "seconds": round(s, 6)} for r in runs for n, s in r.dependency_costs],
+        "preload": {
+            "loaded": [m for r in runs for m in r.preloaded],
+            "failed": [{"module": m, "exception": e} for r in runs for m, e in r.preload_failed],
+            "dropped": [m for r in runs for m in r.preload_dropped],
+        },
     }
 
 
@@ -101,6 +107,7 @@ class Progress:
         self.failed = 0
         self.slowest: tuple[float, str] = (0.0, "")
         self.last = 0.0
+        self.width = 80
 
     def __call__(self, outcome, done: int, total: int) -> None:
         if not self.enabled:
@@ -118,10 +125,11 @@ class Progress:
         bar = "#" * filled + "." * (width - filled)
         slow = f"  slowest {self.slowest[1]} {self.slowest[0]:.2f}s" if self.slowest[1] else ""
         line = f"[{bar}] {done}/{total}  not ok {self.failed}{slow}"
-        self.stream.write("\r" + line[:120].ljust(120))
+        self.width = max(20, min(120, shutil.get_terminal_size((80, 24)).columns - 1))
+        self.stream.write("\r" + line[: self.width].ljust(self.width))
         self.stream.flush()
 
     def close(self) -> None:
         if self.enabled and self.last:
-            self.stream.write("\r" + " " * 120 + "\r")
+            self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importgate.facts.known import DISTRIBUTION_FOR_IMPORT
 from importgate.model import Guard, Location
 from importgate.probe.results import Task
-from importgate.probe.runner import SessionSpec, default_temp_dirs
+from importgate.probe.runner import CHILD_FILE, SessionSpec, default_temp_dirs
 from importgate.probe.settings import ProbeSettings
 from importgate.project import Project
 from importgate.resolve import absolute_target
@@ -41,11 +41,15 @@ class Plan:
 
 
 def first_party_modules(project: Project) -> dict[str, str]:
-    """Every importable first-party module name -> the file Python would run for it."""
+    """Every first-party module -> the file Python would run for it.
+
+    One name per file: its primary name (``pkg.mod`` under ``src/``, not also
+    ``src.pkg.mod`` through the namespace package the project root makes).
+    """
     out = {}
     for dotted, paths in project.layout.modules.items():
         runnable = next((p for p in paths if p.endswith(".py")), None)
-        if runnable is not None:
+        if runnable is not None and project.layout.names.get(runnable) == dotted:
             out[dotted] = runnable
     return out
 
@@ -240,6 +244,8 @@ def make_plan(
     files = frozenset(p for p, f in project.facts.items() if not f.is_stub)
     # frames name files by the path Python found them under; add resolved forms too
     files |= frozenset(os.path.realpath(p) for p in files)
+    # when the project is importgate itself, the probe's own child is not the code under test
+    files -= {CHILD_FILE, os.path.realpath(CHILD_FILE)}
     session = SessionSpec(
         roots=tuple(project.layout.roots),
         project_root=project.root,
