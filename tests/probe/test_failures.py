@@ -248,3 +248,13 @@ def test_src_layout_modules_are_probed_once_under_their_import_name(make_project
     run = probe(root)
     assert sorted(run.verdicts.passed) == ["lib", "lib.core", "scripts.tool"]
     assert run.report.findings == ()
+
+
+def test_module_that_closes_every_descriptor_is_a_problem_not_a_verdict(make_project):
+    root = make_project({"daemon/__init__.py": "", "daemon/detach.py": "import os\nos.closerange(3, 4096)\n", "daemon/ok.py": ""})
+    for isolation in ("fork", "spawn"):
+        run = probe(root, isolation=isolation)
+        assert run.report.findings == ()
+        assert [o.task.module for o in run.verdicts.internal] == ["daemon.detach"]
+        assert any("daemon.detach" in p.message and "result channel" in p.message for p in run.report.problems)
+        assert set(run.verdicts.passed) == {"daemon", "daemon.ok"}

@@ -124,7 +124,8 @@ def run(
         isolation, jobs = pool.isolation, pool.jobs
     verdicts = judge(outcomes, prepared.context)
     for outcome in verdicts.internal:
-        note(f"could not probe {outcome.task.module}: the probe child failed to start: {outcome.log_tail[-300:] or 'no output'}")
+        why = "its code closed the probe's result channel" if outcome.returncode == 75 else "the probe child failed to start"
+        note(f"could not probe {outcome.task.module}: {why}: {outcome.log_tail[-300:] or 'no output'}")
     findings = findings_for(prepared, verdicts)
     report = Report(
         findings=tuple(findings),

@@ -33,6 +33,7 @@ import time
 import traceback
 
 BEGIN_MARK = "@@importgate-probe-begin@@"
+RESULT_LOST = 75  # exit status: the verdict could not be sent (not a verdict about the module)
 MAX_FRAMES = 120
 MAX_EVENTS = 40
 _IMPORT_FRAME_PREFIXES = ("<frozen importlib", "<frozen zipimport")
@@ -334,9 +335,10 @@ def probe(session, request, result_fd):
         pass
     try:
         _send(result_fd, result)
-    finally:
-        # never run the module's atexit handlers or wait for its threads
-        os._exit(0)
+    except OSError:
+        os._exit(RESULT_LOST)  # the module closed or replaced our result channel
+    # never run the module's atexit handlers or wait for its threads
+    os._exit(0)
 
 
 def _redirect(log_path):

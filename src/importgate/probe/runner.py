@@ -31,6 +31,7 @@ from importgate.probe.results import (
 )
 
 CHILD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
+RESULT_LOST = 75  # the child's exit status when it could not send its result (see child.py)
 GRACE = 2.0  # seconds past the child's own timeout before the runner kills it
 MAX_SERVER_STARTS = 4
 
@@ -445,7 +446,7 @@ class Pool:
             )
         if item.killed or log.timed_out:
             return Outcome(status=TIMEOUT, seconds=self.timeout, dump=log.dump, **base)
-        if not log.began:
+        if not log.began or returncode == RESULT_LOST:
             return Outcome(status=INTERNAL, seconds=elapsed, **base)
         if sig is not None:
             return Outcome(status=CRASH, seconds=elapsed, dump=log.dump, **base)
