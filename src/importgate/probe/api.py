@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from importgate import engine
 from importgate.config import Config, ConfigError, read_pyproject, tool_table
 from importgate.facts.environment import default_interpreter, resolve_interpreter
-from importgate.model import Problem, Report
+from importgate.model import Problem, Report, Severity
 from importgate.probe import settings as probe_settings
 from importgate.probe.plan import Plan, make_plan
 from importgate.probe.results import ImportTime, Outcome, parse_log
@@ -62,6 +62,7 @@ class ProbeRun:
     preloaded: tuple[str, ...] = ()  # fork server: modules imported once before forking
     preload_failed: tuple[tuple[str, str], ...] = ()  # (module, exception type): imported per child instead
     preload_dropped: tuple[str, ...] = ()  # left out after crashing, hanging or starting threads
+    fail_on: Severity = Severity.ERROR
 
 
 def prepare(config: Config, *, entries: tuple[str, ...] = (), entry_points: bool = False, **overrides) -> Prepared:
@@ -147,6 +148,7 @@ def run(
         preloaded=info.loaded if info else (),
         preload_failed=info.failed if info else (),
         preload_dropped=info.dropped if info else (),
+        fail_on=prepared.config.fail_on,
     )
 
 
