@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="print the unified diff of what --fix would change, and change nothing")
     check.add_argument("--unsafe-fixes", action="store_true", help="also plan fixes that guess intent (misspelled names)")
 
+    from importgate.probe.command import add_parser as add_probe_parser
+
+    add_probe_parser(sub, FORMATS)
+
     rules = sub.add_parser("rules", help="list every rule with its code and default severity")
     rules.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -84,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "exports":
             return _exports(args)
+        if args.command == "probe":
+            return _probe(args)
     except KeyboardInterrupt:
         print("importgate: interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -91,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         from importgate.config import ConfigError
         from importgate.facts.environment import EnvironmentError_
 
-        if isinstance(exc, (ConfigError, EnvironmentError_)):
+        from importgate.probe.runner import ProbeError
+
+        if isinstance(exc, (ConfigError, EnvironmentError_, ProbeError)):
             print(f"importgate: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
         import traceback
@@ -195,3 +203,8 @@ def _exports(args) -> int:
     render = public_api.render_json if args.format == "json" else public_api.render_text
     sys.stdout.write(render(apis, display_path))
     return EXIT_CLEAN
+
+def _probe(args) -> int:
+    from importgate.probe.command import run
+
+    return run(args, split=_split, use_color=_use_color)

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from importgate.model import Severity
+import sys
+
 from support import cli, findings, run_check, write_project
 
 DEP_RULES = {
@@ -499,3 +501,28 @@ def test_same_name_distribution_not_installed_is_named(check):
     report = check({"pyproject.toml": pyproject([]), "app/__init__.py": "from gunicorn.arbiter import Arbiter\n"})
     [f] = findings(report, "undeclared-dependency")
     assert "usually provided by `gunicorn`" in f.message
+
+
+def test_plugin_module_may_import_its_host_but_nothing_else_dev_only(tmp_path):
+    root = write_project(
+        tmp_path / "plug",
+        {
+            "pyproject.toml": """
+                [project]
+                name = "myplug"
+                version = "1"
+                dependencies = []
+                [project.optional-dependencies]
+                test = ["pytest", "pyyaml"]
+                [project.entry-points.pytest11]
+                myplug = "myplug.plugin"
+                """,
+            "myplug/__init__.py": "",
+            "myplug/plugin.py": "import pytest\nimport yaml\n",
+            "myplug/core.py": "import pytest\n",
+        },
+    )
+    report = run_check(root, python=sys.executable)
+    hits = sorted((f.location.path.rsplit("/", 1)[-1], f.module) for f in findings(report, "dev-dependency-in-production"))
+    assert ("plugin.py", "pytest") not in hits  # pytest loads the plugin: pytest is there
+    assert ("core.py", "pytest") in hits  # ordinary code gets no such pass

@@ -29,6 +29,16 @@ DEV_DEPENDENCY_IN_PRODUCTION = Rule("IG204", "dev-dependency-in-production", E, 
 UNGUARDED_OPTIONAL_IMPORT = Rule("IG205", "unguarded-optional-import", W, "An extra-only distribution imported without a guard from code that runs without that extra.")
 INVALID_REQUIREMENT = Rule("IG206", "invalid-requirement", E, "A dependency declaration that cannot be read (bad requirement string, missing -r file).")
 
+# IG3xx runtime: `importgate probe` imports each module in an isolated process
+IMPORT_FAILED = Rule("IG301", "import-failed", E, "Importing the module raises an exception (missing name, missing module, circular import, error in module code).")
+IMPORT_TIMEOUT = Rule("IG302", "import-timeout", E, "Importing the module does not finish within the probe's timeout (it was killed).")
+IMPORT_CRASHED = Rule("IG303", "import-crashed", E, "Importing the module kills the interpreter (a signal such as SIGSEGV).")
+IMPORT_EXIT = Rule("IG304", "import-exit", E, "Importing the module exits the process (sys.exit, SystemExit, os._exit).")
+SLOW_IMPORT = Rule("IG305", "slow-import", W, "First-party import time above --max-import-seconds.")
+NETWORK_AT_IMPORT = Rule("IG306", "network-at-import", W, "Module code opens a network connection or resolves a host name when imported.")
+SUBPROCESS_AT_IMPORT = Rule("IG307", "subprocess-at-import", W, "Module code starts a subprocess when imported.")
+FILE_WRITE_AT_IMPORT = Rule("IG308", "file-write-at-import", W, "Module code writes a file outside temporary directories when imported.")
+
 RULES: tuple[Rule, ...] = (
     SYNTAX_ERROR,
     UNREADABLE_FILE,
@@ -46,6 +56,14 @@ RULES: tuple[Rule, ...] = (
     DEV_DEPENDENCY_IN_PRODUCTION,
     UNGUARDED_OPTIONAL_IMPORT,
     INVALID_REQUIREMENT,
+    IMPORT_FAILED,
+    IMPORT_TIMEOUT,
+    IMPORT_CRASHED,
+    IMPORT_EXIT,
+    SLOW_IMPORT,
+    NETWORK_AT_IMPORT,
+    SUBPROCESS_AT_IMPORT,
+    FILE_WRITE_AT_IMPORT,
 )
 
 

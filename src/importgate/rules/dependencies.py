@@ -230,11 +230,47 @@ def _imported_only_when_needed(project: Project) -> frozenset[str]:
     return frozenset(path for path, gs in guards.items() if gs and all(g & quiet for g in gs))
 
 
+# entry-point groups whose modules are loaded only by one host program
+PLUGIN_HOSTS = {
+    "pytest11": "pytest",
+    "flake8.extension": "flake8",
+    "flake8.report": "flake8",
+    "mkdocs.plugins": "mkdocs",
+    "sphinx.html_themes": "sphinx",
+    "sphinx.builders": "sphinx",
+    "pygments.lexers": "pygments",
+    "pygments.styles": "pygments",
+    "jupyter_client.kernel_provisioners": "jupyter-client",
+}
+
+
+def _plugin_hosts(root: str) -> dict[str, frozenset[str]]:
+    """Module -> distributions that are surely present when it is imported: a module registered
+    as a plugin entry point (e.g. `pytest11`) is imported by its host program only."""
+    from importgate.config import read_pyproject
+
+    pyproject, _ = read_pyproject(root)
+    groups = pyproject.get("project", {}).get("entry-points", {})
+    out: dict[str, set[str]] = {}
+    if not isinstance(groups, dict):
+        return {}
+    for group, entries in groups.items():
+        host = PLUGIN_HOSTS.get(group)
+        if host is None or not isinstance(entries, dict):
+            continue
+        for target in entries.values():
+            if isinstance(target, str):
+                module = target.split(":", 1)[0].strip()
+                out.setdefault(module, set()).add(canonical(host))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 class _Context:
     def __init__(self, project: Project, facts, lazy_modules: frozenset[str] = frozenset()) -> None:
         self.project = project
         self.facts = facts
         self.lazy_modules = lazy_modules
+        self.plugin_hosts = _plugin_hosts(project.config.project_root)
         declared = facts.declared
         profile = facts.profile
         self.runtime = {r.name for r in declared.runtime if r.active}
@@ -317,6 +353,8 @@ class _Context:
             return None
         if self.allowed_undeclared(use):
             return None
+        if dists & self.plugin_hosts.get(use.module.name, frozenset()):
+            return None  # a plugin module is only ever imported by its host, which is therefore present
         when = " (inside a function: it fails when that function runs)" if guard & Guard.FUNCTION else ""
         if dev:
             places = _places(sorted({p for d in dev for p in self.dev[d]}))
