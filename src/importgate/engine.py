@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from importgate.config import Config
-from importgate.facts.discover import ProjectFiles, assign_names, walk_project
+from importgate.facts.discover import ProjectFiles, assign_names, installed_scope, walk_project
 from importgate.facts.cache import PARSER_KEY, FactsCache, NullCache, digest, dumps, loads, open_cache
 from importgate.facts.environment import Environment, cached_environment, default_interpreter, query_environment, resolve_interpreter
 from importgate.facts.finder import ModuleFinder
@@ -199,7 +199,7 @@ def open_project_cache(config: Config) -> FactsCache | NullCache:
 def gather(config: Config, env: Environment | None = None, cache: FactsCache | NullCache | None = None):
     """The facts layer: files, target environment, parsed facts."""
     cache = cache or NullCache()
-    files = walk_project(os.path.abspath(config.project_root), config.exclude)
+    files = walk_project(os.path.abspath(config.project_root), config.exclude, only=installed_scope(config.project_root, config.paths))
     env = env or load_environment(config, cache)
     parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1)
     return files, env, parsed
@@ -210,7 +210,7 @@ def assemble(config: Config, files: ProjectFiles, env: Environment, parsed: dict
     root = os.path.abspath(config.project_root)
     layout = assign_names(files, absolute_imports(parsed.values()), config.roots)
     facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
-    finder = ModuleFinder(env, layout.roots, root)
+    finder = ModuleFinder(env, layout.roots, root, installed_scope(root, config.paths))
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
     resolver = Resolver(finder, DiskFacts(dict(facts), cache), package_dirs, first_party=facts)
     resolver.test_dirs = pytest_dirs(config, facts, resolver)
@@ -293,7 +293,7 @@ def check(
     started = time.perf_counter()
     cache = open_project_cache(config)
     try:
-        files = walk_project(os.path.abspath(config.project_root), config.exclude)
+        files = walk_project(os.path.abspath(config.project_root), config.exclude, only=installed_scope(config.project_root, config.paths))
         env = env or load_environment(config, cache)
         hashed = hash_files(files, cache)
         # a fixer that writes files must run every time; a deterministic one is part of the key

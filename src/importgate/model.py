@@ -169,7 +169,15 @@ class ModuleFacts:
     installs_finder: bool = False  # appends to sys.meta_path / sys.path_hooks
     sys_path_edit_line: int | None = None  # first line that edits sys.path
     # `mod.attr = ...` / setattr(mod, "attr", ...) on an imported module: (module text as imported, attr)
-    injects: tuple[tuple[str, str], ...] = ()
+    injects: tuple[tuple[str, str], ...] = ()  # attr "*": a computed name (setattr(mod, name, ...))
+    # functions of this module ("f", "Class.method") that write into a module they take from
+    # sys.modules with a computed key (celery's recreate_module, matplotlib's _Backend.export)
+    namespace_writers: frozenset[str] = frozenset()
+    # module-level calls that hand this module to a function: `f(__name__)`, `f(sys.modules[__name__])`,
+    # and decorators of module-level classes and functions (`cls.__module__`); callee as imported text
+    module_calls: tuple[str, ...] = ()
+    # module-level classes with their bases as imported text (to find inherited namespace writers)
+    class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     suppressions: tuple[tuple[int, frozenset[str]], ...] = ()  # (line, rules); empty set = all
     syntax_error: "SyntaxProblem | None" = None
     has_main_guard: bool = False

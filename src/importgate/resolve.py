@@ -263,10 +263,15 @@ class Resolver:
                 return UNKNOWN if served is None else YES
         if found.locations and (facts.dynamic_path or found.kind is not Kind.SOURCE):
             return UNKNOWN
-        if name in self.injected_into(found):
+        injected = self.injected_into(found)
+        if name in injected:
             return YES  # another module does `mod.name = ...` at import time
+        if "*" in injected:
+            return UNKNOWN  # some module does `setattr(mod, computed_name, ...)` (numpy.dtypes)
         if found.locations and facts.installs_finder:
             return UNKNOWN  # it installs an import hook that may serve submodules (setuptools.extern)
+        if facts.module_calls and self.namespace_handed_over(found, facts):
+            return UNKNOWN  # celery's recreate_module(__name__), matplotlib's @_Backend.export
         # certain: now say why
         if name in facts.typing_only:
             line = facts.typing_only[name]
@@ -285,6 +290,63 @@ class Resolver:
             sources = ", ".join(e.module_text for e in stars)
             return Answer(Verdict.NO, f"it is not bound there, nor exported by its star import{'s' if len(stars) > 1 else ''} from {sources}")
         return Answer(Verdict.NO)
+
+    def namespace_handed_over(self, found: Found, facts: ModuleFacts) -> bool:
+        """Does a module-level call or decorator hand this module to a function that writes
+        into modules it takes from ``sys.modules``? Then its namespace is unknowable.
+        Asked only when a "no" is about to be given: it may parse the callees' modules."""
+        for text in facts.module_calls:
+            if text.startswith(":"):  # a function or class of this module
+                if self._member_writes(found, facts, text[1:].split("."), 0):
+                    return True
+                continue
+            absolute = _absolute_text(text, found.name, found.is_package)
+            if absolute and self._writes_namespace(absolute, found.path, 0):
+                return True
+        return False
+
+    def _writes_namespace(self, dotted: str, importer: str | None, depth: int) -> bool:
+        if depth > 5:
+            return False
+        parts = dotted.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            module = self.finder.find(".".join(parts[:i]), importer)
+            if module is None:
+                continue
+            facts = self.facts_of(module)
+            return facts is not None and self._member_writes(module, facts, parts[i:], depth)
+        return False
+
+    def _member_writes(self, module: Found, facts: ModuleFacts, member: list[str], depth: int) -> bool:
+        if ".".join(member) in facts.namespace_writers:
+            return True
+        head, rest = member[0], member[1:]
+        if head in facts.own_definitions:
+            if len(rest) != 1:
+                return False
+            for cls, bases in facts.class_bases:  # an inherited method: look in the bases
+                if cls != head:
+                    continue
+                for base in bases:
+                    if "." not in base and base in facts.own_definitions:
+                        if self._member_writes(module, facts, [base, *rest], depth + 1):
+                            return True
+                        continue
+                    absolute = _absolute_text(base, module.name, module.is_package)
+                    if absolute and self._writes_namespace(".".join([absolute, *rest]), module.path, depth + 1):
+                        return True
+            return False
+        for edge in facts.imports:  # re-exported: follow the import that binds it
+            if edge.is_from:
+                for imported in edge.names:
+                    if (imported.asname or imported.name) == head:
+                        base = absolute_target(edge, module.name, module.is_package)
+                        return bool(base) and self._writes_namespace(
+                            ".".join([base, imported.name, *rest]), module.path, depth + 1
+                        )
+            elif edge.asname == head:
+                return self._writes_namespace(".".join([edge.module_text, *rest]), module.path, depth + 1)
+        return False
 
     def injected_into(self, found: Found) -> set[str]:
         """Attributes that other modules of the same top-level package set on ``found``.

@@ -30,7 +30,27 @@ from importgate import __version__
 from importgate.model import ModuleFacts, Problem
 
 SCHEMA = 2
-PARSER_KEY = f"{__version__}|{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}|s{SCHEMA}"
+
+
+def _code_fingerprint() -> str:
+    """Facts depend on the parser's code and on ModuleFacts' fields, not only on the version
+    number: two checkouts of one version (or a development tree) must never read each
+    other's pickles, which would load with missing fields."""
+    from dataclasses import fields
+
+    from importgate.facts import parse
+
+    h = hashlib.blake2b(digest_size=6)
+    h.update(",".join(f.name for f in fields(ModuleFacts)).encode())
+    try:
+        with open(parse.__file__, "rb") as fh:
+            h.update(fh.read())
+    except (OSError, TypeError):
+        pass
+    return h.hexdigest()
+
+
+PARSER_KEY = f"{__version__}|{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}|s{SCHEMA}|{_code_fingerprint()}"
 _RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
 
 _SCHEMA_SQL = """

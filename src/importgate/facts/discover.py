@@ -97,8 +97,27 @@ def _exclusion_matcher(patterns: tuple[str, ...]):
     return excluded
 
 
-def walk_project(root: str, exclude: tuple[str, ...] = (), use_default_excludes: bool = True) -> ProjectFiles:
-    """List .py/.pyi files under ``root`` with their stat; never raises on a bad tree."""
+def installed_scope(root: str, paths: tuple[str, ...]) -> frozenset[str] | None:
+    """When the project root is site-packages or the stdlib itself (a single installed module
+    such as ``six.py`` was asked for), the entries of it to walk: only the requested ones, not
+    every installed distribution (those are the environment). None: walk everything."""
+    root = os.path.abspath(root)
+    if not paths or not _is_import_directory(root):
+        return None
+    names = set()
+    for path in paths:
+        rel = os.path.relpath(os.path.abspath(path), root)
+        if rel == "." or rel.startswith(".."):
+            return None
+        names.add(rel.split(os.sep, 1)[0])
+    return frozenset(names)
+
+
+def walk_project(
+    root: str, exclude: tuple[str, ...] = (), use_default_excludes: bool = True, only: frozenset[str] | None = None
+) -> ProjectFiles:
+    """List .py/.pyi files under ``root`` with their stat; never raises on a bad tree.
+    ``only``: the names at the root's top level to walk (see installed_scope)."""
     root = os.path.abspath(root)
     dir_excluded = _exclusion_matcher(tuple(exclude) + (DEFAULT_EXCLUDES if use_default_excludes else ()))
     file_excluded = _exclusion_matcher(tuple(exclude)) if exclude else None
@@ -128,6 +147,8 @@ def walk_project(root: str, exclude: tuple[str, ...] = (), use_default_excludes:
         if rel and any(e.name == "pyvenv.cfg" for e in entries):
             continue  # a virtual environment
         subdirs = []
+        if only is not None and not rel:
+            entries = [e for e in entries if e.name in only]
         for entry in entries:
             name = entry.name
             is_source = name.endswith((".py", ".pyi"))
@@ -223,6 +244,33 @@ def candidate_roots(project: ProjectFiles, configured: tuple[str, ...] = ()) -> 
     return tuple(out)
 
 
+def _namespace_root(
+    root: str, parent_abs: str, namespace_name: str | None, package_dirs: set[str], absolute_imports: set[str]
+) -> str | None:
+    """For a package whose parents are namespace directories, the directory from which the
+    longest dotted name that the code imports starts (``jaraco.functools`` -> the directory
+    holding ``jaraco/``); None when only the full or the bare name is used."""
+    if not namespace_name:
+        return None
+    parts = namespace_name.split(".")
+    for k in range(1, len(parts) - 1):
+        suffix = ".".join(parts[k:])
+        if not any(imp == suffix or imp.startswith(suffix + ".") for imp in absolute_imports):
+            continue
+        candidate = parent_abs
+        for _ in range(len(parts) - 1 - k):
+            candidate = os.path.dirname(candidate)
+        # every directory between the candidate root and the package must be a namespace portion
+        between = os.path.relpath(parent_abs, candidate).split(os.sep)
+        rel = os.path.relpath(candidate, root)
+        rel = "" if rel == "." else rel.replace(os.sep, "/")
+        inside = [f"{rel}/{'/'.join(between[: i + 1])}" if rel else "/".join(between[: i + 1]) for i in range(len(between))]
+        if any(d in package_dirs for d in inside):
+            continue
+        return candidate
+    return None
+
+
 def assign_names(
     project: ProjectFiles,
     absolute_imports: set[str],
@@ -241,18 +289,17 @@ def assign_names(
     if not configured_roots:
         # The parent of every topmost regular package is a root unless the
         # package is imported by a longer, namespace-package name.
+        topmost = []
         for directory in sorted(package_dirs):
             if not directory:
                 continue
             parent = os.path.dirname(directory)
             if parent in package_dirs:
                 continue  # not topmost
-            parent_abs = os.path.normpath(os.path.join(root, parent)) if parent else root
-            if parent_abs in base_roots or parent_abs in extra_roots:
-                continue
             package = os.path.basename(directory)
             if not package.isidentifier():
                 continue
+            parent_abs = os.path.normpath(os.path.join(root, parent)) if parent else root
             namespace_name = None
             for base in base_roots:
                 if parent_abs.startswith(base + os.sep):
@@ -260,9 +307,26 @@ def assign_names(
                     if _is_identifier_path(parts):
                         namespace_name = ".".join(parts + [package])
                         break
+            topmost.append((parent_abs, package, namespace_name))
+        # packages imported by a shorter namespace name (`jaraco.functools` under setuptools/_vendor):
+        # that decides the root of every package beside them, not the bare package name (which may
+        # be a stdlib module: `functools`)
+        inner_roots: dict[str, str] = {}
+        for parent_abs, package, namespace_name in topmost:
+            inner = _namespace_root(root, parent_abs, namespace_name, package_dirs, absolute_imports)
+            if inner is not None:
+                inner_roots.setdefault(parent_abs, inner)
+        for parent_abs, package, namespace_name in topmost:
+            if parent_abs in base_roots or parent_abs in extra_roots:
+                continue
             if namespace_name and any(
                 imp == namespace_name or imp.startswith(namespace_name + ".") for imp in absolute_imports
             ):
+                continue
+            inner = inner_roots.get(parent_abs)
+            if inner is not None:
+                if inner not in base_roots and inner not in extra_roots:
+                    extra_roots.append(inner)
                 continue
             short_used = any(imp == package or imp.startswith(package + ".") for imp in absolute_imports)
             if namespace_name is None or short_used or not any(

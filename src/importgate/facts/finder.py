@@ -66,10 +66,13 @@ class _Listing:
 
 
 class ModuleFinder:
-    def __init__(self, env: Environment, roots: tuple[str, ...], project_root: str) -> None:
+    def __init__(self, env: Environment, roots: tuple[str, ...], project_root: str, scope: frozenset[str] | None = None) -> None:
         self.env = env
         self.roots = roots
         self.project_root = project_root
+        # the project is part of an import directory (one module of site-packages): only these
+        # entries of it are first-party, the rest is installed third-party code
+        self._scope = tuple(os.path.join(project_root, name) for name in sorted(scope)) if scope else None
         self._listings: dict[str, _Listing] = {}
         self._zips: dict[str, frozenset[str] | None] = {}
         self._cache: dict[tuple[str, tuple[str, ...]], Found | None] = {}
@@ -156,6 +159,10 @@ class ModuleFinder:
 
     def _is_first_party(self, path: str) -> bool:
         """First-party means "inside the project", whatever root made it importable."""
+        if self._scope is not None:
+            return any(path == entry or path.startswith(entry + os.sep) for entry in self._scope) or any(
+                path + suffix in self._scope for suffix in (".py", ".pyi")
+            )
         root = self.project_root
         return path == root or path.startswith(root + os.sep)
 

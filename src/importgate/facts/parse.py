@@ -62,6 +62,10 @@ class _Scope:
     attribute_writes: list[tuple[str, str]] = field(default_factory=list)  # (local name, attr)
     ambiguous: set[str] = field(default_factory=set)  # local names bound by several different imports
     registered_values: list[tuple[str, str]] = field(default_factory=list)  # (sys.modules key, local name)
+    local_bindings: dict[str, str] = field(default_factory=dict)  # imports inside functions: local name -> module text
+    module_calls: list[str] = field(default_factory=list)  # dotted callees handed this module (see ModuleFacts)
+    local_calls: set[str] = field(default_factory=set)  # plain names called at module level
+    class_bases: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def column(self, line: int, col_offset: int) -> int:
         """ast gives UTF-8 byte offsets; users count characters."""
@@ -153,10 +157,26 @@ def parse_module(
             )
         getattr_facts = GetattrFacts(location=scope.getattr_assigned, serves=served)
 
+    bindings = {**scope.local_bindings, **scope.import_bindings}
     injects = tuple(
-        (scope.import_bindings[local], attr)
+        (bindings[local], attr)
         for local, attr in dict.fromkeys(scope.attribute_writes)
-        if local in scope.import_bindings
+        if local in bindings
+    )
+    writers = _namespace_writers(tree) if text_markers.sys_modules else frozenset()
+    for called in sorted(scope.local_calls):
+        if called in writers:
+            dynamic = dynamic or f"calls {called}(), which writes into a module taken from sys.modules"
+            break
+    # callees as imported text; ":name" for this module's own functions and classes
+    module_calls = tuple(
+        dict.fromkeys(
+            _imported_text(text, scope.import_bindings) or (f":{text}" if text.split(".")[0] in scope.own else None)
+            for text in scope.module_calls
+        )
+    )
+    class_bases = tuple(
+        (cls, tuple(_imported_text(b, scope.import_bindings) or b for b in bases)) for cls, bases in scope.class_bases
     )
     aliases = tuple(
         (key, scope.import_bindings[local])
@@ -191,6 +211,9 @@ def parse_module(
         installs_finder=finder,
         sys_path_edit_line=sys_path_line,
         injects=injects,
+        namespace_writers=writers,
+        module_calls=tuple(c for c in module_calls if c),
+        class_bases=class_bases,
         suppressions=_suppressions(source),
     )
 
@@ -375,6 +398,130 @@ def _target_names(target: ast.expr):
         yield from _target_names(target.value)
 
 
+def _is_all_call(call: ast.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "__all__"
+        and func.attr in ("append", "extend", "insert", "remove", "pop", "clear", "__iadd__")
+    )
+
+
+def _imported_text(dotted: str, bindings: dict[str, str]) -> str | None:
+    """``local.recreate_module`` -> ``celery.local.recreate_module`` when ``local`` was imported."""
+    head, _, rest = dotted.partition(".")
+    base = bindings.get(head)
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+def _hands_over_module(call: ast.Call) -> bool:
+    """``f(__name__)`` or ``f(sys.modules[__name__])``: the callee gets this module."""
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Name) and arg.id == "__name__":
+            return True
+        if isinstance(arg, ast.Subscript) and _dotted(arg.value) == "sys.modules":
+            key = arg.slice
+            if isinstance(key, ast.Name) and key.id == "__name__":
+                return True
+    return False
+
+
+def _module_item(node: ast.AST) -> bool:
+    """``sys.modules[key]`` / ``sys.modules.get(key)`` with a computed key."""
+    if isinstance(node, ast.Subscript) and _dotted(node.value) == "sys.modules":
+        return not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str))
+    if isinstance(node, ast.Call) and _dotted(node.func) in ("sys.modules.get", "sys.modules.setdefault", "sys.modules.__getitem__"):
+        return bool(node.args) and not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
+    return False
+
+
+def _own_nodes(function: ast.AST) -> list[ast.AST]:
+    """Every node of a function's body except those of nested functions, lambdas and classes."""
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    out: list[ast.AST] = []
+    stack = [n for n in function.body if not isinstance(n, nested)]  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, nested))
+    return out
+
+
+def _namespace_writers(tree: ast.Module) -> frozenset[str]:
+    """Functions ("f", "Class.method") that write into a module they take from ``sys.modules``
+    by a computed key (directly, or through another such function of this module): a
+    module-level call that hands them ``__name__`` or a class makes that module's namespace
+    unknowable. Paid only by files that mention ``sys.modules``."""
+    functions: dict[str, ast.AST] = {}
+    classes: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[stmt.name] = stmt
+        elif isinstance(stmt, ast.ClassDef):
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions[f"{stmt.name}.{sub.name}"] = sub
+                    classes[f"{stmt.name}.{sub.name}"] = stmt.name
+    writers: set[str] = set()
+    calls: dict[str, set[str]] = {}
+    for qual, function in functions.items():
+        modules: set[str] = set()  # local names bound to a module from sys.modules
+        dicts: set[str] = set()  # local names bound to such a module's __dict__
+
+        def is_module(node: ast.AST) -> bool:
+            return _module_item(node) or (isinstance(node, ast.Name) and node.id in modules)
+
+        def is_namespace(node: ast.AST) -> bool:
+            if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+                return is_module(node.value)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars" and node.args:
+                return is_module(node.args[0])
+            return isinstance(node, ast.Name) and node.id in dicts
+
+        called: set[str] = set()
+        owner = classes.get(qual)
+        nodes = _own_nodes(function)  # nested functions write only when they are called later
+        for node in nodes:  # aliases first: `mod = sys.modules[name]` ... `setattr(mod, ...)`
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if _module_item(node.value):
+                    modules.add(node.targets[0].id)
+                elif is_namespace(node.value):
+                    dicts.add(node.targets[0].id)
+        for node in nodes:
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Subscript) and (_dotted(target.value) == "sys.modules" or is_namespace(target.value)):
+                        writers.add(qual)
+                    elif isinstance(target, ast.Attribute) and is_module(target.value):
+                        writers.add(qual)
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Name):
+                    if func.id in ("setattr", "delattr") and node.args and is_module(node.args[0]):
+                        writers.add(qual)
+                    called.add(func.id)
+                elif isinstance(func, ast.Attribute):
+                    if func.attr in ("update", "setdefault", "__setitem__", "pop") and (
+                        is_namespace(func.value) or _dotted(func.value) == "sys.modules" and func.attr != "pop"
+                    ):
+                        writers.add(qual)
+                    elif owner and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls", owner):
+                        called.add(f"{owner}.{func.attr}")
+        calls[qual] = called
+    changed = True
+    while changed:
+        changed = False
+        for qual, called in calls.items():
+            if qual not in writers and called & writers:
+                writers.add(qual)
+                changed = True
+    return frozenset(writers)
+
+
 def _str_elements(node: ast.expr) -> list[ast.Constant] | None:
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         out = []
@@ -426,12 +573,17 @@ class _Walker:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if module_scope:
                 s.bind(node.name, node.lineno, guard, own=True)
+                self.decorators(node)
                 if node.name == "__getattr__" and not (guard & Guard.TYPE_CHECKING):
                     s.getattr_node = node
             self.function_body(node, guard)
         elif isinstance(node, ast.ClassDef):
             if module_scope:
                 s.bind(node.name, node.lineno, guard, own=True)
+                self.decorators(node)
+                bases = tuple(b for b in (_dotted(base) for base in node.bases) if b and b != "object")
+                if bases:
+                    s.class_bases.append((node.name, bases))
                 if any((_dotted(d.func if isinstance(d, ast.Call) else d) or "").endswith("global_enum") for d in node.decorator_list):
                     # enum.global_enum copies the members into the module (re.IGNORECASE)
                     for stmt in node.body:
@@ -448,6 +600,8 @@ class _Walker:
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                     s.attribute_writes.append((target.value.id, target.attr))
             if module_scope:
+                if isinstance(node.value, ast.Call):
+                    self.module_call(node.value)
                 if self.has_lazy:
                     self.lazy_attach(node)
                 if isinstance(node.value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Attribute)) and self.is_feature_test(node.value):
@@ -468,12 +622,20 @@ class _Walker:
         elif isinstance(node, ast.AugAssign):
             if module_scope and isinstance(node.target, ast.Name):
                 if node.target.id == "__all__":
-                    self.all_value(node.value, node, reset=False)
+                    if not guard & Guard.TYPE_CHECKING:  # `__all__ += [...]` that never runs
+                        self.all_value(node.value, node, reset=False)
                 else:
                     s.bind(node.target.id, node.lineno, guard, own=True)
+            elif isinstance(node.target, ast.Name) and node.target.id == "__all__" and "__all__" in self.global_decls:
+                s.all_dynamic = True  # a function grows __all__ when it is called
         elif isinstance(node, ast.Expr):
-            if module_scope and self.has_all and isinstance(node.value, ast.Call):
-                self.all_call(node.value)
+            if isinstance(node.value, ast.Call):
+                if module_scope:
+                    self.module_call(node.value)
+                    if self.has_all and not guard & Guard.TYPE_CHECKING:
+                        self.all_call(node.value)
+                elif self.has_all and _is_all_call(node.value):
+                    s.all_dynamic = True  # `__all__.append(...)` inside a function: grows at run time
         elif isinstance(node, ast.Delete):
             if module_scope:
                 for target in node.targets:
@@ -521,9 +683,12 @@ class _Walker:
                     for name in _target_names(item.optional_vars):
                         s.bind(name.id, node.lineno, guard, own=True)
                 call = item.context_expr
-                if isinstance(call, ast.Call) and (_dotted(call.func) or "").endswith("suppress"):
-                    if any(_catches_import_error(a) for a in call.args):
-                        with_guard |= Guard.TRY
+                # contextlib.suppress(ImportError), pytest.raises(ImportError), self.assertRaises(ImportError):
+                # a failing import inside is expected and handled
+                if isinstance(call, ast.Call) and any(
+                    isinstance(a, (ast.Name, ast.Attribute, ast.Tuple)) and _catches_import_error(a) for a in call.args
+                ):
+                    with_guard |= Guard.TRY
             self.statements(node.body, with_guard, top=top, in_function=in_function)
         elif isinstance(node, ast.Global):
             self.global_decls.update(node.names)
@@ -541,6 +706,24 @@ class _Walker:
         elif node.__class__.__name__ == "TypeAlias":
             if module_scope and isinstance(node.name, ast.Name):  # type: ignore[attr-defined]
                 s.bind(node.name.id, node.lineno, guard, own=True)  # type: ignore[attr-defined]
+
+    def decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        """A decorator gets the object, and through ``obj.__module__`` this module."""
+        for decorator in node.decorator_list:
+            callee = _dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+            if callee:
+                self.s.module_calls.append(callee)
+                if "." not in callee:
+                    self.s.local_calls.add(callee)
+
+    def module_call(self, call: ast.Call) -> None:
+        callee = _dotted(call.func)
+        if not callee:
+            return
+        if "." not in callee:
+            self.s.local_calls.add(callee)
+        if _hands_over_module(call):
+            self.s.module_calls.append(callee)
 
     def is_feature_test(self, test: ast.expr) -> bool:
         if self.feature_names:
@@ -607,21 +790,28 @@ class _Walker:
                     block=self.block,
                 )
             )
-            if module_scope:
-                bound = alias.asname or alias.name.split(".", 1)[0]
+            bound = alias.asname or alias.name.split(".", 1)[0]
+            text = alias.name if alias.asname else alias.name.split(".", 1)[0]
+            if module_scope or bound in self.global_decls:  # `global x` then `import x` binds the module's x
                 s.bind(bound, node.lineno, guard)
-                s.add_binding(bound, alias.name if alias.asname else alias.name.split(".", 1)[0])
+                s.add_binding(bound, text)
+            else:
+                s.local_bindings.setdefault(bound, text)
 
     def import_from(self, node: ast.ImportFrom, guard: Guard, module_scope: bool) -> None:
         s = self.s
         names = []
         for alias in node.names:
             names.append(ImportedName(alias.name, alias.asname, s.loc(alias)))
-            if module_scope and alias.name != "*":
+            if alias.name != "*":
                 bound = alias.asname or alias.name
-                s.bind(bound, node.lineno, guard)
                 text = "." * node.level + (node.module or "")
-                s.add_binding(bound, f"{text}.{alias.name}" if node.module else text + alias.name)
+                text = f"{text}.{alias.name}" if node.module else text + alias.name
+                if module_scope or bound in self.global_decls:  # `global x` then `from m import x`
+                    s.bind(bound, node.lineno, guard)
+                    s.add_binding(bound, text)
+                else:
+                    s.local_bindings.setdefault(bound, text)
         text = "." * node.level + (node.module or "")
         s.imports.append(
             ImportEdge(
@@ -815,6 +1005,8 @@ class _Walker:
                 first, second = call.args[0], call.args[1]
                 if isinstance(first, ast.Name) and isinstance(second, ast.Constant) and isinstance(second.value, str):
                     self.s.attribute_writes.append((first.id, second.value))
+                elif isinstance(first, ast.Name):
+                    self.s.attribute_writes.append((first.id, "*"))  # a computed name: anything
                 elif isinstance(first, ast.Subscript) and _dotted(first.value) == "sys.modules":
                     self.dynamic = self.dynamic or f"sets attributes through sys.modules at line {node.lineno}"
             elif m.dunder_path and (name.endswith(("extend_path", "declare_namespace")) or name.startswith("__path__.")):

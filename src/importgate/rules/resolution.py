@@ -8,7 +8,7 @@ import os
 from typing import Iterator
 
 from importgate.facts import known
-from importgate.facts.finder import Found
+from importgate.facts.finder import Found, Kind
 from importgate.model import Finding, Guard, ImportEdge, ImportedName, Location, ModuleFacts, Related
 from importgate.project import Project
 from importgate.resolve import Answer, Resolution, Verdict, absolute_target
@@ -69,6 +69,14 @@ def _check_edge(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Itera
             continue
         answer = resolver.provides(resolution.found, imported.name)
         if answer.ok:
+            continue
+        if resolution.found.kind is Kind.NAMESPACE and not resolution.found.first_party:
+            # an installed namespace package (google.cloud) lacks a submodule: the distribution
+            # that provides it is not installed, which is unresolved-module's business
+            full = f"{resolution.found.name}.{imported.name}"
+            missing = resolver.resolve(full, facts.path, resolver.fallback_dirs(facts.path))
+            if missing.found is None and not guard & Guard.TRY_MODULE:
+                yield from _unresolved(project, facts, edge, full, missing, typing_only)
             continue
         yield _missing_name(project, facts, edge, imported, resolution.found, answer, typing_only)
 
@@ -205,7 +213,14 @@ def _stub_only(project: Project, top: str) -> str | None:
 
 def _relative_beyond(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Finding | None:
     # certain only if no name the file could be imported under makes it valid
-    for name in project.all_names(facts.path):
+    names = list(project.all_names(facts.path))
+    init = os.path.join(os.path.dirname(facts.path), "__init__.py")
+    if not facts.is_package and init in project.facts:
+        # a file inside a package runs with that package as its parent even when its name is no
+        # identifier: `python -m jaraco.text.to-dvorak`, importlib.import_module("pkg.my-script")
+        stem = os.path.basename(facts.path).rsplit(".", 1)[0]
+        names.append(f"{project.module_name(init)}.{stem}")
+    for name in names:
         if absolute_target(edge, name, facts.is_package) is not None:
             return None
     package = facts.name if facts.is_package else facts.name.rpartition(".")[0]

@@ -1,0 +1,408 @@
+"""Idioms found in real packages (tests/realworld) that once made importgate report
+imports that work. Each trap has a tiny project that must stay silent, a near miss
+that must still be reported, and a real interpreter that says which is which."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from support import findings, rules_of, run_check, shared_venv, site_packages
+
+
+def runs(root, code: str, python: str = sys.executable, *args: str) -> bool:
+    """Ground truth: does this code run in a fresh interpreter from the project root?"""
+    proc = subprocess.run([python, *args, "-c", code] if code else [python, *args], cwd=root, capture_output=True, text=True)
+    return proc.returncode == 0
+
+
+# -- __all__ grown under `if TYPE_CHECKING:` (pip's vendored pyproject_hooks) ------------------------
+
+
+def test_all_extended_only_for_type_checkers_is_not_an_export(make_project):
+    root = make_project(
+        {
+            "pkg/__init__.py": """
+                from typing import TYPE_CHECKING
+                from ._impl import run
+                __all__ = ["run"]
+                if TYPE_CHECKING:
+                    from ._impl import Runner
+                    __all__ += ["Runner"]
+                    __all__.append("Other")
+            """,
+            "pkg/_impl.py": "def run(): ...\nRunner = object\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "from pkg import *; run")
+
+
+def test_all_extended_at_run_time_with_a_typing_only_name_is_reported(make_project):
+    root = make_project(
+        {
+            "pkg/__init__.py": """
+                from typing import TYPE_CHECKING
+                from ._impl import run
+                __all__ = ["run"]
+                if TYPE_CHECKING:
+                    from ._impl import Runner
+                __all__ += ["Runner"]
+            """,
+            "pkg/_impl.py": "def run(): ...\nRunner = object\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("undefined-export", "Runner")]
+    assert not runs(root, "from pkg import *")
+
+
+# -- `global X` then an import inside a function (matplotlib's qt_compat) -----------------------------
+
+
+def test_import_into_a_global_from_a_function_binds_the_module_name(make_project):
+    root = make_project(
+        {
+            "compat.py": """
+                def _setup():
+                    global QtCore, __version__
+                    from json import decoder as QtCore
+                    import json as __version__
+                _setup()
+            """,
+            "backend.py": "from compat import QtCore\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "import backend")
+
+
+def test_import_into_a_local_from_a_function_binds_nothing(make_project):
+    root = make_project(
+        {
+            "compat.py": """
+                def _setup():
+                    from json import decoder as QtCore
+                    return QtCore
+                _setup()
+            """,
+            "backend.py": "from compat import QtCore\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "QtCore")]
+    assert not runs(root, "import backend")
+
+
+# -- a function that rebuilds or fills a module taken from sys.modules (celery, matplotlib) -----------
+
+
+def test_module_replaced_by_a_function_it_hands_its_name_to(make_project):
+    root = make_project(
+        {
+            "lazy/__init__.py": """
+                from . import local
+                __all__ = ("answer", "shared_task")
+                local.recreate_module(__name__, by_module={"lazy.app": ["shared_task"]}, answer=42)
+            """,
+            "lazy/local.py": """
+                import importlib
+                import sys
+                import types
+
+                def create_module(name, attrs):
+                    module = sys.modules[name] = types.ModuleType(name)
+                    module.__dict__.update(attrs)
+                    return module
+
+                def recreate_module(name, by_module, **attrs):
+                    for origin, names in by_module.items():
+                        for attr in names:
+                            attrs[attr] = getattr(importlib.import_module(origin), attr)
+                    return create_module(name, attrs)
+            """,
+            "lazy/app.py": "def shared_task(): ...\n",
+            "use.py": "from lazy import answer, shared_task\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "import use; from lazy import *; print(answer)")
+
+
+def test_module_name_handed_to_a_function_that_only_reads_sys_modules(make_project):
+    root = make_project(
+        {
+            "helpers.py": """
+                import logging
+                import sys
+
+                def describe(name):
+                    module = sys.modules[name]
+                    return module.__doc__
+            """,
+            "mod.py": """
+                import logging
+                import helpers
+                log = logging.getLogger(__name__)
+                helpers.describe(__name__)
+            """,
+            "use.py": "from mod import missing\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "missing")]
+    assert not runs(root, "import use")
+
+
+BACKENDS = {
+    "backends/__init__.py": "",
+    "backends/bases.py": """
+        import sys
+
+        class Backend:
+            FigureCanvas = None
+
+            @staticmethod
+            def export(cls):
+                for name in ["FigureCanvas", "new_manager"]:
+                    setattr(sys.modules[cls.__module__], name, getattr(cls, name))
+                return cls
+    """,
+    "backends/qt.py": """
+        from .bases import Backend
+
+        class BackendQT(Backend):
+            def new_manager(self): ...
+
+        @BackendQT.export
+        class _QT(BackendQT):
+            FigureCanvas = "qt-canvas"
+    """,
+    "backends/agg.py": """
+        from backends.bases import Backend as _Backend
+
+        @_Backend.export
+        class _Agg(_Backend):
+            FigureCanvas = "agg-canvas"
+            def new_manager(self): ...
+    """,
+}
+
+
+def test_class_decorator_that_exports_into_its_module(make_project):
+    root = make_project(
+        {**BACKENDS, "use.py": "from backends.agg import FigureCanvas, new_manager\nfrom backends.qt import FigureCanvas as Q\n"}
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "import use; print(use.FigureCanvas, use.Q)")
+
+
+def test_class_decorator_that_does_not_touch_modules_proves_nothing(make_project):
+    root = make_project(
+        {
+            **BACKENDS,
+            "plain.py": """
+                import functools
+
+                @functools.total_ordering
+                class Point:
+                    def __lt__(self, other): return False
+                    def __eq__(self, other): return True
+            """,
+            "use.py": "from plain import FigureCanvas\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "FigureCanvas")]
+    assert not runs(root, "import use")
+
+
+# -- setattr(module, computed_name, ...) (numpy.dtypes fills itself when its types are created) -------
+
+
+def test_module_filled_through_setattr_with_computed_names(make_project):
+    root = make_project(
+        {
+            "pkg/__init__.py": """
+                from . import dtypes
+
+                class StringDType: ...
+
+                dtypes._add_dtype_helper(StringDType)
+                from . import api
+            """,
+            "pkg/dtypes.py": """
+                __all__ = []
+
+                def _add_dtype_helper(DType):
+                    from pkg import dtypes
+                    setattr(dtypes, DType.__name__, DType)
+                    __all__.append(DType.__name__)
+            """,
+            "pkg/api.py": "from .dtypes import *\n",
+            "use.py": "from pkg.dtypes import StringDType\nfrom pkg.api import StringDType as S\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "import use")
+
+
+def test_setattr_on_something_else_proves_nothing(make_project):
+    root = make_project(
+        {
+            "pkg/__init__.py": "from . import dtypes\n",
+            "pkg/dtypes.py": """
+                __all__ = []
+
+                class Registry: ...
+
+                def _add_dtype_helper(DType):
+                    registry = Registry()
+                    setattr(registry, DType.__name__, DType)
+            """,
+            "use.py": "from pkg.dtypes import StringDType\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "StringDType")]
+    assert not runs(root, "import use")
+
+
+# -- imports that a test expects to fail (networkx, sympy) -------------------------------------------
+
+
+def test_import_expected_to_raise_inside_a_raises_block(make_project):
+    root = make_project(
+        {
+            "lib.py": "pi = 3.14\n",
+            "test_lib.py": """
+                import contextlib
+                import unittest
+
+                def test_pi_class_is_not_exported():
+                    from lib import pi
+                    with unittest.TestCase().assertRaises(ImportError):
+                        from lib import Pi
+                    with contextlib.suppress(KeyError, ImportError):
+                        from lib import nx
+
+                test_pi_class_is_not_exported()
+            """,
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "import test_lib")
+
+
+def test_import_inside_another_with_block_is_checked(make_project):
+    root = make_project(
+        {
+            "lib.py": "pi = 3.14\n",
+            "test_lib.py": """
+                import unittest
+
+                def test_pi():
+                    with unittest.TestCase().assertRaises(KeyError):
+                        from lib import Pi
+
+                test_pi()
+            """,
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "Pi")]
+    assert not runs(root, "import test_lib")
+
+
+# -- a script with a non-identifier name inside a package (setuptools' vendored jaraco.text) ---------
+
+
+def test_relative_import_in_a_hyphenated_module_run_with_dash_m(make_project):
+    root = make_project(
+        {
+            "pkg/__init__.py": "",
+            "pkg/layouts.py": "QWERTY = 'qwerty'\n",
+            "pkg/to-dvorak.py": "from . import layouts\nprint(layouts.QWERTY)\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "", sys.executable, "-m", "pkg.to-dvorak")
+
+
+def test_relative_import_in_a_hyphenated_top_level_script(make_project):
+    root = make_project({"layouts.py": "", "to-dvorak.py": "from . import layouts\n"})
+    assert rules_of(run_check(root)) == [("relative-beyond-top-level", None)]
+    assert not runs(root, "", sys.executable, "to-dvorak.py")
+
+
+# -- vendored namespace packages are imported by their namespace name (setuptools/_vendor/jaraco) ------
+
+
+VENDORED = {
+    "pyproject.toml": "[project]\nname = 'tool'\nversion = '0'\n",
+    "tool/__init__.py": """
+        import os, sys
+        sys.path.append(os.path.join(os.path.dirname(__file__), "_vendor"))
+        from jaraco.functools import compose
+        from . import util
+    """,
+    "tool/util.py": "from functools import wraps, partial\n",
+    "tool/_vendor/jaraco/functools/__init__.py": "def compose(*fs): ...\n",
+    "tool/_vendor/jaraco/text/__init__.py": "from jaraco.functools import compose\n",
+}
+
+
+def test_vendored_namespace_package_does_not_shadow_the_stdlib(make_project):
+    root = make_project(VENDORED)
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "import tool, jaraco.text; from tool.util import wraps")
+
+
+def test_vendored_namespace_package_names_are_still_checked(make_project):
+    root = make_project({**VENDORED, "tool/_vendor/jaraco/text/__init__.py": "from jaraco.functools import pass_none\n"})
+    assert rules_of(run_check(root)) == [("missing-name", "pass_none")]
+    assert not runs(root, "import tool, jaraco.text")
+
+
+# -- an installed namespace package without the portion asked for (kombu's google.cloud) -------------
+
+
+@pytest.fixture(scope="module")
+def ns_venv():
+    """A bare venv whose site-packages holds a namespace portion `acmens/one.py` and a single-file module."""
+    python = shared_venv("bare", [])
+    site = site_packages(python)
+    portion = site / "importgate_acmens" / "one.py"
+    if not portion.exists():
+        portion.parent.mkdir(exist_ok=True)
+        portion.write_text("ONE = 1\n")
+    lonely = site / "importgate_lonely.py"
+    if not lonely.exists():
+        lonely.write_text("from importgate_acmens import one\nfrom importgate_acmens import two\n")
+    return python
+
+
+def test_missing_portion_of_an_installed_namespace_is_a_missing_distribution(make_project, ns_venv):
+    root = make_project(
+        {
+            "app.py": "from importgate_acmens import one\nfrom importgate_acmens import two\n",
+            "optional.py": "def load():\n    from importgate_acmens import three\n    return three\n",
+        }
+    )
+    report = run_check(root, python=str(ns_venv))
+    assert rules_of(report) == [("unresolved-module", None)]
+    (finding,) = report.findings
+    assert "importgate_acmens.two" in finding.message and finding.location.line == 2
+    assert runs(root, "from importgate_acmens import one", str(ns_venv))
+    assert not runs(root, "import app", str(ns_venv))
+    assert runs(root, "import optional", str(ns_venv))
+
+
+def test_first_party_namespace_keeps_missing_name(make_project):
+    root = make_project({"ns/one.py": "X = 1\n", "app.py": "from ns import one\nfrom ns import two\n"})
+    assert rules_of(run_check(root)) == [("missing-name", "two")]
+    assert not runs(root, "import app")
+
+
+def test_single_installed_module_is_checked_alone(ns_venv):
+    lonely = site_packages(ns_venv) / "importgate_lonely.py"
+    report = run_check(lonely.parent, "importgate_lonely.py", python=str(ns_venv), cache=False)
+    assert report.files == 1  # not every installed distribution beside it
+    assert [(f.rule.name, f.module) for f in report.findings] == [("unresolved-module", "importgate_acmens.two")]
+    assert not runs(lonely.parent, "import importgate_lonely", str(ns_venv))
