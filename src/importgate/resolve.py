@@ -108,7 +108,8 @@ class Resolver:
         self.package_dirs = package_dirs  # first-party directories holding an __init__.py
         self.first_party = first_party or {}
         self.test_dirs: frozenset[str] = frozenset()  # pytest basedirs and pythonpath (set by the engine)
-        self._injected: dict[str, dict[str, set[str]]] = {}  # top-level package -> module -> attrs
+        self._injected: dict[str, dict[str, set[str]]] = {}  # top-level package (or package:name) -> module -> attrs
+        self._files: dict[str, list[tuple[str, str, bool]]] = {}  # installed top-level package -> its files
         self._facts: dict[str, ModuleFacts | None] = {}
         self._exports: dict[str, frozenset[str] | None] = {}
         self._provides: dict[tuple[str, str], Answer] = {}
@@ -244,11 +245,14 @@ class Resolver:
         if registered in facts.registers_modules:
             return YES
         lazy = facts.lazy_attach
+        served = facts.getattr.serves if facts.getattr is not None else None
         if lazy is not None:
             if lazy.from_stub:
                 stub = self.stub_facts_of(found)
                 if stub is None or name in stub.defined or stub.dynamic:
                     return UNKNOWN if stub is None else YES
+                if not any(e.is_star for e in stub.imports):
+                    served = frozenset(stub.defined)  # attach_stub serves what the .pyi imports
             elif any(e.name == name for e in lazy.submodules) or any(e.name == name for _, e in lazy.attrs):
                 return YES
         for star in self._star_sources(found, facts):
@@ -258,12 +262,11 @@ class Resolver:
             if exported is None or name in exported:
                 return UNKNOWN if exported is None else YES
         if facts.getattr is not None:
-            served = facts.getattr.serves
             if served is None or name in served:
                 return UNKNOWN if served is None else YES
         if found.locations and (facts.dynamic_path or found.kind is not Kind.SOURCE):
             return UNKNOWN
-        injected = self.injected_into(found)
+        injected = self.injected_into(found, name)
         if name in injected:
             return YES  # another module does `mod.name = ...` at import time
         if "*" in injected:
@@ -282,9 +285,10 @@ class Resolver:
         if name in facts.annotated_only:
             line = facts.annotated_only[name]
             return Answer(Verdict.NO, f"'{name}' is only annotated (line {line}), never assigned", Location(facts.path, line))
-        if facts.getattr is not None and facts.getattr.serves is not None:
-            served = ", ".join(sorted(facts.getattr.serves)) or "nothing"
-            return Answer(Verdict.NO, f"its module-level __getattr__ only serves: {served}", facts.getattr.location)
+        if facts.getattr is not None and served is not None:
+            names = sorted(n for n in served if not (n.startswith("__") and n.endswith("__"))) or sorted(served)
+            listed = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+            return Answer(Verdict.NO, f"its module-level __getattr__ only serves: {listed or 'nothing'}", facts.getattr.location)
         stars = [e for e in facts.imports if e.is_star and e.guard == e.guard.NONE]
         if stars:
             sources = ", ".join(e.module_text for e in stars)
@@ -348,48 +352,60 @@ class Resolver:
                 return self._writes_namespace(".".join([edge.module_text, *rest]), module.path, depth + 1)
         return False
 
-    def injected_into(self, found: Found) -> set[str]:
-        """Attributes that other modules of the same top-level package set on ``found``.
+    def injected_into(self, found: Found, name: str) -> set[str]:
+        """Attributes (among ``name`` and "*", a computed one) that modules of the same
+        top-level package set on ``found`` (``mod.name = ...``, ``setattr(mod, ...)``).
 
-        Computed per top-level package, and only when a "no" is about to be
-        given, because it may mean parsing a whole third-party package.
+        Asked only when a "no" is about to be given. For an installed package only the
+        files whose text can write that attribute are parsed (the FactsSource tells,
+        from the bytes), not the whole package.
         """
         top = found.name.split(".", 1)[0]
-        table = self._injected.get(top)
+        key = top if found.first_party else f"{top}:{name}"
+        table = self._injected.get(key)
         if table is None:
-            table = self._injected[top] = {}
-            for facts in self._package_facts(found, top):
+            table = self._injected[key] = {}
+            for facts in self._package_facts(found, top, name):
                 for text, attr in facts.injects:
                     target = _absolute_text(text, facts.name, facts.is_package)
                     if target:
                         table.setdefault(target, set()).add(attr)
-        return table.get(found.name, set())
+        return table.get(found.name, set()) & {name, "*"}
 
-    def _package_facts(self, found: Found, top: str):
+    def _package_facts(self, found: Found, top: str, name: str):
         if found.first_party:
             yield from (f for f in self.first_party.values() if f.name == top or f.name.startswith(top + "."))
             return
+        writes = getattr(self.source, "attribute_writes", None)
+        for path, module, is_package in self._package_files(top):
+            if writes is not None:
+                words = writes(path)
+                if words is not None and name not in words and "*" not in words:
+                    continue  # its text cannot set this attribute
+            facts = self._load(path, module, is_package, False)
+            if facts is not None:
+                yield facts
+
+    def _package_files(self, top: str) -> list[tuple[str, str, bool]]:
+        """(path, module name, is package) of every .py file of an installed top-level package."""
+        cached = self._files.get(top)
+        if cached is not None:
+            return cached
+        out: list[tuple[str, str, bool]] = []
         package = self.finder.find(top, None)
-        if package is None or not package.locations or package.kind is not Kind.SOURCE:
-            return
-        budget = 5000
-        for location in package.locations:
-            for directory, dirs, files in os.walk(location):
-                dirs[:] = [d for d in dirs if d.isidentifier()]
-                rel = os.path.relpath(directory, location)
-                prefix = top if rel == "." else top + "." + rel.replace(os.sep, ".")
-                for filename in files:
-                    if not filename.endswith(".py"):
-                        continue
-                    budget -= 1
-                    if budget < 0:
-                        return
-                    stem = filename[:-3]
-                    is_package = stem == "__init__"
-                    name = prefix if is_package else f"{prefix}.{stem}"
-                    facts = self._load(os.path.join(directory, filename), name, is_package, False)
-                    if facts is not None:
-                        yield facts
+        if package is not None and package.locations and package.kind is Kind.SOURCE:
+            for location in package.locations:
+                for directory, dirs, files in os.walk(location):
+                    dirs[:] = [d for d in dirs if d.isidentifier()]
+                    rel = os.path.relpath(directory, location)
+                    prefix = top if rel == "." else top + "." + rel.replace(os.sep, ".")
+                    for filename in files:
+                        if filename.endswith(".py") and len(out) < 20000:
+                            stem = filename[:-3]
+                            is_package = stem == "__init__"
+                            out.append((os.path.join(directory, filename), prefix if is_package else f"{prefix}.{stem}", is_package))
+        self._files[top] = out
+        return out
 
     def _submodule(self, found: Found, name: str) -> Found | None:
         if not found.locations:

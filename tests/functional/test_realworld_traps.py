@@ -406,3 +406,164 @@ def test_single_installed_module_is_checked_alone(ns_venv):
     assert report.files == 1  # not every installed distribution beside it
     assert [(f.rule.name, f.module) for f in report.findings] == [("unresolved-module", "importgate_acmens.two")]
     assert not runs(lonely.parent, "import importgate_lonely", str(ns_venv))
+
+
+# -- the module's class is swapped, or attributes are set through sys.modules[__name__] --------------
+
+
+def test_module_class_swap_and_sys_modules_attributes(make_project):
+    root = make_project(
+        {
+            "deprecated.py": """
+                import sys
+                import types
+
+                class _Module(types.ModuleType):
+                    @property
+                    def old_name(self):
+                        return 1
+
+                sys.modules[__name__].__class__ = _Module
+            """,
+            "filled.py": "import sys\nsys.modules[__name__].answer = 42\n",
+            "use.py": "from deprecated import old_name\nfrom filled import answer\nfrom filled import question\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "question")]
+    assert runs(root, "from deprecated import old_name; from filled import answer")
+    assert not runs(root, "import use")
+
+
+# -- lazy_loader.attach_stub serves exactly what its .pyi imports (scikit-image) ---------------------
+
+LAZY_ENV = ["markupsafe==3.0.2", "PyYAML==6.0.2", "lazy_loader==0.4", "types-toml==0.10.8.20240310", "six==1.16.0"]
+
+
+def test_attach_stub_serves_the_names_its_stub_imports(make_project):
+    python = shared_venv("env", LAZY_ENV)  # the same venv as test_environment.py
+    root = make_project(
+        {
+            "filters/__init__.py": "import lazy_loader as _lazy\n__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)\n",
+            "filters/__init__.pyi": "__all__ = ['gaussian', 'sobel']\nfrom ._gaussian import gaussian\nfrom ._edges import sobel\n",
+            "filters/_gaussian.py": "def gaussian(): ...\ndef difference_of_gaussians(): ...\n",
+            "filters/_edges.py": "def sobel(): ...\n",
+            "app.py": "from filters import gaussian, sobel\nfrom filters import difference_of_gaussians\n",
+        }
+    )
+    report = run_check(root, python=str(python))
+    assert rules_of(report) == [("missing-name", "difference_of_gaussians")]
+    assert "gaussian, sobel" in report.findings[0].message
+    assert runs(root, "from filters import gaussian, sobel", str(python))
+    assert not runs(root, "import app", str(python))
+
+
+# -- globals()/locals() handed to something that only reads them (sqlalchemy, httpx) -----------------
+
+
+def test_locals_passed_to_a_function_that_ignores_them_or_only_read(make_project):
+    root = make_project(
+        {
+            "lib/__init__.py": """
+                from .core import engine
+
+                def __go(lcls):
+                    from . import core
+                    core.ready = True
+
+                __go(locals())
+
+                __locals = locals()
+                for __name in ["engine"]:
+                    setattr(__locals[__name], "__module__", "lib")
+            """,
+            "lib/core.py": "def engine(): ...\n",
+            "use.py": "from lib import engine\nfrom lib import select\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "select")]
+    assert runs(root, "from lib import engine")
+    assert not runs(root, "import use")
+
+
+def test_locals_passed_to_a_function_that_writes_through_them(make_project):
+    root = make_project(
+        {
+            "lib/__init__.py": """
+                def __go(lcls):
+                    lcls["select"] = lambda: None
+
+                __go(locals())
+
+                __g = globals()
+                __g["other"] = 1
+            """,
+            "use.py": "from lib import select, other\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+    assert runs(root, "import use")
+
+
+# -- __getattr__ built by a factory of the module (attrs) ---------------------------------------------
+
+
+def test_getattr_from_a_local_factory_serves_its_literal_names(make_project):
+    root = make_project(
+        {
+            "attrlike/__init__.py": """
+                def define(): ...
+
+                def _make_getattr(mod_name):
+                    def __getattr__(name):
+                        if name not in ("__version__", "__version_info__"):
+                            raise AttributeError(f"module {mod_name} has no attribute {name}")
+                        return "1.0"
+                    return __getattr__
+
+                __getattr__ = _make_getattr(__name__)
+            """,
+            "use.py": "from attrlike import define, __version__\nfrom attrlike import frozen\n",
+        }
+    )
+    report = run_check(root)
+    assert rules_of(report) == [("missing-name", "frozen")]
+    assert "only serves: __version__, __version_info__" in report.findings[0].message
+    assert runs(root, "from attrlike import define, __version__")
+    assert not runs(root, "import use")
+
+
+def test_getattr_from_a_factory_that_may_serve_anything(make_project):
+    root = make_project(
+        {
+            "lazy/__init__.py": """
+                import importlib
+
+                def _make_getattr(mod_name):
+                    def __getattr__(name):
+                        return importlib.import_module(f"{mod_name}.{name}")
+                    return __getattr__
+
+                __getattr__ = _make_getattr(__name__)
+            """,
+            "lazy/sub.py": "",
+            "use.py": "from lazy import anything\n",
+        }
+    )
+    assert rules_of(run_check(root)) == []
+
+
+# -- a file inside an installed package belongs to that package -------------------------------------
+
+
+def test_file_inside_an_installed_package_keeps_its_dotted_name(ns_venv):
+    site = site_packages(ns_venv)
+    package = site / "importgate_pkg"
+    if not (package / "testing" / "util.py").exists():
+        (package / "testing").mkdir(parents=True, exist_ok=True)
+        (package / "__init__.py").write_text("")
+        (package / "testing" / "__init__.py").write_text("VALUE = 1\n")
+        (package / "testing" / "util.py").write_text("def fixture():\n    from . import VALUE, fixture_functions\n")
+    report = run_check(site, "importgate_pkg/testing/util.py", python=str(ns_venv), cache=False)
+    assert [(f.module, f.name) for f in report.findings] == [("importgate_pkg.testing", "fixture_functions")]
+    code = "from importgate_pkg.testing.util import fixture; fixture()"
+    assert not runs(site, code, str(ns_venv))

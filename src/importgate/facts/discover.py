@@ -56,7 +56,11 @@ def find_project_root(path: str) -> str:
         if os.path.isdir(os.path.join(current, ".git")):
             return current
         if _is_import_directory(current):
-            return start  # an installed package or the stdlib: never climb out of sys.path
+            # an installed package or the stdlib: never climb out of sys.path; a path inside an
+            # installed package belongs to its top-level package (site-packages/alembic)
+            if current == start:
+                return start
+            return os.path.join(current, os.path.relpath(start, current).split(os.sep, 1)[0])
         parent = os.path.dirname(current)
         if parent == current:
             return start

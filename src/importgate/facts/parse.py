@@ -9,6 +9,7 @@ pass over its statements.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import sys
 import warnings
@@ -34,6 +35,7 @@ _FEATURE_ATTRS = {"version_info", "platform", "implementation", "maxsize", "byte
 _FEATURE_NAME = re.compile(r"^(PY\d*|PYPY|CPYTHON|IS_|HAS_|WIN|WINDOWS|MACOS|LINUX|JYTHON|IRONPYTHON|_?PY\d|_?HAS_|_?IS_)")
 _PY_FLAG = re.compile(r"^_?(is_|has_)?(py\d|pypy|python\d|cpython|jython|win)", re.IGNORECASE)
 _NAMESPACE_CALL = re.compile(rb"\b(globals|locals|vars|exec)\s*\(")
+_IMPORT_WORD = re.compile(rb"\bimport\b")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
@@ -55,6 +57,7 @@ class _Scope:
     all_location: Location | None = None
     getattr_node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     getattr_assigned: Location | None = None
+    getattr_factory: str | None = None  # `__getattr__ = make_getattr(...)` with a function of this module
     literal_collections: dict[str, frozenset[str]] = field(default_factory=dict)
     lazy: LazyAttach | None = None
     lazy_unknown: bool = False
@@ -155,6 +158,8 @@ def parse_module(
             served = frozenset(e.name for e in scope.lazy.submodules) | frozenset(
                 e.name for _, e in scope.lazy.attrs
             )
+        elif scope.getattr_factory is not None:
+            served = _factory_served(tree, scope.getattr_factory, scope.literal_collections)
         getattr_facts = GetattrFacts(location=scope.getattr_assigned, serves=served)
 
     bindings = {**scope.local_bindings, **scope.import_bindings}
@@ -398,6 +403,28 @@ def _target_names(target: ast.expr):
         yield from _target_names(target.value)
 
 
+def _match_lines(pattern: re.Pattern[bytes], source: bytes) -> list[int]:
+    """Sorted 1-based line numbers of the pattern's matches, in one pass over the source."""
+    lines: list[int] = []
+    line, position = 1, 0
+    for match in pattern.finditer(source):
+        line += source.count(b"\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def _is_own_module(node: ast.AST) -> bool:
+    """``sys.modules[__name__]``."""
+    return (
+        isinstance(node, ast.Subscript)
+        and _dotted(node.value) == "sys.modules"
+        and isinstance(node.slice, ast.Name)
+        and node.slice.id == "__name__"
+    )
+
+
 def _is_all_call(call: ast.Call) -> bool:
     func = call.func
     return (
@@ -436,6 +463,65 @@ def _module_item(node: ast.AST) -> bool:
     if isinstance(node, ast.Call) and _dotted(node.func) in ("sys.modules.get", "sys.modules.setdefault", "sys.modules.__getitem__"):
         return bool(node.args) and not (isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
     return False
+
+
+def _harmless(name: str) -> bool:
+    """A dunder that says nothing about which names a module has (``__doc__``, ``__lazy_shadowed__``);
+    ``__class__``, ``__getattr__``, ``__dict__`` and ``__all__`` do."""
+    return name.startswith("__") and name.endswith("__") and name not in ("__class__", "__getattr__", "__dict__", "__all__")
+
+
+def _harmless_key(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and _harmless(node.value)
+
+
+_READ_METHODS = frozenset({"get", "keys", "items", "values", "copy", "__contains__", "__getitem__"})
+
+
+def _alias_may_write(tree: ast.Module, alias: str) -> bool:
+    """Is the name bound to globals()/locals() used in any way but reading it?"""
+    bindings = 0
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            if not (isinstance(child, ast.Name) and child.id == alias):
+                continue
+            if not isinstance(child.ctx, ast.Load):
+                bindings += 1
+                if bindings > 1 or not isinstance(child.ctx, ast.Store):
+                    return True  # rebound or deleted: too clever
+                continue
+            if isinstance(node, ast.Subscript) and node.value is child:
+                if not isinstance(node.ctx, ast.Load):
+                    return True
+            elif isinstance(node, ast.Attribute) and node.value is child:
+                if node.attr not in _READ_METHODS:
+                    return True
+            elif not isinstance(node, (ast.Compare, ast.For, ast.comprehension)):
+                return True  # passed on, returned, stored elsewhere ...
+    return False
+
+
+def _uses_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, argument: ast.AST) -> bool:
+    """Does ``function`` mention the parameter that ``argument`` of ``call`` binds? (True when unsure.)"""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    name = None
+    if argument in call.args:
+        index = call.args.index(argument)  # type: ignore[arg-type]
+        if any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+            return True
+        if index < len(positional):
+            name = positional[index].arg
+        elif args.vararg is not None:
+            name = args.vararg.arg
+    else:
+        for keyword in call.keywords:
+            if keyword.value is argument and keyword.arg is not None:
+                known = {a.arg for a in (*positional, *args.kwonlyargs)}
+                name = keyword.arg if keyword.arg in known else (args.kwarg.arg if args.kwarg else None)
+    if name is None:
+        return True
+    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(function))
 
 
 def _own_nodes(function: ast.AST) -> list[ast.AST]:
@@ -494,14 +580,21 @@ def _namespace_writers(tree: ast.Module) -> frozenset[str]:
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
                 targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
                 for target in targets:
-                    if isinstance(target, ast.Subscript) and (_dotted(target.value) == "sys.modules" or is_namespace(target.value)):
+                    if isinstance(target, ast.Subscript) and _dotted(target.value) == "sys.modules":
                         writers.add(qual)
-                    elif isinstance(target, ast.Attribute) and is_module(target.value):
+                    elif isinstance(target, ast.Subscript) and is_namespace(target.value) and not _harmless_key(target.slice):
+                        writers.add(qual)
+                    elif isinstance(target, ast.Attribute) and is_module(target.value) and not _harmless(target.attr):
                         writers.add(qual)
             elif isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Name):
-                    if func.id in ("setattr", "delattr") and node.args and is_module(node.args[0]):
+                    if (
+                        func.id in ("setattr", "delattr")
+                        and node.args
+                        and is_module(node.args[0])
+                        and not (len(node.args) > 1 and _harmless_key(node.args[1]))
+                    ):
                         writers.add(qual)
                     called.add(func.id)
                 elif isinstance(func, ast.Attribute):
@@ -555,6 +648,8 @@ class _Walker:
         self.global_decls: set[str] = set()
         self.block = 0
         self.feature_names: set[str] = set()  # module-level flags computed from version/platform checks
+        # lines that may hold an import: an `if` without one needs no feature-test classification
+        self.import_lines = _match_lines(_IMPORT_WORD, source)
 
     # -- statements -------------------------------------------------------
     def statements(self, body: list[ast.stmt], guard: Guard, top: bool = False, in_function: bool = False) -> None:
@@ -600,10 +695,11 @@ class _Walker:
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                     s.attribute_writes.append((target.value.id, target.attr))
             if module_scope:
-                if isinstance(node.value, ast.Call):
-                    self.module_call(node.value)
+                lazy_before = s.lazy
                 if self.has_lazy:
                     self.lazy_attach(node)
+                if isinstance(node.value, ast.Call) and (s.lazy is lazy_before or self.has_lazy and s.lazy_unknown):
+                    self.module_call(node.value)  # (lazy_loader.attach is modelled by itself)
                 if isinstance(node.value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Attribute)) and self.is_feature_test(node.value):
                     for target in node.targets:
                         self.feature_names.update(n.id for n in _target_names(target))
@@ -725,6 +821,12 @@ class _Walker:
         if _hands_over_module(call):
             self.s.module_calls.append(callee)
 
+    def imports_within(self, node: ast.stmt) -> bool:
+        """Does the statement's line range hold the word ``import`` (a superset of its imports)?"""
+        lines = self.import_lines
+        index = bisect.bisect_left(lines, node.lineno)
+        return index < len(lines) and lines[index] <= (node.end_lineno or node.lineno)
+
     def is_feature_test(self, test: ast.expr) -> bool:
         if self.feature_names:
             for node in ast.walk(test):
@@ -766,7 +868,7 @@ class _Walker:
         elif _is_not_type_checking(test):
             self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
             self.statements(node.orelse, guard | Guard.TYPE_CHECKING, in_function=in_function)
-        elif self.is_feature_test(test):
+        elif self.imports_within(node) and self.is_feature_test(test):
             self.statements(node.body, guard | Guard.FEATURE_TEST, in_function=in_function)
             self.statements(node.orelse, guard | Guard.FEATURE_TEST, in_function=in_function)
         else:
@@ -836,6 +938,8 @@ class _Walker:
                 self.all_value(value, node, reset=top and not (guard & ~Guard.NONE))
             elif target.id == "__getattr__":
                 s.getattr_assigned = s.loc(node)
+                call = value if isinstance(value, ast.Call) else None
+                s.getattr_factory = call.func.id if call is not None and isinstance(call.func, ast.Name) else None
             elif target.id == "__path__":
                 pass  # handled by expression facts
             s.bind(target.id, node.lineno, guard, own=True)
@@ -1030,6 +1134,11 @@ class _Walker:
             if isinstance(target, ast.Attribute):
                 if m.sys_path and _dotted(target) == "sys.path":
                     self.sys_path_line = min(self.sys_path_line or node.lineno, node.lineno)
+                elif m.sys_modules and _is_own_module(target.value):
+                    if target.attr == "__class__":  # a ModuleType subclass: properties, __getattr__, ...
+                        self.dynamic = self.dynamic or f"swaps its module class at line {node.lineno}"
+                    else:  # `sys.modules[__name__].name = ...` binds name (when it runs)
+                        self.s.bind(target.attr, node.lineno, Guard.NONE, own=True)
                 continue
             if isinstance(target, ast.Subscript):
                 owner = _dotted(target.value)
@@ -1077,7 +1186,8 @@ class _Walker:
                     if self._module_level(node, parents) or len(node.args) >= 2:
                         self.dynamic = self.dynamic or f"calls exec() at line {node.lineno}"
                 elif not node.args and (name == "globals" or self._module_level(node, parents)):
-                    if self._writes_namespace(node, parents):
+                    functions = {f.name: f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                    if self._writes_namespace(node, parents, functions, tree):
                         self.dynamic = self.dynamic or f"writes to {name}() at line {node.lineno}"
         return self.dynamic, self.dynamic_path, tuple(self.registers), self.finder, self.sys_path_line
 
@@ -1091,7 +1201,9 @@ class _Walker:
         return True
 
     @staticmethod
-    def _writes_namespace(call: ast.Call, parents: dict[int, ast.AST]) -> bool:
+    def _writes_namespace(
+        call: ast.Call, parents: dict[int, ast.AST], functions: dict[str, ast.AST] | None = None, tree: ast.Module | None = None
+    ) -> bool:
         parent = parents.get(id(call))
         if isinstance(parent, ast.Subscript):
             return isinstance(parent.ctx, (ast.Store, ast.Del))
@@ -1102,12 +1214,33 @@ class _Walker:
         if isinstance(parent, ast.Call) and parent.func is not call:
             # passed to a function (exec(code, globals()), register(globals())): may write
             callee = _dotted(parent.func) or ""
+            if functions and callee in functions:
+                # a function of this module: it can write only through the parameter it gets
+                # (sqlalchemy's `__go(locals())` never touches it)
+                return _uses_parameter(functions[callee], parent, call)  # type: ignore[arg-type]
             return callee not in ("dict", "list", "sorted", "set", "len", "print", "id", "any", "all", "repr")
+        if isinstance(parent, ast.Assign) and tree is not None and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+            # aliased: `g = globals(); g[...] = ...` writes, httpx's `__locals = locals()` only reads
+            return _alias_may_write(tree, parent.targets[0].id)
         if isinstance(parent, (ast.Assign, ast.NamedExpr)):
-            return True  # aliased: g = globals(); g[...] = ... is common
+            return True
         if isinstance(parent, (ast.For, ast.comprehension)):
             return False
         return False
+
+
+def _factory_served(tree: ast.Module, factory: str, collections: dict[str, frozenset[str]]) -> frozenset[str] | None:
+    """``__getattr__ = _make_getattr(__name__)`` (attrs): the names served by the nested function
+    that this module's factory returns, or None when that is not plain."""
+    definitions = [f for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == factory]
+    if len(definitions) != 1:
+        return None
+    body = definitions[0].body
+    returned = body[-1].value if body and isinstance(body[-1], ast.Return) else None
+    if not isinstance(returned, ast.Name):
+        return None
+    nested = [f for f in body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == returned.id]
+    return _served_names(nested[0], collections) if len(nested) == 1 else None
 
 
 def _served_names(node: ast.FunctionDef | ast.AsyncFunctionDef, collections: dict[str, frozenset[str]]) -> frozenset[str] | None:
