@@ -3,7 +3,8 @@ tests/realworld/corpus.py (VARIANTS), side by side.
 
 For each variant, every tool looks at the same files (the consumer app.py, or the file that
 was broken) twice: in the clean copy of the package and in the broken one. An import
-diagnostic on the broken copy that points at the break is a hit (recall); any import
+diagnostic on the broken copy that points at the break, and that the clean copy does not
+get, is a hit (recall); any import
 diagnostic on the clean copy is a false alarm, because the clean code imports fine at run
 time (precision). Rules counted:
   importgate  missing-name, undefined-export, relative-beyond-top-level, unresolved-module
@@ -173,9 +174,10 @@ def main() -> None:
                 on_clean = run(clean, files)
                 on_broken = run(broken, files)
                 totals[name]["seconds"] += time.perf_counter() - started
-                hit = bool(on_broken) and hits_break(on_broken, vid, expected)
-                if not expected:  # a break no tool can see: a hit only if something is said
-                    hit = bool(on_broken)
+                new = [d for d in on_broken if d not in on_clean]  # what the break changed
+                hit = bool(new) and hits_break(new, vid, expected)
+                if not expected:  # a break no tool can see: a hit only if something new is said
+                    hit = bool(new)
                 totals[name]["hit" if hit else "miss"] += 1
                 totals[name]["false"] += len(on_clean)
                 row.append(("hit" if hit else "miss") + (f" +{len(on_clean)}fp" if on_clean else ""))
