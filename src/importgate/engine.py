@@ -86,11 +86,25 @@ def _parse_job(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]])
     ]
 
 
-def _parse_all(jobs_list: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]], jobs: int) -> list[tuple[str, bytes]]:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _parse_all(
+    jobs_list: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]], jobs: int, progress: Progress = _no_progress
+) -> list[tuple[str, bytes]]:
     total = sum(len(job[1]) for job in jobs_list)
     workers = min(jobs, len(jobs_list))
-    if workers <= 1 or len(jobs_list) < _PARALLEL_MIN_FILES or total < _PARALLEL_MIN_BYTES:
-        return _parse_job(jobs_list)
+    count = len(jobs_list)
+    if workers <= 1 or count < _PARALLEL_MIN_FILES or total < _PARALLEL_MIN_BYTES:
+        out: list[tuple[str, bytes]] = []
+        for start in range(0, count, 64):
+            out.extend(_parse_job(jobs_list[start : start + 64]))
+            progress("parsing", len(out), count)
+        return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -100,7 +114,11 @@ def _parse_all(jobs_list: list[tuple[str, bytes, bool, bool, tuple[int, int] | N
     chunks = [ordered[i :: workers * 4] for i in range(workers * 4)]
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            return [item for chunk in pool.map(_parse_job, chunks) for item in chunk]
+            out = []
+            for chunk in pool.map(_parse_job, chunks):
+                out.extend(chunk)
+                progress("parsing", len(out), count)
+            return out
     except (OSError, RuntimeError):  # no processes allowed here (sandbox): parse serially
         return _parse_job(jobs_list)
 
@@ -131,6 +149,7 @@ def parse_files(
     cache: FactsCache | NullCache | None = None,
     jobs: int = 1,
     hashed: tuple[dict[str, bytes], dict[str, bytes], dict[str, str]] | None = None,
+    progress: Progress = _no_progress,
 ) -> dict[str, ModuleFacts]:
     """Facts of every first-party file: from the cache when its content is known, else parsed
     (in parallel above a size threshold)."""
@@ -167,7 +186,7 @@ def parse_files(
         pending[f.path] = (f.size, f.mtime_ns, key, parser)
         todo.append((f.path, source, f.is_package, f.is_stub, target))
     cache.stats.parsed += len(todo)
-    for path, blob in _parse_all(todo, jobs):
+    for path, blob in _parse_all(todo, jobs, progress):
         out[path] = loads(blob)
         size, mtime, key, parser = pending[path]
         cache.remember(path, size, mtime, key, parser, blob)
@@ -287,6 +306,7 @@ def check(
     env: Environment | None = None,
     fixer: Callable[[list[Finding], Project], list[Finding]] | None = None,
     replay_tag: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Run the static gate on one project (``fixer``: the fix stage, see importgate.fix;
     ``replay_tag``: names a deterministic fixer whose report may be replayed)."""
@@ -309,11 +329,15 @@ def check(
                 replayed=True,
             )
         parsed_before = cache.stats.parsed
-        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed)
+        progress = progress or _no_progress
+        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress)
         project = assemble(config, files, env, parsed, cache)
         findings: list[Finding] = []
-        for family in rule_families():
+        families = rule_families()
+        for done, family in enumerate(families):
+            progress("checking", done, len(families))
             findings.extend(family(project))
+        progress("checking", len(families), len(families))
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if key is not None:
             cache.remember_report(key, replace(report, problems=()))
