@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from importgate import __version__
+from importgate.version import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
