@@ -231,8 +231,10 @@ def assemble(config: Config, files: ProjectFiles, env: Environment, parsed: dict
     facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
     finder = ModuleFinder(env, layout.roots, root)
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
-    resolver = Resolver(finder, DiskFacts(dict(facts), cache), package_dirs, first_party=facts)
+    disk = DiskFacts(dict(facts), cache)
+    resolver = Resolver(finder, disk, package_dirs, first_party=facts)
     resolver.test_dirs = pytest_dirs(config, facts, resolver)
+    prefetch_installed(facts, finder, disk, config.jobs or os.cpu_count() or 1)
     report_paths = None
     requested = [os.path.abspath(p) for p in config.paths]
     if requested and not any(p == root for p in requested):
@@ -240,6 +242,46 @@ def assemble(config: Config, files: ProjectFiles, env: Environment, parsed: dict
     return Project(
         config=config, layout=layout, env=env, resolver=resolver, facts=facts, report_paths=report_paths, cache=cache
     )
+
+
+def prefetch_installed(facts: dict[str, ModuleFacts], finder: ModuleFinder, disk: DiskFacts, jobs: int) -> None:
+    """Parse, in parallel, the installed modules first-party code imports names from: on a cold
+    run they would otherwise be parsed one by one as the rules ask for them."""
+    from importgate.facts.finder import Kind
+
+    wanted: dict[str, tuple[str, bool]] = {}
+    for module in facts.values():
+        for edge in module.imports:
+            if edge.level or not edge.is_from:
+                continue
+            found = finder.find(edge.module_text, module.path)
+            if found is None or found.first_party or found.kind is not Kind.SOURCE or found.path is None:
+                continue
+            if found.path not in disk.known:
+                wanted[found.path] = (found.name, found.is_package)
+    if len(wanted) < _PARALLEL_MIN_FILES or jobs <= 1:
+        return  # few enough to parse on demand
+    todo = []
+    stats = {}
+    for path, (name, is_package) in wanted.items():
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        cached = disk.cache.lookup_site(path, st.st_size, st.st_mtime_ns)
+        if cached is not None:
+            disk.known[path] = cached if cached.name == name else replace(cached, name=name)
+            continue
+        source, _ = read_source(path)
+        if source is None:
+            continue
+        stats[path] = (st.st_size, st.st_mtime_ns, name)
+        todo.append((path, source, is_package, False, None))
+    for path, blob in _parse_all(todo, jobs):
+        size, mtime, name = stats[path]
+        disk.cache.remember_site(path, size, mtime, blob)
+        disk.known[path] = replace(loads(blob), name=name)
+        disk.parsed_on_demand += 1
 
 
 def build_project(
