@@ -6,7 +6,7 @@ Attributes load lazily so that ``import importgate`` stays cheap.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importgate.version import __version__
 __all__ = ["check", "Config", "Finding", "Report", "Severity", "RULES", "__version__"]
 
 

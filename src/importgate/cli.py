@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from importgate import __version__
+from importgate.version import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -54,6 +54,36 @@ def _parser() -> argparse.ArgumentParser:
     exports.add_argument("--format", choices=("text", "json"), default="text")
     exports.add_argument("--python", metavar="PATH", help="the target interpreter or venv")
     return parser
+
+
+class TtyProgress:
+    """One status line on a terminal's stderr, drawn only once a run has taken a second."""
+
+    def __init__(self, stream, delay: float = 1.0) -> None:
+        import time
+
+        self.stream = stream
+        self.clock = time.monotonic
+        self.start = self.clock()
+        self.delay = delay
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.start < self.delay or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        width = 24
+        filled = width * done // total if total else width
+        self.stream.write(f"\r\x1b[2K{stage:<9} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {now - self.start:.1f}s")
+        self.stream.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self.drawn:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -130,7 +160,12 @@ def _check(args) -> int:
     )
     fix_mode = "diff" if args.diff else "apply" if args.fix else "show" if args.unsafe_fixes or args.format == "json" else None
     if fix_mode is None:
-        reports = [engine.check(config) for config in configs]
+        progress = TtyProgress(sys.stderr) if _use_color("auto", sys.stderr) else None
+        try:
+            reports = [engine.check(config, progress=progress) for config in configs]
+        finally:
+            if progress is not None:
+                progress.clear()
     else:
         from importgate.fix import run as fixes
 

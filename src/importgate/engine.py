@@ -130,14 +130,26 @@ def _parse_serial(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None
         ]
 
 
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
 def _parse_all(
-    jobs_list: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]], jobs: int
+    jobs_list: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]], jobs: int, progress: Progress = _no_progress
 ) -> list[tuple[str, bytes]] | list[tuple[str, ModuleFacts]]:
     """(path, pickled facts) from worker processes, or (path, facts) when parsed here."""
     total = sum(len(job[1]) for job in jobs_list)
     workers = min(jobs, len(jobs_list))
-    if workers <= 1 or len(jobs_list) < _PARALLEL_MIN_FILES or total < _PARALLEL_MIN_BYTES:
-        return _parse_serial(jobs_list)
+    count = len(jobs_list)
+    if workers <= 1 or count < _PARALLEL_MIN_FILES or total < _PARALLEL_MIN_BYTES:
+        out: list = []
+        for start in range(0, count, 64):
+            out.extend(_parse_serial(jobs_list[start : start + 64]))
+            progress("parsing", len(out), count)
+        return out
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -147,7 +159,11 @@ def _parse_all(
     chunks = [ordered[i :: workers * 4] for i in range(workers * 4)]
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            return [item for chunk in pool.map(_parse_job, chunks) for item in chunk]
+            out = []
+            for chunk in pool.map(_parse_job, chunks):
+                out.extend(chunk)
+                progress("parsing", len(out), count)
+            return out
     except (OSError, RuntimeError):  # no processes allowed here (sandbox): parse serially
         return _parse_serial(jobs_list)
 
@@ -178,6 +194,7 @@ def parse_files(
     cache: FactsCache | NullCache | None = None,
     jobs: int = 1,
     hashed: tuple[dict[str, bytes], dict[str, bytes], dict[str, str]] | None = None,
+    progress: Progress = _no_progress,
 ) -> dict[str, ModuleFacts]:
     """Facts of every first-party file: from the cache when its content is known, else parsed
     (in parallel above a size threshold)."""
@@ -215,7 +232,7 @@ def parse_files(
         todo.append((f.path, source, f.is_package, f.is_stub, target))
     cache.stats.parsed += len(todo)
     keeps = not isinstance(cache, NullCache)
-    for path, result in _parse_all(todo, jobs):
+    for path, result in _parse_all(todo, jobs, progress):
         if isinstance(result, bytes):
             out[path], blob = loads(result), result
         else:
@@ -264,8 +281,10 @@ def assemble(config: Config, files: ProjectFiles, env: Environment, parsed: dict
     facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
     finder = ModuleFinder(env, layout.roots, root, installed_scope(root, config.paths))
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
-    resolver = Resolver(finder, DiskFacts(dict(facts), cache), package_dirs, first_party=facts)
+    disk = DiskFacts(dict(facts), cache)
+    resolver = Resolver(finder, disk, package_dirs, first_party=facts)
     resolver.test_dirs = pytest_dirs(config, facts, resolver)
+    prefetch_installed(facts, finder, disk, config.jobs or os.cpu_count() or 1)
     report_paths = None
     requested = [os.path.abspath(p) for p in config.paths]
     if requested and not any(p == root for p in requested):
@@ -273,6 +292,46 @@ def assemble(config: Config, files: ProjectFiles, env: Environment, parsed: dict
     return Project(
         config=config, layout=layout, env=env, resolver=resolver, facts=facts, report_paths=report_paths, cache=cache
     )
+
+
+def prefetch_installed(facts: dict[str, ModuleFacts], finder: ModuleFinder, disk: DiskFacts, jobs: int) -> None:
+    """Parse, in parallel, the installed modules first-party code imports names from: on a cold
+    run they would otherwise be parsed one by one as the rules ask for them."""
+    from importgate.facts.finder import Kind
+
+    wanted: dict[str, tuple[str, bool]] = {}
+    for module in facts.values():
+        for edge in module.imports:
+            if edge.level or not edge.is_from:
+                continue
+            found = finder.find(edge.module_text, module.path)
+            if found is None or found.first_party or found.kind is not Kind.SOURCE or found.path is None:
+                continue
+            if found.path not in disk.known:
+                wanted[found.path] = (found.name, found.is_package)
+    if len(wanted) < _PARALLEL_MIN_FILES or jobs <= 1:
+        return  # few enough to parse on demand
+    todo = []
+    stats = {}
+    for path, (name, is_package) in wanted.items():
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        cached = disk.cache.lookup_site(path, st.st_size, st.st_mtime_ns)
+        if cached is not None:
+            disk.known[path] = cached if cached.name == name else replace(cached, name=name)
+            continue
+        source, _ = read_source(path)
+        if source is None:
+            continue
+        stats[path] = (st.st_size, st.st_mtime_ns, name)
+        todo.append((path, source, is_package, False, None))
+    for path, blob in _parse_all(todo, jobs):
+        size, mtime, name = stats[path]
+        disk.cache.remember_site(path, size, mtime, blob)
+        disk.known[path] = replace(loads(blob), name=name)
+        disk.parsed_on_demand += 1
 
 
 def build_project(
@@ -339,6 +398,7 @@ def check(
     env: Environment | None = None,
     fixer: Callable[[list[Finding], Project], list[Finding]] | None = None,
     replay_tag: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Run the static gate on one project (``fixer``: the fix stage, see importgate.fix;
     ``replay_tag``: names a deterministic fixer whose report may be replayed)."""
@@ -361,11 +421,15 @@ def check(
                 replayed=True,
             )
         parsed_before = cache.stats.parsed
-        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed)
+        progress = progress or _no_progress
+        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress)
         project = assemble(config, files, env, parsed, cache)
         findings: list[Finding] = []
-        for family in rule_families():
+        families = rule_families()
+        for done, family in enumerate(families):
+            progress("checking", done, len(families))
             findings.extend(family(project))
+        progress("checking", len(families), len(families))
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if key is not None:
             cache.remember_report(key, replace(report, problems=()))

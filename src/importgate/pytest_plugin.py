@@ -91,10 +91,10 @@ class _ProbeState:
 
 
 def _prepare(config):
-    from importgate import api
+    from importgate import projects
     from importgate.probe import api as probe_api
 
-    [project_config] = api.configs_for((str(config.rootpath),))
+    [project_config] = projects.configs_for((str(config.rootpath),))
     overrides = {}
     if config.getoption("importgate_timeout") is not None:
         overrides["timeout"] = config.getoption("importgate_timeout")
@@ -151,7 +151,7 @@ class ImportItem(pytest.Item):
     def runtest(self) -> None:
         from importgate.model import Severity
         from importgate.probe import api as probe_api
-        from importgate.rules.runtime import judge
+        from importgate.probe.findings import judge
 
         state: _ProbeState = self.config.stash[_STATE]
         outcome = state.probe(self.task)

@@ -185,3 +185,33 @@ def test_incident_example_reports_the_outage():
 def test_self_check_is_clean():
     proc = cli("check", str(REPO / "src"), str(REPO / "tests"), cwd=REPO)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_progress_is_drawn_on_a_terminal_only_for_slow_runs(tmp_path):
+    """A real pseudo-terminal: the status line appears once a run takes longer than the delay."""
+    import io
+
+    from importgate.cli import TtyProgress
+
+    class FakeTty(io.StringIO):
+        def isatty(self):
+            return True
+
+    quick = FakeTty()
+    progress = TtyProgress(quick, delay=10.0)
+    progress("parsing", 5, 10)
+    progress.clear()
+    assert quick.getvalue() == ""  # a fast run draws nothing
+
+    slow = FakeTty()
+    progress = TtyProgress(slow, delay=0.0)
+    progress("parsing", 5, 10)
+    progress("checking", 2, 2)
+    progress.clear()
+    text = slow.getvalue()
+    assert "parsing" in text and "5/10" in text and "checking" in text and text.endswith("\r\x1b[2K")
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(broken):
+    proc = cli("check", str(broken))
+    assert "\r" not in proc.stderr

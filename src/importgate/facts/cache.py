@@ -26,7 +26,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from importgate import __version__
+from importgate.version import __version__
 from importgate.model import ModuleFacts, Problem
 
 SCHEMA = 2

@@ -348,23 +348,67 @@ def _is_not_type_checking(test: ast.expr) -> bool:
     return isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _is_type_checking(test.operand)
 
 
+def _test_nodes(test: ast.expr):
+    """The nodes of an `if` test, without ast.walk's generic (slow) field iteration: only the
+    shapes feature tests are made of. Lambdas, comprehensions and literals are not entered."""
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        yield node
+        cls = node.__class__
+        if cls is ast.Attribute:
+            stack.append(node.value)  # type: ignore[attr-defined]
+        elif cls is ast.Compare:
+            stack.append(node.left)  # type: ignore[attr-defined]
+            stack.extend(node.comparators)  # type: ignore[attr-defined]
+        elif cls is ast.BoolOp:
+            stack.extend(node.values)  # type: ignore[attr-defined]
+        elif cls is ast.UnaryOp:
+            stack.append(node.operand)  # type: ignore[attr-defined]
+        elif cls is ast.Call:
+            stack.append(node.func)  # type: ignore[attr-defined]
+            stack.extend(node.args)  # type: ignore[attr-defined]
+        elif cls is ast.Subscript:
+            stack.append(node.value)  # type: ignore[attr-defined]
+            stack.append(node.slice)  # type: ignore[attr-defined]
+        elif cls is ast.BinOp:
+            stack.append(node.left)  # type: ignore[attr-defined]
+            stack.append(node.right)  # type: ignore[attr-defined]
+        elif cls is ast.Tuple:
+            stack.extend(node.elts)  # type: ignore[attr-defined]
+
+
 def _is_feature_test(test: ast.expr) -> bool:
-    for node in ast.walk(test):
-        if isinstance(node, ast.Attribute):
-            if node.attr in _FEATURE_ATTRS:
+    for node in _test_nodes(test):
+        cls = node.__class__
+        if cls is ast.Attribute:
+            if node.attr in _FEATURE_ATTRS:  # type: ignore[attr-defined]
                 return True
             base = _dotted(node)
             if base and (base.startswith("platform.") or base == "os.name" or base.startswith("sys.")):
                 return True
-        elif isinstance(node, ast.Name):
-            if node.id in ("hasattr", "getattr", "find_spec", "find_loader") or _FEATURE_NAME.match(node.id) or _PY_FLAG.match(node.id):
+        elif cls is ast.Name:
+            name = node.id  # type: ignore[attr-defined]
+            if name in ("hasattr", "getattr", "find_spec", "find_loader") or _FEATURE_NAME.match(name) or _PY_FLAG.match(name):
                 return True
-            if node.id.endswith(("_AVAILABLE", "_INSTALLED", "_ENABLED", "_SUPPORT", "_SUPPORTED")):
+            if name.endswith(("_AVAILABLE", "_INSTALLED", "_ENABLED", "_SUPPORT", "_SUPPORTED")):
                 return True
-        elif isinstance(node, ast.Call):
-            name = _dotted(node.func) or ""
+        elif cls is ast.Call:
+            name = _dotted(node.func) or ""  # type: ignore[attr-defined]
             if name.endswith(("find_spec", "util.find_spec", "import_module", "find_loader", "version")):
                 return True
+    return False
+
+
+def _may_be_feature_flag(value: ast.expr) -> bool:
+    """Assignments worth testing as flags: comparisons and boolean logic, or hasattr/find_spec
+    calls (``HAS_FORK = hasattr(os, "fork")``); not every ``x = f()``."""
+    cls = value.__class__
+    if cls in (ast.Compare, ast.BoolOp, ast.UnaryOp):
+        return True
+    if cls is ast.Call:
+        name = _dotted(value.func) or ""  # type: ignore[attr-defined]
+        return name in ("hasattr", "getattr") or name.endswith(("find_spec", "find_loader"))
     return False
 
 
@@ -700,7 +744,7 @@ class _Walker:
                     self.lazy_attach(node)
                 if isinstance(node.value, ast.Call) and (s.lazy is lazy_before or self.has_lazy and s.lazy_unknown):
                     self.module_call(node.value)  # (lazy_loader.attach is modelled by itself)
-                if isinstance(node.value, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call, ast.Attribute)) and self.is_feature_test(node.value):
+                if _may_be_feature_flag(node.value) and self.is_feature_test(node.value):
                     for target in node.targets:
                         self.feature_names.update(n.id for n in _target_names(target))
                 for target in node.targets:
@@ -829,8 +873,8 @@ class _Walker:
 
     def is_feature_test(self, test: ast.expr) -> bool:
         if self.feature_names:
-            for node in ast.walk(test):
-                if isinstance(node, ast.Name) and node.id in self.feature_names:
+            for node in _test_nodes(test):
+                if node.__class__ is ast.Name and node.id in self.feature_names:  # type: ignore[attr-defined]
                     return True
         return _is_feature_test(test)
 

@@ -1,3 +1,3 @@
 """The runtime probe: import each first-party module in an isolated process of the
 target interpreter (``child.py``, run by ``runner.py``'s pool) and judge what happened
-(``rules/runtime.py``). Nothing here imports the analysed code into this process."""
+(``probe/findings.py``). Nothing here imports the analysed code into this process."""

@@ -21,7 +21,7 @@ from importgate.probe.results import ImportTime, Outcome, parse_log
 from importgate.probe.runner import CHILD_FILE, Pool
 from importgate.probe.settings import ProbeSettings
 from importgate.project import Project
-from importgate.rules.runtime import RuntimeContext, Timing, Verdicts, context_index, judge
+from importgate.probe.findings import RuntimeContext, Timing, Verdicts, context_index, judge
 
 
 @dataclass
@@ -185,9 +185,9 @@ def _dependency_costs(outcomes: list[Outcome], server: tuple[ImportTime, ...], t
 def probe_paths(paths: tuple[str, ...], *, entries: tuple[str, ...] = (), entry_points: bool = False,
                 config_overrides: dict | None = None, progress=None, notes=None, **overrides) -> list[ProbeRun]:
     """One ProbeRun per project the paths belong to."""
-    from importgate import api
+    from importgate import projects
 
-    configs = api.configs_for(paths, **(config_overrides or {}))
+    configs = projects.configs_for(paths, **(config_overrides or {}))
     runs = []
     for config in configs:
         prepared = prepare(config, entries=entries, entry_points=entry_points, **overrides)

@@ -14,7 +14,7 @@ from importgate.report import render
 
 
 def merged_report(runs: list[ProbeRun]) -> Report:
-    from importgate.api import merge_reports
+    from importgate.projects import merge_reports
 
     return merge_reports([r.report for r in runs])
 

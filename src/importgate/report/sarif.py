@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from importgate import __version__
+from importgate.version import __version__
 from importgate.model import Location, Report, Severity
 from importgate.report import display_path
 

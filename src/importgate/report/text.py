@@ -24,7 +24,10 @@ def render(report: Report, *, color: bool = False) -> str:
         if f.hint:
             lines.append(f"    = help: {f.hint}")
         for r in f.related:
-            lines.append(f"    --> {display_path(r.location.path)}:{r.location.line}: {r.message}")
+            where = f"{display_path(r.location.path)}:{r.location.line}"
+            if where in f.message:
+                continue  # already said in the message; JSON and SARIF keep every related place
+            lines.append(f"    --> {where}: {r.message}")
         if f.chain is not None:
             if f.chain:
                 lines.append(f"    = reached at start-up: {' -> '.join(f.chain)}")
