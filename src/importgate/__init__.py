@@ -30,7 +30,7 @@ def __getattr__(name: str):
 
         return Config
     if name == "RULES":
-        from importgate.rules.catalogue import RULES
+        from importgate.catalogue import RULES
 
         return RULES
     raise AttributeError(f"module 'importgate' has no attribute {name!r}")

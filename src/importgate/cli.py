@@ -186,7 +186,7 @@ def _check(args) -> int:
 
 
 def _rules(args) -> int:
-    from importgate.rules.catalogue import RULES
+    from importgate.catalogue import RULES
 
     if args.format == "json":
         import json

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 
 from importgate.model import Severity
-from importgate.rules import catalogue
+from importgate import catalogue
 
 
 class ConfigError(Exception):

@@ -23,7 +23,7 @@ from importgate.facts.parse import parse_module
 from importgate.model import Finding, Guard, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
 from importgate.project import Project
 from importgate.resolve import Resolver, absolute_target
-from importgate.rules import catalogue
+from importgate import catalogue
 
 RuleFamily = Callable[[Project], Iterator[Finding]]
 

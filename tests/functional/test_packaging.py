@@ -29,3 +29,12 @@ def test_built_wheel_contains_every_module(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {str(p.relative_to(SOURCE.parent)) for p in SOURCE.rglob("*.py")}
     assert expected <= names, sorted(expected - names)
+
+
+def test_layering_contract_holds():
+    """The layers in .importlinter: nothing imports a layer above it (the CLI on top, the model at the bottom)."""
+    linter = Path(sys.executable).parent / "lint-imports"
+    if not linter.exists():
+        pytest.skip("import-linter is not installed (it is in the test extra)")
+    proc = subprocess.run([str(linter)], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importgate.model import Finding, Location, Related, Rule
 from importgate.probe.results import CRASH, ERROR, EXIT, INTERNAL, OK, TIMEOUT, Frame, Outcome
 from importgate.probe.settings import Expected
-from importgate.rules import catalogue as C
+from importgate import catalogue as C
 
 _HINTS = {
     "missing-name": "`{name}` is not defined in `{source}` when it is imported: import it from the module that defines it, or re-export it there",

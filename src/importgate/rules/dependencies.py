@@ -22,7 +22,7 @@ from importgate.facts.manifest import canonical
 from importgate.facts.finder import Kind
 from importgate.model import Finding, Guard, ImportEdge, Location, ModuleFacts
 from importgate.project import Project
-from importgate.rules import catalogue as C
+from importgate import catalogue as C
 
 FAMILY = (
     C.UNDECLARED_DEPENDENCY,

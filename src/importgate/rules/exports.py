@@ -8,7 +8,7 @@ from typing import Iterator
 from importgate.model import Finding, Location, ModuleFacts, Related
 from importgate.project import Project
 from importgate.resolve import absolute_target
-from importgate.rules import catalogue as C
+from importgate import catalogue as C
 from importgate.rules.resolution import _where_it_lives
 
 

@@ -8,7 +8,7 @@ from typing import Iterator
 
 from importgate.model import Finding, Location
 from importgate.project import Project
-from importgate.rules import catalogue as C
+from importgate import catalogue as C
 
 
 def check(project: Project) -> Iterator[Finding]:

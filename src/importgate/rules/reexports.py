@@ -15,7 +15,7 @@ from importgate.model import Finding, ImportedName, ModuleFacts, Related
 from importgate.project import Project
 from importgate.public_api import runtime_binding
 from importgate.resolve import absolute_target
-from importgate.rules import catalogue as C
+from importgate import catalogue as C
 
 Site = tuple[ModuleFacts, ImportedName]
 

@@ -12,7 +12,7 @@ from importgate.facts.finder import Found, Kind
 from importgate.model import Finding, Guard, ImportEdge, ImportedName, Location, ModuleFacts, Related
 from importgate.project import Project
 from importgate.resolve import Answer, Resolution, Verdict, absolute_target
-from importgate.rules import catalogue as C
+from importgate import catalogue as C
 
 
 def check(project: Project) -> Iterator[Finding]:
