@@ -617,7 +617,7 @@ def plans_for(tree: CorpusTree, s: Setup, tools: set[str], ig: list[str], flags:
 
 
 def run_env(xdg: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "CONDA_PREFIX")}
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "CONDA_PREFIX", "IMPORTGATE_CACHE_HOME", "PYTHONDONTWRITEBYTECODE")}
     env.update(NO_COLOR="1", XDG_CACHE_HOME=str(xdg), PYLINTHOME=str(xdg / "pylint"))
     return env
 

@@ -58,7 +58,7 @@ def importgate_command() -> list[str]:
 
 
 def clean_env(xdg: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE")}
     env.update(NO_COLOR="1", XDG_CACHE_HOME=str(xdg))
     return env
 
