@@ -503,7 +503,7 @@ class Plan:
     command: Callable[[], list]  # called before each repetition (fresh dirs are made there)
     parse: Callable[[str, Path], list[Diag]]
     before: Callable[[int], None] | None = None
-    prime: bool = False  # one untimed run first (warm modes)
+    prime: bool = False  # one untimed run right before each timed run (warm modes)
     ok_codes: tuple[int, ...] = (0, 1)
 
 
@@ -627,43 +627,61 @@ def canonical_findings(stdout: str) -> str:
     return json.dumps(sorted(json.dumps(f, sort_keys=True) for f in data["findings"]), indent=0)
 
 
-def execute(plan: Plan, tree: CorpusTree, repeat: int, budget: float, timeout: float, state: Path) -> Result:
-    result = Result(plan.tool, plan.mode)
-    xdg = state / f"xdg-{plan.tool}"
-    shutil.rmtree(xdg, ignore_errors=True)
-    xdg.mkdir(parents=True)
-    try:
-        if plan.prime:
-            measure(plan.command(), tree.root, run_env(xdg), timeout)
-        for rep in range(repeat):
-            if plan.before:
-                plan.before(rep)
-            if not plan.prime:  # a cold run also gets a cold user cache
-                shutil.rmtree(xdg, ignore_errors=True)
-                xdg.mkdir(parents=True)
-            m = measure(plan.command(), tree.root, run_env(xdg), timeout)
-            if m.returncode not in plan.ok_codes:
-                result.error = f"exit {m.returncode}: {(m.stderr or m.stdout).strip()[-600:]}"
-                log(f"  {plan.tool} {plan.mode}: FAILED {result.error}")
-                return result
-            result.runs.append(m)
-            if result.diags is None:
-                try:
-                    result.diags = plan.parse(m.stdout, tree.root)
-                except (ValueError, KeyError) as exc:
-                    result.error = f"could not read its output ({exc!r}): {m.stdout[:300]!r} {m.stderr[-300:]!r}"
-                    log(f"  {plan.tool} {plan.mode}: {result.error}")
-                    return result
-            if plan.tool == "importgate":
-                result.findings_per_run.append(canonical_findings(m.stdout))
-            log(f"  {plan.tool:<10} {plan.mode:<18} run {rep + 1}: {m.seconds:7.2f} s  {m.peak_mib:7.1f} MiB")
-            if m.seconds > budget and rep + 1 < repeat:
+def execute(plans: list[Plan], tree: CorpusTree, repeat: int, budget: float, timeout: float, state: Path,
+            toucher: Toucher) -> list[Result]:
+    """Every plan once per round, round after round: a change in machine load (the machine may
+    be shared) then hits every tool alike instead of whichever ran during it. A warm plan is
+    primed by one untimed run right before each timed one, since the rounds in between (and
+    the restored edit) may have moved its cache; after each run the touched file is restored."""
+    results = [Result(p.tool, p.mode) for p in plans]
+    xdgs = []
+    for i, plan in enumerate(plans):
+        xdgs.append(state / f"xdg-{i}")
+        shutil.rmtree(xdgs[-1], ignore_errors=True)
+        xdgs[-1].mkdir(parents=True)
+    for rep in range(repeat):
+        if repeat > 1:
+            log(f"  round {rep + 1}/{repeat}")
+        for plan, result, xdg in zip(plans, results, xdgs):
+            if result.error or (result.runs and result.runs[0].seconds > budget):
+                continue  # failed, or too slow to repeat
+            try:
+                _one_run(plan, result, rep, tree, timeout, xdg)
+            except Exception as exc:  # noqa: BLE001 - one broken tool must not lose the others' numbers
+                result.error = repr(exc)
+                log(f"  {plan.tool} {plan.mode}: FAILED {exc!r}")
+            finally:
+                toucher.restore()
+            if rep == 0 and result.runs and result.runs[0].seconds > budget and repeat > 1:
                 log(f"  {plan.tool} {plan.mode}: over the {budget:.0f} s budget, not repeated")
-                break
-    except Exception as exc:  # noqa: BLE001 - one broken tool must not lose the others' numbers
-        result.error = repr(exc)
-        log(f"  {plan.tool} {plan.mode}: FAILED {exc!r}")
-    return result
+    return results
+
+
+def _one_run(plan: Plan, result: Result, rep: int, tree: CorpusTree, timeout: float, xdg: Path) -> None:
+    if plan.prime:
+        measure(plan.command(), tree.root, run_env(xdg), timeout)
+    else:  # a cold run also gets a cold user cache
+        shutil.rmtree(xdg, ignore_errors=True)
+        xdg.mkdir(parents=True)
+    if plan.before:
+        plan.before(rep)
+    m = measure(plan.command(), tree.root, run_env(xdg), timeout)
+    if m.returncode not in plan.ok_codes:
+        result.error = f"exit {m.returncode}: {(m.stderr or m.stdout).strip()[-600:]}"
+        log(f"  {plan.tool} {plan.mode}: FAILED {result.error}")
+        return
+    try:
+        diags = plan.parse(m.stdout, tree.root)
+    except (ValueError, KeyError) as exc:
+        result.error = f"could not read its output ({exc!r}): {m.stdout[:300]!r} {m.stderr[-300:]!r}"
+        log(f"  {plan.tool} {plan.mode}: {result.error}")
+        return
+    result.runs.append(m)
+    if result.diags is None:
+        result.diags = diags
+    if plan.tool == "importgate":
+        result.findings_per_run.append(canonical_findings(m.stdout))
+    log(f"  {plan.tool:<10} {plan.mode:<18} run {rep + 1}: {m.seconds:7.2f} s  {m.cpu:7.2f} CPU s  {m.peak_mib:7.1f} MiB")
 
 
 # -- reporting --------------------------------------------------------------------------------
@@ -718,7 +736,8 @@ def table(tree: CorpusTree, results: list[Result]) -> list[str]:
     ref = next((r for r in results if r.tool == "importgate" and r.mode == "cold"), None)
     ref_s = median(ref, "seconds") if ref else None
     ref_diags = ref.diags if ref else None
-    head = ("| tool | mode | runs | median s | ratio (tool / importgate cold) | CPU s | peak MiB "
+    ref_cpu = median(ref, "cpu") if ref else None
+    head = ("| tool | mode | runs | median s | ratio (tool / importgate cold) | CPU s | CPU ratio | peak MiB "
             "| unresolved module | missing name | other import | all diagnostics | at an importgate import finding |")
     lines = [head, "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"]
     for r in results:
@@ -730,6 +749,7 @@ def table(tree: CorpusTree, results: list[Result]) -> list[str]:
             fmt(s, ".2f"),
             fmt(s / ref_s if s is not None and ref_s else None, ".2f"),
             fmt(median(r, "cpu"), ".2f"),
+            fmt(median(r, "cpu") / ref_cpu if r.runs and ref_cpu else None, ".2f"),
             fmt(max((m.peak_mib for m in r.runs), default=None), ".0f"),
             str(c["unresolved"]) if import_related and r.diags is not None else "—",
             str(c["missing"]) if import_related and r.diags is not None else "—",
@@ -879,11 +899,9 @@ def main(argv: list[str] | None = None) -> int:
         state = work / "state" / tree.corpus.name
         state.mkdir(parents=True, exist_ok=True)
         toucher = Toucher(tree, state)
-        results = []
         try:
-            for plan in plans_for(tree, s, tools, ig, flags, state, toucher):
-                results.append(execute(plan, tree, args.repeat, args.budget, args.timeout, state))
-                toucher.restore()
+            plans = plans_for(tree, s, tools, ig, flags, state, toucher)
+            results = execute(plans, tree, args.repeat, args.budget, args.timeout, state, toucher)
         finally:
             toucher.restore()
         verdict, notes = identical(results)
