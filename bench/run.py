@@ -635,14 +635,14 @@ def execute(plans: list[Plan], tree: CorpusTree, repeat: int, budget: float, tim
     the restored edit) may have moved its cache; after each run the touched file is restored."""
     results = [Result(p.tool, p.mode) for p in plans]
     xdgs = []
-    for i, plan in enumerate(plans):
+    for i in range(len(plans)):
         xdgs.append(state / f"xdg-{i}")
         shutil.rmtree(xdgs[-1], ignore_errors=True)
         xdgs[-1].mkdir(parents=True)
     for rep in range(repeat):
         if repeat > 1:
             log(f"  round {rep + 1}/{repeat}")
-        for plan, result, xdg in zip(plans, results, xdgs):
+        for plan, result, xdg in zip(plans, results, xdgs, strict=True):
             if result.error or (result.runs and result.runs[0].seconds > budget):
                 continue  # failed, or too slow to repeat
             try:
