@@ -778,9 +778,9 @@ def targets(results: list[Result], verdict: str) -> list[str]:
 
     for peer in ("ty", "pyrefly"):
         other = med(peer, "cold")
-        check(f"cold no slower than {peer}", other / cold if other else None, lambda v: v >= 1.0, "importgate is {:.2f}x faster")
+        check(f"cold no slower than {peer}", other / cold if other else None, lambda v: v >= 1.0, f"{peer} / importgate = {{:.2f}}")
     pylint = med("pylint", "import messages")
-    check("cold at least 10x faster than pylint", pylint / cold if pylint else None, lambda v: v >= 10, "{:.1f}x")
+    check("cold at least 10x faster than pylint", pylint / cold if pylint else None, lambda v: v >= 10, "pylint / importgate = {:.1f}")
     warm, touched = med("importgate", "warm"), med("importgate", "one file changed")
     check("warm <= 10% of cold", warm / cold if warm is not None else None, lambda v: v <= 0.10, "{:.0%}")
     check("one file changed <= 20% of cold", touched / cold if touched is not None else None, lambda v: v <= 0.20, "{:.0%}")
