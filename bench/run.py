@@ -340,11 +340,30 @@ def _tree_rss(root_pid: int) -> int:
     return sum(rss.get(p, 0) for p in members) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _gnu_time() -> str | None:
+    """GNU time, if present: it forks the tool from a process of ~2 MiB, so the tool's
+    ru_maxrss is its own. Ours is not: Linux carries the pre-exec high-water mark across
+    exec, so a child forked from this harness would report at least the harness's RSS."""
+    exe = "/usr/bin/time"
+    if os.path.exists(exe):
+        probe = subprocess.run([exe, "-f", "%M", "-o", os.devnull, "true"], capture_output=True)
+        if probe.returncode == 0:
+            return exe
+    return None
+
+
+GNU_TIME = _gnu_time()
+
+
 def measure(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Measured:
     out_path, err_path = cwd / ".bench-stdout", cwd / ".bench-stderr"
+    mem_path = cwd / ".bench-maxrss"
+    argv = [str(c) for c in cmd]
+    if GNU_TIME:
+        argv = [GNU_TIME, "-f", "%M", "-o", str(mem_path), *argv]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=env, stdout=out, stderr=err,
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         peak = [0]
         done = threading.Event()
@@ -370,7 +389,12 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> M
     stderr = err_path.read_text(errors="replace")
     out_path.unlink()
     err_path.unlink()
-    peak_mib = max(usage.ru_maxrss / 1024, peak[0] / 2**20)
+    peak_mib = peak[0] / 2**20  # sampled: the whole process tree, summed
+    if GNU_TIME and mem_path.exists():
+        lines = mem_path.read_text().split()
+        if lines and lines[-1].isdigit():
+            peak_mib = max(peak_mib, int(lines[-1]) / 1024)
+        mem_path.unlink()
     return Measured(elapsed, usage.ru_utime + usage.ru_stime, peak_mib, proc.returncode, stdout, stderr)
 
 
