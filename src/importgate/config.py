@@ -161,6 +161,9 @@ def from_pyproject(project_root: str, base: Config | None = None) -> Config:
             raise ConfigError(f"unknown key {key!r} in [tool.importgate] of {os.path.join(project_root, 'pyproject.toml')} (known keys: {known})")
         name, convert = _KEYS[key]
         updates[name] = convert(key, value)
+    python = updates.get("python")
+    if python and ("/" in python or os.sep in python) and not os.path.isabs(python):
+        updates["python"] = os.path.join(project_root, python)  # relative to the project, not the cwd
     return replace(config, **updates)
 
 

@@ -404,6 +404,7 @@ def check(
     ``replay_tag``: names a deterministic fixer whose report may be replayed)."""
     started = time.perf_counter()
     cache = open_project_cache(config)
+    pending = None
     try:
         files = walk_project(os.path.abspath(config.project_root), config.exclude, only=installed_scope(config.project_root, config.paths))
         env = env or load_environment(config, cache)
@@ -420,10 +421,12 @@ def check(
                 parsed=0,
                 replayed=True,
             )
+        pending = _start_distributions(config, env, cache)  # runs while we parse
         parsed_before = cache.stats.parsed
         progress = progress or _no_progress
         parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress)
         project = assemble(config, files, env, parsed, cache)
+        project.pending_distributions = pending
         findings: list[Finding] = []
         families = rule_families()
         for done, family in enumerate(families):
@@ -436,6 +439,22 @@ def check(
         return report
     finally:
         cache.close()
+        if pending is not None:
+            pending.close()
+
+
+def _start_distributions(config: Config, env: Environment, cache):
+    """Start the target's distributions query in its own process when the dependency rules will
+    need it and no cached answer holds, so that it overlaps with parsing."""
+    wanted = any(
+        rule.code.startswith("IG2") and catalogue.matches(rule, config.select) and not catalogue.matches(rule, config.ignore)
+        for rule in catalogue.RULES
+    )
+    if not wanted:
+        return None
+    from importgate.facts.distributions import PendingDistributions
+
+    return PendingDistributions(env, cache if config.cache else None)
 
 
 def _parsed_count(before: int, cache) -> int:

@@ -29,6 +29,7 @@ class Project:
     facts: dict[str, ModuleFacts]  # first-party facts by absolute path
     report_paths: frozenset[str] | None = None  # report only under these (None: all)
     cache: object | None = None  # the facts cache (an I/O port for facts loaded by rule families)
+    pending_distributions: object | None = None  # the installed-distributions query, started early
     _defs: dict[str, list[Definition]] | None = field(default=None, repr=False)
     _names_by_path: dict[str, list[str]] | None = field(default=None, repr=False)
 

@@ -147,3 +147,20 @@ def test_editable_install_and_namespace_distributions(make_project, tmp_path):
     assert findings(report, "unresolved-module")[0].module == "acme.three"
     assert runs(venv, root, "from acme.one import ONE; from acme.two import TWO")
     assert not runs(venv, root, "import setup_helpers")  # the finder exposes only the package
+
+
+def test_relative_python_paths(make_project, venv, tmp_path, monkeypatch):
+    """--python is relative to the current directory; `python` in pyproject.toml to the project."""
+    import os
+
+    root = make_project({"app.py": "import yaml\n"})
+    local = root / "tools-venv"
+    os.symlink(venv.parent.parent, local)
+    monkeypatch.chdir(root)
+    assert rules_of(run_check(root, python="tools-venv/bin/python")) == []
+    (root / "pyproject.toml").write_text("[tool.importgate]\npython = 'tools-venv/bin/python'\n")
+    monkeypatch.chdir(tmp_path)
+    from support import cli
+
+    proc = cli("check", str(root))
+    assert proc.returncode == 0, proc.stdout + proc.stderr

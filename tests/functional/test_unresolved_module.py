@@ -141,7 +141,8 @@ def test_sibling_import_inside_a_package_is_reported(make_project):
     root = make_project({"app/__init__.py": "", "app/utils.py": "", "app/main.py": "import utils\n"})
     (f,) = findings(run_check(root), "unresolved-module")
     assert f.module == "utils"
-    assert "app/utils.py exists but is not importable as 'utils'" in f.message
+    assert "app/utils.py exists beside app/main.py" in f.message and "app.utils" in f.message
+    assert f.hint == "import it as `from . import utils` or `import app.utils`"
     assert not runs(root, "app.main")
 
 
@@ -288,3 +289,9 @@ def test_pytest_basedirs_and_pythonpath_are_on_sys_path_for_tests(make_project):
     assert [(f.location.path.rsplit("/", 1)[-1], f.module) for f in unresolved] == [("main.py", "helpers")]
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=root, capture_output=True, text=True)
     assert "error" not in proc.stdout.lower(), proc.stdout  # pytest really resolves them
+
+
+def test_a_module_inside_a_package_is_no_candidate_for_a_top_level_name(make_project):
+    root = make_project({"web/__init__.py": "", "web/backends/__init__.py": "", "web/backends/jinja2_xyz.py": "import jinja2_xyz\n"})
+    (f,) = findings(run_check(root), "unresolved-module")
+    assert "exists but is not importable" not in f.message and "not installed" in f.message

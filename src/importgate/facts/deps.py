@@ -157,11 +157,11 @@ def matches_any(rel: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-def load(config: Config, root: str, env: Environment, cache=None) -> DepsFacts:
+def load(config: Config, root: str, env: Environment, cache=None, pending=None) -> DepsFacts:
     pyproject, _problem = read_pyproject(root)
     table = tool_table(pyproject).get("dependencies", {})
     settings = read_settings(table)
-    index = query_distributions(env, cache)
+    index = pending.result() if pending is not None else query_distributions(env, cache)
     declared = read_declared(root, pyproject, index.marker_env, settings.requirements)
     profile = _profile(config, settings, declared)
     lock = read_lock(root, declared, index.marker_env, profile.extras, profile.groups) if declared.found else None

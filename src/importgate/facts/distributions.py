@@ -228,6 +228,54 @@ def _stamp(env: Environment) -> tuple:
     return (env.executable, tuple(stamps))
 
 
+class PendingDistributions:
+    """The distributions query started early, in its own process, so that it runs while
+    importgate parses; ``result()`` waits for it (or returns what the cache already had)."""
+
+    def __init__(self, env: Environment, cache=None) -> None:
+        from importgate.facts.environment import _signature
+
+        self.env = env
+        self.cache = cache
+        self.index: DistIndex | None = _CACHE.get(_stamp(env))
+        self.proc: subprocess.Popen | None = None
+        self.signature = _signature(env.executable, env.path) if cache is not None else b""
+        if self.index is None and cache is not None:
+            stored = cache.lookup_env(f"distributions|{env.executable}")
+            if stored is not None and stored[0] == self.signature and isinstance(stored[1], DistIndex):
+                self.index = stored[1]
+        if self.index is None:
+            try:
+                self.proc = subprocess.Popen(
+                    [env.executable, "-c", _SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                )
+            except OSError:
+                self.proc = None
+
+    def close(self) -> None:
+        """Reap the query if nobody asked for its result (no manifest, an error elsewhere)."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+    def result(self) -> DistIndex:
+        if self.index is not None:
+            return self.index
+        if self.proc is None:
+            return query_distributions(self.env, self.cache)
+        try:
+            out, err = self.proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return query_distributions(self.env, self.cache)
+        data, problem = _decode(self.env.executable, self.proc.returncode, out, err)
+        self.index = _index(data, problem, self.env)
+        _CACHE[_stamp(self.env)] = self.index
+        if self.cache is not None and problem is None:
+            self.cache.remember_env(f"distributions|{self.env.executable}", self.signature, self.index)
+        return self.index
+
+
 def query_distributions(env: Environment, cache=None) -> DistIndex:
     """The target's installed distributions (cached while its sys.path directories are unchanged:
     in memory, and in the persistent cache when one is given)."""
@@ -264,10 +312,14 @@ def _run(python: str) -> tuple[dict | None, str | None]:
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return None, f"cannot run {python}: {exc}"
-    if out.returncode != 0:
-        return None, f"{python} could not list its distributions: {out.stderr.strip()[-300:]}"
+    return _decode(python, out.returncode, out.stdout, out.stderr)
+
+
+def _decode(python: str, returncode: int, stdout: str, stderr: str) -> tuple[dict | None, str | None]:
+    if returncode != 0:
+        return None, f"{python} could not list its distributions: {stderr.strip()[-300:]}"
     try:
-        return json.loads(out.stdout.strip().splitlines()[-1]), None
+        return json.loads(stdout.strip().splitlines()[-1]), None
     except (ValueError, IndexError):
         return None, f"{python} printed something unexpected while listing distributions"
 

@@ -120,7 +120,7 @@ def resolve_interpreter(python: str | None) -> str:
         for rel in ("bin/python", "Scripts/python.exe"):
             exe = os.path.join(python, rel)
             if os.path.isfile(exe):
-                return exe
+                return os.path.abspath(exe)
         raise EnvironmentError_(f"{python} is a directory without bin/python: not a virtual environment")
     if os.sep not in python:
         import shutil
@@ -130,7 +130,7 @@ def resolve_interpreter(python: str | None) -> str:
             return found
     if not os.path.exists(python):
         raise EnvironmentError_(f"no Python interpreter at {python}")
-    return python
+    return os.path.abspath(python)  # not realpath: a venv's python is a symlink that must stay one
 
 
 _ENV_VARS = ("PYTHONPATH", "PYTHONHOME", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "PYTHONUSERBASE", "SETUPTOOLS_USE_DISTUTILS")
@@ -164,6 +164,8 @@ def cached_environment(python: str, cache) -> Environment:
 def query_environment(python: str) -> Environment:
     """Ask the target interpreter, always in a fresh process: only a fresh
     interpreter shows the import hooks and sys.path the service starts with."""
+    if os.sep in python:
+        python = os.path.abspath(python)  # it runs from another directory below
     env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
     try:
         out = subprocess.run(

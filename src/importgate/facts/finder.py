@@ -77,6 +77,7 @@ class ModuleFinder:
         self._zips: dict[str, frozenset[str] | None] = {}
         self._cache: dict[tuple[str, tuple[str, ...]], Found | None] = {}
         self._ext = tuple(sorted(env.extension_suffixes, key=len, reverse=True))
+        self._top_level: set[str] | None = None
         self._env_path = tuple(p for p in env.path if os.path.abspath(p) not in {os.path.abspath(r) for r in roots})
 
     # -- directory helpers ---------------------------------------------------
@@ -228,7 +229,9 @@ class ModuleFinder:
 
     # -- helpers for messages --------------------------------------------------
     def top_level_names(self) -> set[str]:
-        """Every importable top-level name (for "did you mean" hints)."""
+        """Every importable top-level name (for "did you mean" hints); listed once per run."""
+        if self._top_level is not None:
+            return self._top_level
         names = set(self.env.builtin) | set(self.env.stdlib)
         for directory in self.roots + self._env_path:
             for entry, is_dir in self.listing(directory).items():
@@ -241,6 +244,7 @@ class ModuleFinder:
                     for suffix in self._ext:
                         if entry.endswith(suffix):
                             names.add(entry[: -len(suffix)])
+        self._top_level = names
         return names
 
     def submodule_names(self, found: Found) -> set[str]:

@@ -46,7 +46,7 @@ def check(project: Project) -> Iterator[Finding]:
     from importgate.facts import deps
 
     try:
-        facts = deps.load(config, project.root, project.env, project.cache)
+        facts = deps.load(config, project.root, project.env, project.cache, project.pending_distributions)
         findings = list(analyse(project, facts))
     except ConfigError:
         raise

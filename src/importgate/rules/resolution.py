@@ -152,19 +152,28 @@ def _explain_unresolved(
             text = f"package '{parent_name}' ({where}) has no submodule '{last}'"
             if close:
                 text += "; did you mean " + " or ".join(f"'{parent_name}.{c}'" for c in close) + "?"
-            elsewhere = _first_party_files_named(project, missing)
+            elsewhere = _first_party_files_named(project, missing, facts.path)
             if elsewhere:
-                text += "; a file with that dotted path exists at " + ", ".join(project.rel(p) for p in elsewhere)
+                text += "; a file with that dotted path exists at " + ", ".join(project.rel(p) for p, _ in elsewhere)
             return text, None, related
     # a missing top-level name
     stdlib_note = known.stdlib_note(missing, project.env.version[:2])
     if stdlib_note:
         return stdlib_note, None, related
-    elsewhere = _first_party_files_named(project, missing)
+    elsewhere = _first_party_files_named(project, missing, facts.path)
+    own_dir = os.path.dirname(facts.path)
+    siblings = [path for path, base in elsewhere if base == own_dir]
+    if siblings and own_dir in project.resolver.package_dirs:
+        package = facts.name if facts.is_package else facts.name.rpartition(".")[0]
+        text = (
+            f"{project.rel(siblings[0])} exists beside {project.rel(facts.path)}, but inside package '{package}' "
+            f"it is '{package}.{missing}': `import {missing}` works only when the file runs as a script"
+        )
+        return text, f"import it as `from . import {missing.split('.')[0]}` or `import {package}.{missing}`", related
     if elsewhere:
         roots = ", ".join(project.rel(r) or "." for r in project.layout.roots)
         text = (
-            f"{project.rel(elsewhere[0])} exists but is not importable as '{missing}' from any import root ({roots})"
+            f"{project.rel(elsewhere[0][0])} exists but is not importable as '{missing}' from any import root ({roots})"
         )
         hint = "add its parent directory to `roots` in [tool.importgate], or import it by its full dotted name"
         return text, hint, related
@@ -192,11 +201,24 @@ def _explain_unresolved(
     return text, hint, related
 
 
-def _first_party_files_named(project: Project, dotted: str) -> list[str]:
-    """First-party files whose path ends like the dotted name (a module outside the roots)."""
-    tail_module = os.sep + dotted.replace(".", os.sep) + ".py"
-    tail_package = os.sep + dotted.replace(".", os.sep) + os.sep + "__init__.py"
-    return [p for p in sorted(project.facts) if p.endswith((tail_module, tail_package))]
+def _first_party_files_named(project: Project, dotted: str, importer: str | None = None) -> list[tuple[str, str]]:
+    """(file, the folder the dotted name starts in) for first-party files whose path ends like
+    the dotted name, where that folder is not inside a regular package, or is the importer's own
+    folder: a module someone meant to import this way. The importer itself never counts (a
+    backend ``jinja2.py`` importing the ``jinja2`` library is no self-import)."""
+    parts = dotted.replace(".", os.sep)
+    tails = (os.sep + parts + ".py", os.sep + parts + os.sep + "__init__.py")
+    own_dir = os.path.dirname(importer) if importer else None
+    out = []
+    for path in sorted(project.facts):
+        if path == importer:
+            continue
+        for tail in tails:
+            if path.endswith(tail):
+                base = path[: -len(tail)]
+                if base not in project.resolver.package_dirs or base == own_dir:
+                    out.append((path, base))
+    return out
 
 
 def _stub_only(project: Project, top: str) -> str | None:
