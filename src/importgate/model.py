@@ -173,6 +173,10 @@ class ModuleFacts:
     suppressions: tuple[tuple[int, frozenset[str]], ...] = ()  # (line, rules); empty set = all
     syntax_error: "SyntaxProblem | None" = None
     has_main_guard: bool = False
+    # dotted names (`models`, `models.User`) read by code that always runs when the module is
+    # imported (unconditional module-level statements and class bodies, outside try blocks),
+    # with the first line; names a class body binds itself are left out (they shadow globals)
+    runtime_loads: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
