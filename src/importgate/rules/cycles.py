@@ -481,7 +481,7 @@ class _Simulation:
             if sub is not None or self._is_submodule(base, imported.name):
                 continue  # imported (or found in sys.modules) as a submodule
             unbound = self._unbound(base, imported.name, at)
-            if unbound is not None:
+            if unbound:  # bound later: a name never bound is missing-name's finding, not a cycle's
                 self._fail("name", path, base, imported.name, imported.location, unbound)
                 return
 
@@ -499,7 +499,7 @@ class _Simulation:
             if self._is_submodule(base, entry.name):
                 continue
             unbound = self._unbound(base, entry.name, at)
-            if unbound is not None:
+            if unbound:  # never bound: undefined-export's finding
                 self._fail("star", path, base, entry.name, step.edge.location, unbound)
                 return
 
@@ -541,8 +541,8 @@ class _Simulation:
                 if self._is_submodule(current, attr):
                     return
                 binds = self._unbound(current, attr, at)
-                if binds is None:
-                    return
+                if not binds:
+                    return  # maybe bound, or never bound (not a cycle's doing)
             location = Location(self.model.facts[path].path, load.line)
             self._fail("attribute", path, current, attr, location, binds, dotted=load.dotted)
             return
