@@ -354,3 +354,14 @@ def test_an_attribute_another_module_sets_is_never_claimed_missing(make_project)
     )
     assert cycle_findings(run_check(root)) == []
     assert import_error(root, "a") is None and import_error(root, "b") is None
+
+
+def test_submodule_read_as_an_attribute_before_it_finishes(make_project):
+    root = make_project({"a/__init__.py": "", "a/b.py": "import a.c\nX = 1\n", "a/c.py": "import a.b\nY = a.b.X\n"})
+    [finding] = cycle_findings(run_check(root))
+    assert finding.rule.code == "IG402" and rel(finding, root) == "a/c.py:2"
+    assert "cannot access submodule 'b' of module 'a'" in finding.message
+    assert "when a.b is imported first: a.b:1 -> a.c:2" in finding.message
+    error = import_error(root, "a.b")
+    assert error.startswith("AttributeError") and "'b'" in error  # wording differs between Python versions
+    assert import_error(root, "a.c") is None

@@ -352,7 +352,9 @@ class _Failure:
     name: str
     location: Location
     binds_at: int | None  # where the half-built module binds the name (too late), if it does
-    via: str | None = None  # the module whose star import should have brought the name ("global")
+    via: str | None = None  # the line of the star import that should have brought the name ("global")
+    owner: str | None = None  # "attribute": the module read (the package, when a submodule is half-built)
+    expr: str | None = None  # "attribute": the dotted expression read (`models.User`)
 
 
 # the import fails before any cycle matters (a missing module or name): nothing to claim
@@ -437,11 +439,13 @@ class _Simulation:
                 else:
                     # IMPORT_NAME: the module and its ancestors, then the submodules that
                     # `from package import sub` needs (only those the package lacks)
+                    unsure = False  # once one step is uncertain, so is everything after it
                     for target in event.runs:
                         state = self.state.get(target)
-                        if state is None:
+                        if state is None and not unsure and model.name[target] not in model.registered:
                             yield target
-                        elif state is _State.MAYBE:
+                        elif state is None or state is _State.MAYBE:
+                            unsure = True
                             self._maybe(target)
                         if self.failure is not None:
                             return
@@ -449,9 +453,10 @@ class _Simulation:
                         if sub is None:
                             continue
                         state = self.state.get(sub)
-                        if state is None and self._imports_submodule(event.base, imported.name):
+                        if state is None and not unsure and self._imports_submodule(event.base, imported.name):
                             yield sub
                         elif state is None or state is _State.MAYBE:
+                            unsure = True
                             self._maybe(sub)
                         if self.failure is not None:
                             return
@@ -515,36 +520,35 @@ class _Simulation:
             self._global(path, self.model.facts[path], head, load)
 
     def _attributes(self, path: str, module: str, attrs: list[str], load: _Load) -> None:
-        """``X.n`` read while X runs: n must be bound (a submodule is bound only once it has finished)."""
+        """``X.n`` read at import time: a half-built X may not have bound n yet, and a
+        submodule becomes an attribute of its package only once it has finished."""
         current = module
         for attr in attrs:
             state = self.state.get(current)
-            sub = self.model.path_of(f"{self.model.name[current]}.{attr}", current)
-            if state is _State.DONE:
-                if sub is not None and self.state.get(sub) is _State.DONE:
-                    current = sub
-                    continue
+            if state not in (_State.RUNNING, _State.DONE):
                 return
-            if state is not _State.RUNNING:
-                return
-            at = self.line[current]
             facts = self.model.facts[current]
-            if sub is not None:
+            at = self.line[current] if state is _State.RUNNING else 1 << 30
+            sub = self.model.path_of(f"{self.model.name[current]}.{attr}", current)
+            if sub is None:
+                if state is _State.DONE or self._is_submodule(current, attr):
+                    return  # a finished module's missing attribute is not a cycle's doing
+                binds = self._unbound(current, attr, at)
+                if not binds:
+                    return  # maybe bound, or never bound at all
+                partial = current
+            else:
                 sub_state = self.state.get(sub)
+                if not self._unbound_plain(current, facts, attr, at) or f"{facts.name}.{attr}" in self.model.registered:
+                    return  # the package binds that name itself: some other object
                 if sub_state is _State.DONE:
                     current = sub
                     continue
-                if sub_state is _State.MAYBE or not self._unbound_plain(current, facts, attr, at):
+                if sub_state is not _State.RUNNING:
                     return
-                binds = None
-            else:
-                if self._is_submodule(current, attr):
-                    return
-                binds = self._unbound(current, attr, at)
-                if not binds:
-                    return  # maybe bound, or never bound (not a cycle's doing)
+                binds, partial = None, sub
             location = Location(self.model.facts[path].path, load.line)
-            self._fail("attribute", path, current, attr, location, binds, dotted=load.dotted)
+            self._fail("attribute", path, partial, attr, location, binds, expr=load.dotted, owner=current)
             return
 
     def _global(self, path: str, facts: ModuleFacts, name: str, load: _Load) -> None:
@@ -642,7 +646,7 @@ class _Simulation:
         exported = self.model.project.resolver.exports(found)
         return exported is not None and name not in exported
 
-    def _fail(self, kind: str, path: str, partial: str, name: str, location: Location, binds, dotted: str | None = None, star_line: int | None = None) -> None:
+    def _fail(self, kind: str, path: str, partial: str, name: str, location: Location, binds, expr: str | None = None, star_line: int | None = None, owner: str | None = None) -> None:
         frames = tuple((p, self.line.get(p, 0)) for p in self.frames)
         # the failing module's own frame points at the failing line
         frames = frames[:-1] + ((path, location.line),)
@@ -651,10 +655,12 @@ class _Simulation:
             starts=self.starts,
             frames=frames,
             partial=partial,
-            name=dotted or name,
+            name=name,
+            expr=expr,
             location=location,
             binds_at=binds or None,
             via=str(star_line) if star_line else None,
+            owner=owner,
         )
 
     def _imports_submodule(self, base: str | None, name: str) -> bool:
@@ -711,10 +717,20 @@ def _describe(model: _Model, failure: _Failure) -> str:
     if failure.kind == "name":
         return f"cannot import name '{name}' from partially initialized module '{partial}'"
     if failure.kind == "star":
-        return f"`from {partial} import *` raises AttributeError: __all__ of partially initialized module '{partial}' names '{name}', not bound yet,"
+        return f"`from {partial} import *` raises AttributeError: the __all__ of partially initialized module '{partial}' names '{name}', not bound yet,"
     if failure.kind == "attribute":
-        return f"`{name}` raises AttributeError: partially initialized module '{partial}' has no attribute '{name.rpartition('.')[2]}' yet"
+        if not _submodule_case(failure):
+            return f"`{failure.expr}` raises AttributeError: partially initialized module '{partial}' has no attribute '{name}' yet"
+        owner = model.name[failure.owner] if failure.owner else partial.rpartition(".")[0]
+        return (
+            f"`{failure.expr}` raises AttributeError: cannot access submodule '{name}' of module '{owner}' "
+            f"(it is still initialising, and a package gets a submodule as attribute only when the submodule finishes)"
+        )
     return f"name '{name}' is not defined (NameError): `from {partial} import *` copied partially initialized module '{partial}' before it bound '{name}'"
+
+
+def _submodule_case(failure: _Failure) -> bool:
+    return failure.kind == "attribute" and failure.owner is not None and failure.owner != failure.partial
 
 
 def _chain(model: _Model, failure: _Failure) -> str:
@@ -725,7 +741,7 @@ def _chain(model: _Model, failure: _Failure) -> str:
 def _finding(project, model, primary: _Failure, failures, certain_everywhere: bool, in_startup: bool, members, working) -> Finding:
     partial = model.name[primary.partial]
     first = ", ".join(model.name[p] for p in primary.starts)
-    bare = primary.name.rpartition(".")[2] if primary.kind == "attribute" else primary.name
+    name = primary.name
     if in_startup and primary is failures[0]:
         message = f"{_describe(model, primary)} in the start-up from the entries ({first}): {_chain(model, primary)}"
     elif certain_everywhere:
@@ -736,9 +752,9 @@ def _finding(project, model, primary: _Failure, failures, certain_everywhere: bo
     else:
         message = f"{_describe(model, primary)} when {first} is imported first: {_chain(model, primary)}"
     if primary.binds_at:
-        message += f", and {partial} binds '{bare}' only at line {primary.binds_at}"
-    else:
-        message += f", and {partial} does not bind '{bare}' before that"
+        message += f", and {partial} binds '{name}' only at line {primary.binds_at}"
+    elif not _submodule_case(primary):
+        message += f", and {partial} does not bind '{name}' before that"
     if not certain_everywhere and not in_startup:
         message += " (order-dependent circular import"
         if working:
@@ -748,10 +764,10 @@ def _finding(project, model, primary: _Failure, failures, certain_everywhere: bo
     for (path, line), (nxt, _) in zip(primary.frames, primary.frames[1:]):
         note = f"{model.name[path]} imports {model.name[nxt]} here"
         if path == primary.partial:
-            note += f" before it binds '{bare}': the cycle starts here"
+            note += ": the cycle starts here" if _submodule_case(primary) else f" before it binds '{name}': the cycle starts here"
         notes.setdefault((path, line), []).append(note)
     if primary.binds_at:
-        notes.setdefault((primary.partial, primary.binds_at), []).append(f"'{bare}' is bound here, too late")
+        notes.setdefault((primary.partial, primary.binds_at), []).append(f"'{name}' is bound here, too late")
     here = (primary.location.path, primary.location.line)
     for other in failures:
         key = (other.location.path, other.location.line)
@@ -767,7 +783,7 @@ def _finding(project, model, primary: _Failure, failures, certain_everywhere: bo
         location=primary.location,
         message=message,
         module=partial,
-        name=bare,
+        name=name,
         hint=_hint(model, primary),
         related=related,
     )
@@ -775,18 +791,19 @@ def _finding(project, model, primary: _Failure, failures, certain_everywhere: bo
 
 def _hint(model: _Model, failure: _Failure) -> str:
     partial = model.name[failure.partial]
-    bare = failure.name.rpartition(".")[2] if failure.kind == "attribute" else failure.name
+    name = failure.name
     cycle_line = next((line for p, line in failure.frames if p == failure.partial), None)
-    move = f"move the definition of '{bare}' above line {cycle_line} of {partial}" if failure.binds_at and cycle_line else None
     if failure.kind == "name":
-        options = [f"import the module instead (`import {partial}`, then use `{partial}.{bare}` inside functions)",
-                   "move this import into the function that uses it"]
+        options = [
+            f"import the module instead (`import {partial}`, then use `{partial}.{name}` inside functions)",
+            "move this import into the function that uses it",
+        ]
     elif failure.kind == "attribute":
-        options = [f"read `{failure.name}` inside a function, not at module level", "or move this import into the function that uses it"]
+        options = [f"read `{failure.expr}` inside a function, not at module level", "move the import into the function that uses it"]
     elif failure.kind == "star":
         options = [f"import the names you need from {partial} explicitly, inside the functions that use them"]
     else:
-        options = [f"import '{bare}' where it is used (inside a function), not through `from {partial} import *` at module level"]
-    if move:
-        options.append(move)
+        options = [f"import '{name}' where it is used (inside a function), not through `from {partial} import *` at module level"]
+    if failure.binds_at and cycle_line:
+        options.append(f"move the definition of '{name}' above line {cycle_line} of {partial}")
     return "; or ".join(options)
