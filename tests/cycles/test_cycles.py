@@ -365,3 +365,18 @@ def test_submodule_read_as_an_attribute_before_it_finishes(make_project):
     error = import_error(root, "a.b")
     assert error.startswith("AttributeError") and "'b'" in error  # wording differs between Python versions
     assert import_error(root, "a.c") is None
+
+
+def test_dunder_names_other_than_module_attributes_are_ordinary_names(make_project):
+    root = make_project(
+        {
+            "pkg/__init__.py": 'from .core import run\n\n__version__ = "1.0"\n',
+            "pkg/core.py": "from pkg import __version__\n\n\ndef run():\n    return __version__\n",
+            "other/__init__.py": "from .core import run\n",
+            "other/core.py": "from other import __name__ as package_name\n\n\ndef run():\n    return package_name\n",
+        }
+    )
+    [finding] = cycle_findings(run_check(root))
+    assert finding.name == "__version__" and rel(finding, root) == "pkg/core.py:1"
+    assert "cannot import name '__version__' from partially initialized module 'pkg'" in import_error(root, "pkg")
+    assert import_error(root, "other") is None

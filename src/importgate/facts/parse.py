@@ -405,9 +405,6 @@ def _statement_loads(node: ast.stmt, out: dict[str, int], shadow: frozenset[str]
     elif isinstance(node, (ast.With, ast.AsyncWith)):
         for item in node.items:
             _expr_loads(item.context_expr, out, shadow)
-        if shadow:  # a class body's nested blocks are not walked by the statement walker
-            for stmt in node.body:
-                _statement_loads(stmt, out, shadow)
 
 
 def _class_bound(body: list[ast.stmt]):
@@ -643,7 +640,9 @@ class _Walker:
                 if isinstance(call, ast.Call) and (_dotted(call.func) or "").endswith("suppress"):
                     if any(_catches_import_error(a) for a in call.args):
                         with_guard |= Guard.TRY
+            self.in_try += 1  # a context manager may swallow what its body raises
             self.statements(node.body, with_guard, top=top, in_function=in_function)
+            self.in_try -= 1
         elif isinstance(node, ast.Global):
             self.global_decls.update(node.names)
         elif node.__class__.__name__ == "Match":

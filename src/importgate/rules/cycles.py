@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import builtins
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from importgate.model import Finding, Guard, ImportedName, ImportEdge, Location, ModuleFacts, Related
@@ -37,7 +37,11 @@ from importgate.resolve import Verdict, _absolute_text, absolute_target
 from importgate.rules import catalogue as C
 
 _NEVER_AT_IMPORT = Guard.FUNCTION | Guard.TYPE_CHECKING
-_BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__path__", "__spec__", "__loader__", "__package__", "__builtins__", "__doc__", "__cached__", "__annotations__", "__dict__"}
+# attributes the import system sets on every module before its code runs
+_MODULE_ATTRIBUTES = frozenset(
+    {"__file__", "__name__", "__path__", "__spec__", "__loader__", "__package__", "__builtins__", "__doc__", "__cached__", "__dict__", "__annotations__"}
+)
+_BUILTINS = frozenset(dir(builtins)) | _MODULE_ATTRIBUTES
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -46,8 +50,9 @@ def check(project: Project) -> Iterator[Finding]:
     if not starts and not project.config.entries:
         return
     outcomes: dict[str, _Failure | None] = {}
+    prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None]] = {}
     for path in sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p])):
-        outcomes[path] = _Simulation(model).import_first([path])
+        outcomes[path] = _import_first(model, path, prefixes)
     entry_failure = None
     if project.config.entries:
         entry_paths = []
@@ -60,10 +65,29 @@ def check(project: Project) -> Iterator[Finding]:
     yield from _findings(project, model, outcomes, entry_failure)
 
 
+def _import_first(model: "_Model", path: str, prefixes: dict) -> "_Failure | None":
+    """``python -c "import <path>"``: runs its ancestor packages first, so every module
+    under one package shares the simulation of that package's import (memoised by prefix)."""
+    chain = _Simulation(model).with_ancestors(path)
+    state: dict = {}
+    failure = None
+    for i in range(len(chain)):
+        prefix = tuple(chain[: i + 1])
+        if prefix not in prefixes:
+            simulation = _Simulation(model, state=dict(state))
+            prefixes[prefix] = (simulation.state, simulation.run_first([chain[i]]))
+        state, failure = prefixes[prefix]
+        if failure is not None or state.get(path) is _State.DONE:
+            break
+    if failure is None or failure is _ELSEWHERE:
+        return None
+    return replace(failure, starts=(path,))
+
+
 # -- facts the simulation reads -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Import:
     """One import statement as it runs."""
 
@@ -73,6 +97,8 @@ class _Import:
     runs: tuple[str, ...]  # first-party module paths it imports, in order (ancestors first)
     base: str | None  # the module `from base import ...` reads names from (its path)
     subs: tuple[tuple[ImportedName, str | None], ...]  # from-imported names; the submodule path if one
+    # (module certainly missing, what it resolves to, names certainly missing from it); computed once
+    otherwise: tuple | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +136,8 @@ class _Model:
 
     def path_of(self, dotted: str, importer: str | None) -> str | None:
         """The first-party source file that runs when ``dotted`` is imported, if any."""
+        if dotted not in self.project.layout.modules:
+            return None  # not a first-party name: nothing of ours runs
         key = (dotted, importer)
         if key not in self._paths:
             found = self.project.resolver.resolve(dotted, importer).found
@@ -121,7 +149,7 @@ class _Model:
 
     def _build(self, path: str) -> None:
         facts = self.facts[path]
-        events: list[tuple[int, int, int, _Import | _Load]] = []
+        steps: list[tuple[int, int, int, _Import | _Load]] = []
         successors: set[str] = set()
         if facts.syntax_error is None:
             for index, edge in enumerate(facts.imports):
@@ -130,14 +158,28 @@ class _Model:
                 step = self._step(path, facts, edge)
                 if step is None:
                     continue
-                events.append((step.line, 0, index, step))
+                steps.append((step.line, 0, index, step))
                 successors.update(step.runs)
                 successors.update(sub for _, sub in step.subs if sub is not None)
-            for index, (dotted, line) in enumerate(facts.runtime_loads):
-                events.append((line, 1, index, _Load(line, dotted)))
-        events.sort(key=lambda item: item[:3])
-        self.events[path] = [item[3] for item in events]
+        steps.sort(key=lambda item: item[:3])
+        self.events[path] = [item[3] for item in steps]
         self.successors[path] = successors
+        # reads that can matter: attributes of a module bound by an import, and bare names
+        # (a star import of a half-built module may have left them out)
+        stars = any(isinstance(e, _Import) and e.edge.is_star for e in self.events[path])
+        loads = []
+        for index, (dotted, line) in enumerate(facts.runtime_loads if facts.syntax_error is None else ()):
+            head, _, rest = dotted.partition(".")
+            if rest:
+                bound = self.module_bound(path, head)
+                if bound is None or bound[1] >= line:
+                    continue
+            elif not stars:
+                continue
+            loads.append((line, 1, index, _Load(line, dotted)))
+        if loads:
+            merged = sorted(steps + loads, key=lambda item: item[:3])
+            self.events[path] = [item[3] for item in merged]
 
     def _step(self, path: str, facts: ModuleFacts, edge: ImportEdge) -> _Import | None:
         base = absolute_target(edge, facts.name, facts.is_package)
@@ -236,22 +278,21 @@ class _Model:
     def fails_otherwise(self, path: str, step: _Import, state: dict[str, "_State"]) -> bool:
         """Does this import surely raise for a reason other than a cycle: a module that
         is certainly missing, or a name certainly missing from a finished module?"""
-        edge = step.edge
-        resolver = self.project.resolver
-        base = absolute_target(edge, self.name[path], self.facts[path].is_package)
-        if base is None:
-            return False
-        key = (path, edge.location.line, edge.location.column)
-        cache = self.__dict__.setdefault("_otherwise", {})
-        if key not in cache:
+        if step.otherwise is None:
+            edge = step.edge
+            resolver = self.project.resolver
+            base = absolute_target(edge, self.name[path], self.facts[path].is_package)
+            missing_names = []
+            if base is None:
+                step.otherwise = (False, None, ())
+                return False
             resolution = resolver.resolve(base, path)
-            missing_names: list[str] = []
             if resolution.found is not None and edge.is_from and not edge.is_star:
                 for imported, sub in step.subs:
                     if sub is None and resolver.provides(resolution.found, imported.name).verdict is Verdict.NO:
                         missing_names.append(imported.name)
-            cache[key] = (resolution.certain_missing and edge.guard == Guard.NONE, resolution.found, missing_names)
-        missing_module, found, missing_names = cache[key]
+            step.otherwise = (resolution.certain_missing and edge.guard == Guard.NONE, resolution.found, tuple(missing_names))
+        missing_module, found, missing_names = step.otherwise
         if missing_module:
             return True
         if missing_names and found is not None:
@@ -374,14 +415,18 @@ class _Simulation:
     def import_first(self, paths: list[str]) -> _Failure | None:
         """Import these modules one after the other in a fresh interpreter; the first
         certain circular-import failure, or None."""
+        failure = self.run_first(paths)
+        return None if failure is _ELSEWHERE else failure
+
+    def run_first(self, paths: list[str]) -> _Failure | None:
         self.starts = tuple(paths)
         for path in paths:
-            for target in self._with_ancestors(path):
+            for target in self.with_ancestors(path):
                 if self.failure is None and target not in self.state:
                     self._run(target)
-        return None if self.failure is _ELSEWHERE else self.failure
+        return self.failure
 
-    def _with_ancestors(self, path: str) -> list[str]:
+    def with_ancestors(self, path: str) -> list[str]:
         dotted = self.model.name[path]
         parts = dotted.split(".")
         out = []
@@ -409,10 +454,19 @@ class _Simulation:
             stack.append(self._execute(child))
 
     def _maybe(self, path: str) -> None:
-        """An import that may run: whatever it could start is no longer certain."""
-        for target in self.model.closure(path):
-            if target not in self.state:
-                self.state[target] = _State.MAYBE
+        """An import that may run: whatever it could start is no longer certain. (Modules
+        already started or marked stop the walk: what they reach is accounted for.)"""
+        if path in self.state:
+            return
+        state = self.state
+        successors = self.model.successors
+        state[path] = _State.MAYBE
+        todo = [path]
+        while todo:
+            for nxt in successors.get(todo.pop(), ()):
+                if nxt not in state:
+                    state[nxt] = _State.MAYBE
+                    todo.append(nxt)
 
     def _execute(self, path: str):
         model = self.model
@@ -466,6 +520,7 @@ class _Simulation:
                     return
         self.frames.pop()
         self.line.pop(path, None)
+        self.stars.pop(path, None)
         self.state[path] = _State.DONE
 
     # -- the checks ------------------------------------------------------------------------
@@ -618,7 +673,7 @@ class _Simulation:
     def _unbound(self, base: str, name: str, at: int) -> int | None | bool:
         """None when ``name`` may be bound in the running module ``base`` at line ``at``;
         else the line that binds it later (0 when nothing does)."""
-        if name.startswith("__") and name.endswith("__"):
+        if name in _MODULE_ATTRIBUTES:
             return None
         facts = self.model.facts[base]
         if f"{facts.name}.{name}" in self.model.registered:
