@@ -53,6 +53,12 @@ def check(project: Project) -> Iterator[Finding]:
     prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None]] = {}
     for path in sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p])):
         outcomes[path] = _import_first(model, path, prefixes)
+    # modules outside the cycles that reach one: which of them cannot be imported first either
+    outside: dict[str, _Failure | None] = {}
+    if any(outcomes.values()):
+        for path in sorted(model.facts, key=lambda p: model.name[p]):
+            if path not in outcomes and not model.acyclic_closure(path):
+                outside[path] = _import_first(model, path, prefixes)
     entry_failure = None
     if project.config.entries:
         entry_paths = []
@@ -62,7 +68,7 @@ def check(project: Project) -> Iterator[Finding]:
                 entry_paths.append(path)
         if entry_paths:
             entry_failure = _Simulation(model).import_first(entry_paths)
-    yield from _findings(project, model, outcomes, entry_failure)
+    yield from _findings(project, model, outcomes, outside, entry_failure)
 
 
 def _import_first(model: "_Model", path: str, prefixes: dict) -> "_Failure | None":
@@ -741,11 +747,16 @@ def _cycle(failure: _Failure) -> tuple[str, ...]:
     return tuple(paths[index:])
 
 
-def _findings(project: Project, model: _Model, outcomes: dict[str, _Failure | None], entry: _Failure | None) -> Iterator[Finding]:
+def _findings(project: Project, model: _Model, outcomes, outside, entry: _Failure | None) -> Iterator[Finding]:
+    """One finding per cycle (the modules from the half-built one to the failing one)."""
     groups: dict[frozenset[str], list[_Failure]] = {}
     for path, failure in outcomes.items():
         if failure is not None:
             groups.setdefault(frozenset(_cycle(failure)), []).append(failure)
+    also: dict[frozenset[str], list[str]] = {}
+    for path, failure in outside.items():
+        if failure is not None and frozenset(_cycle(failure)) in groups:
+            also.setdefault(frozenset(_cycle(failure)), []).append(path)
     entry_key = frozenset(_cycle(entry)) if entry is not None else None
     if entry is not None and entry_key not in groups:
         groups[entry_key] = []
@@ -757,13 +768,12 @@ def _findings(project: Project, model: _Model, outcomes: dict[str, _Failure | No
         ordered = sorted(failures, key=lambda f: (model.name[f.starts[0]].count("."), model.name[f.starts[0]]))
         if in_startup:
             ordered = [entry] + ordered
-        primary = ordered[0]
-        if not project.reported(primary.location.path):
-            if not any(project.reported(f.location.path) for f in ordered):
-                continue
-            primary = next(f for f in ordered if project.reported(f.location.path))
+        reported = [f for f in ordered if project.reported(f.location.path)]
+        if not reported:
+            continue
+        primary = reported[0]
         working = [m for m in members if m not in failing and outcomes.get(m) is None and m in outcomes]
-        yield _finding(project, model, primary, ordered, every or in_startup, in_startup, members, working)
+        yield _finding(project, model, primary, ordered, every or in_startup, in_startup, working, also.get(key, []))
 
 
 def _describe(model: _Model, failure: _Failure) -> str:
@@ -788,12 +798,19 @@ def _submodule_case(failure: _Failure) -> bool:
     return failure.kind == "attribute" and failure.owner is not None and failure.owner != failure.partial
 
 
+def _names(model: _Model, paths, limit: int = 5) -> str:
+    names = [model.name[p] for p in paths]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
 def _chain(model: _Model, failure: _Failure) -> str:
     hops = [f"{model.name[p]}:{line}" for p, line in failure.frames]
     return " -> ".join(hops)
 
 
-def _finding(project, model, primary: _Failure, failures, certain_everywhere: bool, in_startup: bool, members, working) -> Finding:
+def _finding(project, model, primary: _Failure, failures, certain_everywhere: bool, in_startup: bool, working, also) -> Finding:
     partial = model.name[primary.partial]
     first = ", ".join(model.name[p] for p in primary.starts)
     name = primary.name
@@ -813,8 +830,11 @@ def _finding(project, model, primary: _Failure, failures, certain_everywhere: bo
     if not certain_everywhere and not in_startup:
         message += " (order-dependent circular import"
         if working:
-            message += f"; importing {', '.join(model.name[w] for w in working)} first does not fail"
+            message += f"; importing {_names(model, working)} first does not fail"
         message += ")"
+    others = sorted({f.starts[0] for f in failures if f.starts and f.starts[0] != primary.starts[0]} | set(also), key=lambda p: model.name[p])
+    if others and not (in_startup and primary is failures[0]):
+        message += f"; importing {_names(model, others)} first fails too"
     notes: dict[tuple[str, int], list[str]] = {}
     for (path, line), (nxt, _) in zip(primary.frames, primary.frames[1:]):
         note = f"{model.name[path]} imports {model.name[nxt]} here"
