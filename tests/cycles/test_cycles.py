@@ -71,7 +71,7 @@ def test_three_module_cycle(make_project):
     assert import_error(root, "b") is None and import_error(root, "c") is None
     assert finding.rule.code == "IG402"
     assert "when a is imported first" in finding.message
-    assert "importing b, c first does not fail" in finding.message
+    assert "no failure when importing b, c first" in finding.message
 
 
 def test_order_dependent_cycle_q_fails_first_p_works(make_project):
@@ -84,7 +84,7 @@ def test_order_dependent_cycle_q_fails_first_p_works(make_project):
     assert finding.rule.code == "IG402" and finding.effective_severity.name == "WARNING"
     assert rel(finding, root) == "p.py:5"
     assert "when q is imported first: q:1 -> p:5" in finding.message
-    assert "importing p first does not fail" in finding.message
+    assert "no failure when importing p first" in finding.message
     assert "cannot import name 'g' from partially initialized module 'q'" in import_error(root, "q")
     assert import_error(root, "p") is None
     assert import_error(root, "p", "q") is None
@@ -301,6 +301,27 @@ def test_one_finding_per_cycle_and_its_inline_suppression(make_project):
             },
             id="star-import-names-used-in-functions",
         ),
+        pytest.param(
+            {
+                "a.py": "import contextlib\n\nwith contextlib.suppress(ImportError):\n    from b import B\n\nA = 1\n",
+                "b.py": "from a import A\n\nB = 2\n",
+            },
+            id="contextlib-suppress-importerror",
+        ),
+        pytest.param(  # the read is inside a with block: a context manager may swallow the error
+            {
+                "m1.py": "import m2\n\n\ndef f():\n    pass\n",
+                "m2.py": "import contextlib\nimport m1\n\nwith contextlib.suppress(AttributeError):\n    handler = m1.f\n",
+            },
+            id="read-inside-with",
+        ),
+        pytest.param(  # only under `if __name__ == "__main__"`: never runs on import
+            {
+                "a.py": "A = 1\n\nif __name__ == '__main__':\n    import b\n",
+                "b.py": "import a\n\nB = a.A\n",
+            },
+            id="main-guard",
+        ),
         pytest.param(  # a conditional binding before the cycle may have bound the name
             {
                 "a.py": "import os\nif os.environ.get('X', '1'):\n    A = 1\nimport b\nA = 2\n",
@@ -380,3 +401,22 @@ def test_dunder_names_other_than_module_attributes_are_ordinary_names(make_proje
     assert finding.name == "__version__" and rel(finding, root) == "pkg/core.py:1"
     assert "cannot import name '__version__' from partially initialized module 'pkg'" in import_error(root, "pkg")
     assert import_error(root, "other") is None
+
+
+@pytest.mark.parametrize(
+    "a_source",
+    [
+        pytest.param("class A:\n    from b import B\n", id="import-in-a-class-body"),
+        pytest.param("try:\n    from b import B\nexcept ValueError:\n    B = None\n\n\nclass A:\n    pass\n", id="try-that-does-not-catch-importerror"),
+        pytest.param("import warnings\n\nwith warnings.catch_warnings():\n    from b import B\n\n\nclass A:\n    pass\n", id="import-inside-with"),
+    ],
+)
+def test_imports_that_run_at_import_time_wherever_they_sit(make_project, a_source):
+    root = make_project({"a.py": a_source, "b.py": "from a import A\n\n\nclass B:\n    pass\n"})
+    [finding] = cycle_findings(run_check(root))
+    assert rel(finding, root) == "b.py:1" and finding.module == "a" and finding.name == "A"
+    assert finding.rule.code == "IG401"
+    if "class A:\n    from b" in a_source:
+        assert "binds 'A' only when its class statement ends" in finding.message
+        assert "out of the body of class A" in finding.hint
+    assert "cannot import name 'A' from partially initialized module 'a'" in import_error(root, "a")

@@ -41,7 +41,7 @@ def claims(message: str) -> tuple[str, list[str], list[str]]:
     first = re.search(r"when (\S+) is imported first|importing (\S+) runs", message)
     assert first, message
     too = re.search(r"importing ([\w., ]+?)(?: and \d+ more)? first fails too", message)
-    works = re.search(r"importing ([\w., ]+?) first does not fail", message)
+    works = re.search(r"no failure when importing ([\w., ]+?) first", message)
     split = lambda m: [s.strip() for s in m.group(1).split(",")] if m else []  # noqa: E731
     return first.group(1) or first.group(2), split(too), split(works)
 

@@ -62,6 +62,7 @@ class _Scope:
     attribute_writes: list[tuple[str, str]] = field(default_factory=list)  # (local name, attr)
     ambiguous: set[str] = field(default_factory=set)  # local names bound by several different imports
     registered_values: list[tuple[str, str]] = field(default_factory=list)  # (sys.modules key, local name)
+    class_ends: dict[str, int] = field(default_factory=dict)  # class first bound by a class statement -> its last line
 
     def column(self, line: int, col_offset: int) -> int:
         """ast gives UTF-8 byte offsets; users count characters."""
@@ -193,6 +194,7 @@ def parse_module(
         injects=injects,
         suppressions=_suppressions(source),
         runtime_loads=tuple(walker.loads.items()),
+        class_ends=tuple((k, v) for k, v in scope.class_ends.items() if scope.defined.get(k) is not None),
     )
 
 
@@ -543,6 +545,8 @@ class _Walker:
             self.function_body(node, guard)
         elif isinstance(node, ast.ClassDef):
             if module_scope:
+                if node.name not in s.defined and not guard & Guard.TYPE_CHECKING:
+                    s.class_ends[node.name] = node.end_lineno or node.lineno
                 s.bind(node.name, node.lineno, guard, own=True)
                 if any((_dotted(d.func if isinstance(d, ast.Call) else d) or "").endswith("global_enum") for d in node.decorator_list):
                     # enum.global_enum copies the members into the module (re.IGNORECASE)

@@ -666,10 +666,9 @@ class _Simulation:
         if name in facts.deleted or (facts.name, name) in self.model.injected:
             return False
         line = facts.defined.get(name)
-        if line is not None and line < at:
-            return False
-        if line == at and not self._bound_by_running_import(base, name, at):
-            return False
+        if line is not None and line <= at and not (line < at and self._inside_class(facts, name, at)):
+            if line < at or not self._bound_by_running_import(base, name, at):
+                return False
         for edge in facts.imports:
             if edge.is_star and not edge.guard & Guard.TYPE_CHECKING and edge.location.line < at:
                 if not self._star_leaves_out(base, facts, edge, name):
@@ -686,7 +685,20 @@ class _Simulation:
             return None
         if not self._unbound_plain(base, facts, name, at):
             return None
-        return facts.defined.get(name, 0)
+        line = facts.defined.get(name, 0)
+        if line and line < at:  # bound when the class statement being run ends
+            line = dict(facts.class_ends).get(name, line)
+        return line
+
+    @staticmethod
+    def _inside_class(facts: ModuleFacts, name: str, at: int) -> bool:
+        """The module is running the body of the class statement that first binds ``name``:
+        the class name is bound only when its body has finished."""
+        start = facts.defined.get(name)
+        for class_name, end in facts.class_ends:
+            if class_name == name:
+                return start is not None and start < at <= end
+        return False
 
     def _bound_by_running_import(self, base: str, name: str, at: int) -> bool:
         """``from y import name`` on the very line the module is executing binds the name
@@ -823,16 +835,22 @@ def _finding(project, model, primary: _Failure, failures, certain_everywhere: bo
         )
     else:
         message = f"{_describe(model, primary)} when {first} is imported first: {_chain(model, primary)}"
-    if primary.binds_at:
+    cycle_line = next((line for p, line in primary.frames if p == primary.partial), 0)
+    if primary.binds_at and _Simulation._inside_class(model.facts[primary.partial], name, cycle_line):
+        message += f", and {partial} binds '{name}' only when its class statement ends (line {primary.binds_at})"
+    elif primary.binds_at:
         message += f", and {partial} binds '{name}' only at line {primary.binds_at}"
     elif not _submodule_case(primary):
         message += f", and {partial} does not bind '{name}' before that"
     if not certain_everywhere and not in_startup:
         message += " (order-dependent circular import"
         if working:
-            message += f"; importing {_names(model, working)} first does not fail"
+            message += f"; importgate finds no failure when importing {_names(model, working)} first"
         message += ")"
-    others = sorted({f.starts[0] for f in failures if f.starts and f.starts[0] != primary.starts[0]} | set(also), key=lambda p: model.name[p])
+    others = set(also)
+    if not certain_everywhere:  # else every module of the cycle fails anyway
+        others |= {f.starts[0] for f in failures if f.starts and f.starts[0] != primary.starts[0]}
+    others = sorted(others, key=lambda p: model.name[p])
     if others and not (in_startup and primary is failures[0]):
         message += f"; importing {_names(model, others)} first fails too"
     notes: dict[tuple[str, int], list[str]] = {}
@@ -879,6 +897,9 @@ def _hint(model: _Model, failure: _Failure) -> str:
         options = [f"import the names you need from {partial} explicitly, inside the functions that use them"]
     else:
         options = [f"import '{name}' where it is used (inside a function), not through `from {partial} import *` at module level"]
-    if failure.binds_at and cycle_line:
-        options.append(f"move the definition of '{name}' above line {cycle_line} of {partial}")
+    if failure.binds_at and cycle_line and failure.binds_at >= cycle_line and failure.partial in model.facts:
+        if _Simulation._inside_class(model.facts[failure.partial], name, cycle_line):
+            options.append(f"move the import at line {cycle_line} of {partial} out of the body of class {name}")
+        else:
+            options.append(f"move the definition of '{name}' above line {cycle_line} of {partial}")
     return "; or ".join(options)
