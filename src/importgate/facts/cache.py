@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importgate import __version__
 from importgate.model import ModuleFacts, Problem
 
-SCHEMA = 3  # 3: ModuleFacts.runtime_loads, class_ends
+SCHEMA = 4  # 4: ModuleFacts.runtime_loads, class_ends (3 was only ever an unreleased draft)
 PARSER_KEY = f"{__version__}|{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}|s{SCHEMA}"
 _RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
 
