@@ -70,7 +70,9 @@ def modules_of(root: Path, name: str) -> list[str]:
 def truth(python: Path, modules: list[str]) -> dict[str, str]:
     def run(module: str) -> tuple[str, str | None]:
         proc = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True, text=True, timeout=300)
-        return module, None if proc.returncode == 0 else proc.stderr.strip().splitlines()[-1]
+        if proc.returncode == 0:
+            return module, None
+        return module, (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
 
     with ThreadPoolExecutor(2) as pool:
         return {m: e for m, e in pool.map(run, modules) if e is not None}

@@ -18,7 +18,7 @@ def import_error(root, *modules: str) -> str | None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
     if proc.returncode == 0:
         return None
-    return proc.stderr.strip().splitlines()[-1]
+    return (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
 
 
 def cycle_findings(report):

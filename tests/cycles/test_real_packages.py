@@ -33,7 +33,9 @@ def copy_package(tmp_path: Path, python: Path, name: str) -> Path:
 
 def import_error(python: Path, module: str) -> str | None:
     proc = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True, text=True, timeout=120)
-    return None if proc.returncode == 0 else proc.stderr.strip().splitlines()[-1]
+    if proc.returncode == 0:
+        return None
+    return (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
 
 
 def claims(message: str) -> tuple[str, list[str], list[str]]:
