@@ -50,7 +50,7 @@ def check(project: Project) -> Iterator[Finding]:
     if not starts and not project.config.entries:
         return
     outcomes: dict[str, _Failure | None] = {}
-    prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None]] = {}
+    prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None, bool]] = {}
     for path in sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p])):
         outcomes[path] = _import_first(model, path, prefixes)
     # modules outside the cycles that reach one: which of them cannot be imported first either
@@ -77,12 +77,14 @@ def _import_first(model: "_Model", path: str, prefixes: dict) -> "_Failure | Non
     chain = _Simulation(model).with_ancestors(path)
     state: dict = {}
     failure = None
+    clouded = False
     for i in range(len(chain)):
         prefix = tuple(chain[: i + 1])
         if prefix not in prefixes:
-            simulation = _Simulation(model, state=dict(state))
-            prefixes[prefix] = (simulation.state, simulation.run_first([chain[i]]))
-        state, failure = prefixes[prefix]
+            simulation = _Simulation(model, state=dict(state), clouded=clouded)
+            failure = simulation.run_first([chain[i]])
+            prefixes[prefix] = (simulation.state, failure, simulation.clouded)
+        state, failure, clouded = prefixes[prefix]
         if failure is not None or state.get(path) is _State.DONE:
             break
     if failure is None or failure is _ELSEWHERE:
@@ -111,6 +113,7 @@ class _Import:
 class _Load:
     line: int
     dotted: str
+    undefined: bool = False  # the name is surely unbound there: NameError, whatever the cycles do
 
 
 class _Model:
@@ -173,9 +176,13 @@ class _Model:
         # reads that can matter: attributes of a module bound by an import, and bare names
         # (a star import of a half-built module may have left them out)
         stars = any(isinstance(e, _Import) and e.edge.is_star for e in self.events[path])
+        star_lines = [e.location.line for e in facts.imports if e.is_star]
         loads = []
         for index, (dotted, line) in enumerate(facts.runtime_loads if facts.syntax_error is None else ()):
             head, _, rest = dotted.partition(".")
+            if self._undefined(facts, head, line, star_lines):
+                loads.append((line, 1, index, _Load(line, dotted, undefined=True)))
+                continue
             if rest:
                 bound = self.module_bound(path, head)
                 if bound is None or bound[1] >= line:
@@ -186,6 +193,17 @@ class _Model:
         if loads:
             merged = sorted(steps + loads, key=lambda item: item[:3])
             self.events[path] = [item[3] for item in merged]
+
+    def _undefined(self, facts: ModuleFacts, name: str, line: int, star_lines: list[int]) -> bool:
+        """Is ``name`` surely unbound in this module at ``line`` (so reading it raises NameError)?"""
+        if name in _BUILTINS or facts.dynamic or name in facts.deleted:
+            return False
+        bound = facts.defined.get(name)
+        if bound is not None and bound <= line:
+            return False
+        if any(star < line for star in star_lines) or (facts.name, name) in self.injected:
+            return False  # a star import or another module may bind it
+        return True
 
     def _step(self, path: str, facts: ModuleFacts, edge: ImportEdge) -> _Import | None:
         base = absolute_target(edge, facts.name, facts.is_package)
@@ -417,6 +435,9 @@ class _Simulation:
     stars: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)  # path -> (partial, its line, star line)
     failure: _Failure | None = None
     starts: tuple[str, ...] = ()
+    # an import that surely runs went into a module that may have run already (or may be
+    # running): it may raise, so a failure found after it may never be reached
+    clouded: bool = False
 
     def import_first(self, paths: list[str]) -> _Failure | None:
         """Import these modules one after the other in a fresh interpreter; the first
@@ -507,6 +528,7 @@ class _Simulation:
                         elif state is None or state is _State.MAYBE:
                             unsure = True
                             self._maybe(target)
+                            self.clouded = True
                         if self.failure is not None:
                             return
                     for imported, sub in event.subs:
@@ -518,6 +540,7 @@ class _Simulation:
                         elif state is None or state is _State.MAYBE:
                             unsure = True
                             self._maybe(sub)
+                            self.clouded = True
                         if self.failure is not None:
                             return
                     # IMPORT_FROM: each name read from the module
@@ -547,7 +570,10 @@ class _Simulation:
             if sub is not None or self._is_submodule(base, imported.name):
                 continue  # imported (or found in sys.modules) as a submodule
             unbound = self._unbound(base, imported.name, at)
-            if unbound:  # bound later: a name never bound is missing-name's finding, not a cycle's
+            if unbound == 0:  # never bound: it raises, but that is missing-name's finding
+                self.failure = _ELSEWHERE
+                return
+            if unbound:
                 self._fail("name", path, base, imported.name, imported.location, unbound)
                 return
 
@@ -565,11 +591,17 @@ class _Simulation:
             if self._is_submodule(base, entry.name):
                 continue
             unbound = self._unbound(base, entry.name, at)
-            if unbound:  # never bound: undefined-export's finding
+            if unbound == 0:  # never bound: it raises, but that is undefined-export's finding
+                self.failure = _ELSEWHERE
+                return
+            if unbound:
                 self._fail("star", path, base, entry.name, step.edge.location, unbound)
                 return
 
     def _load(self, path: str, load: _Load) -> None:
+        if load.undefined:
+            self.failure = _ELSEWHERE  # NameError: not a cycle's doing
+            return
         head, _, rest = load.dotted.partition(".")
         bound = self.model.module_bound(path, head)
         if bound is not None:
@@ -595,8 +627,10 @@ class _Simulation:
                 if state is _State.DONE or self._is_submodule(current, attr):
                     return  # a finished module's missing attribute is not a cycle's doing
                 binds = self._unbound(current, attr, at)
+                if binds == 0:  # never bound: it raises, but not because of the cycle
+                    self.failure = _ELSEWHERE
                 if not binds:
-                    return  # maybe bound, or never bound at all
+                    return
                 partial = current
             else:
                 sub_state = self.state.get(sub)
@@ -637,12 +671,14 @@ class _Simulation:
             if exported is None or name in exported:
                 return
         for base, at, _ in partial:
+            if self._unbound(base, name, at) is None:
+                return  # the star import may have brought it
+        for base, at, _ in partial:
             base_facts = self.model.facts[base]
             all_line = base_facts.defined.get("__all__")
-            if all_line is not None and all_line < at:
-                return  # the star import followed __all__: not this failure
-            if base_facts.defined.get(name) is None or self._unbound(base, name, at) is None:
-                return  # not the half-built module's name (an ordinary undefined name), or maybe bound
+            if base_facts.defined.get(name) is None or (all_line is not None and all_line < at):
+                self.failure = _ELSEWHERE  # an undefined name (NameError), not the cycle's doing
+                return
         base, at, line = partial[0]
         self._fail("global", path, base, name, Location(facts.path, load.line), self.model.facts[base].defined.get(name), star_line=line)
 
@@ -690,6 +726,12 @@ class _Simulation:
             line = dict(facts.class_ends).get(name, line)
         return line
 
+    def _fail(self, *args, **kwargs) -> None:
+        if self.clouded:  # an earlier import may have raised: nothing certain to say
+            self.failure = _ELSEWHERE
+            return
+        self._fail_(*args, **kwargs)
+
     @staticmethod
     def _inside_class(facts: ModuleFacts, name: str, at: int) -> bool:
         """The module is running the body of the class statement that first binds ``name``:
@@ -719,7 +761,7 @@ class _Simulation:
         exported = self.model.project.resolver.exports(found)
         return exported is not None and name not in exported
 
-    def _fail(self, kind: str, path: str, partial: str, name: str, location: Location, binds, expr: str | None = None, star_line: int | None = None, owner: str | None = None) -> None:
+    def _fail_(self, kind: str, path: str, partial: str, name: str, location: Location, binds, expr: str | None = None, star_line: int | None = None, owner: str | None = None) -> None:
         frames = tuple((p, self.line.get(p, 0)) for p in self.frames)
         # the failing module's own frame points at the failing line
         frames = frames[:-1] + ((path, location.line),)
