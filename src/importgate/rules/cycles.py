@@ -47,8 +47,8 @@ _BUILTINS = frozenset(dir(builtins)) | _MODULE_ATTRIBUTES
 def check(project: Project) -> Iterator[Finding]:
     model = _Model(project)
     starts = model.cyclic_modules()
-    if not starts and not project.config.entries:
-        return
+    if not starts:
+        return  # without a cycle, nothing can be half-built
     outcomes: dict[str, _Failure | None] = {}
     prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None, bool]] = {}
     for path in sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p])):
@@ -140,6 +140,10 @@ class _Model:
             self.registered.update(key for key, _ in facts.registered_aliases)
         self.events: dict[str, list[_Import | _Load]] = {}
         self.successors: dict[str, set[str]] = {}
+        self._bound: dict[tuple[str, str], tuple[str, int] | None] = {}
+        self._closures: dict[str, frozenset[str]] = {}
+        self._acyclic: dict[str, bool] = {}
+        self._cyclic: set[str] | None = None
         for path in self.facts:
             self._build(path)
 
@@ -203,6 +207,8 @@ class _Model:
             return False
         if any(star < line for star in star_lines) or (facts.name, name) in self.injected:
             return False  # a star import or another module may bind it
+        if facts.is_package and f"{facts.name}.{name}" in self.project.layout.modules:
+            return False  # importing the submodule sets it in the package's namespace
         return True
 
     def _step(self, path: str, facts: ModuleFacts, edge: ImportEdge) -> _Import | None:
@@ -276,10 +282,10 @@ class _Model:
     def acyclic_closure(self, path: str) -> bool:
         """True when nothing ``path`` runs at import time can reach an import cycle:
         running it cannot touch a half-built module, so it can be run in one step."""
-        cache = self.__dict__.setdefault("_acyclic", {})
+        cache = self._acyclic
         if path in cache:
             return cache[path]
-        cyclic = self.__dict__.get("_cyclic") or self.cyclic_modules()
+        cyclic = self._cyclic if self._cyclic is not None else self.cyclic_modules()
         # iterative post-order over a DAG (cyclic nodes are answered False directly)
         stack = [path]
         while stack:
@@ -326,7 +332,7 @@ class _Model:
 
     def closure(self, path: str) -> frozenset[str]:
         """Every module that importing ``path`` may run (itself included)."""
-        cache = self.__dict__.setdefault("_closures", {})
+        cache = self._closures
         if path not in cache:
             seen = {path}
             todo = [path]
@@ -342,7 +348,7 @@ class _Model:
         """(module path, line) when the local name surely refers to one first-party module
         from that line on: every binding of it is an import of that module (no assignment,
         def, del or namespace trick), and that line's import surely runs."""
-        cache = self.__dict__.setdefault("_bound", {})
+        cache = self._bound
         key = (path, local)
         if key not in cache:
             cache[key] = self._module_bound(path, local)
@@ -730,7 +736,7 @@ class _Simulation:
         if self.clouded:  # an earlier import may have raised: nothing certain to say
             self.failure = _ELSEWHERE
             return
-        self._fail_(*args, **kwargs)
+        self._record(*args, **kwargs)
 
     @staticmethod
     def _inside_class(facts: ModuleFacts, name: str, at: int) -> bool:
@@ -761,7 +767,7 @@ class _Simulation:
         exported = self.model.project.resolver.exports(found)
         return exported is not None and name not in exported
 
-    def _fail_(self, kind: str, path: str, partial: str, name: str, location: Location, binds, expr: str | None = None, star_line: int | None = None, owner: str | None = None) -> None:
+    def _record(self, kind: str, path: str, partial: str, name: str, location: Location, binds, expr: str | None = None, star_line: int | None = None, owner: str | None = None) -> None:
         frames = tuple((p, self.line.get(p, 0)) for p in self.frames)
         # the failing module's own frame points at the failing line
         frames = frames[:-1] + ((path, location.line),)
