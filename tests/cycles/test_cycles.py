@@ -315,6 +315,13 @@ def test_one_finding_per_cycle_and_its_inline_suppression(make_project):
             },
             id="read-inside-with",
         ),
+        pytest.param(  # the AttributeError raised inside b is caught around `import b`
+            {
+                "a.py": "try:\n    import b\nexcept AttributeError:\n    b = None\n\n\ndef f():\n    pass\n",
+                "b.py": "import a\n\nhandler = a.f\n",
+            },
+            id="attribute-error-caught-around-the-import",
+        ),
         pytest.param(  # only under `if __name__ == "__main__"`: never runs on import
             {
                 "a.py": "A = 1\n\nif __name__ == '__main__':\n    import b\n",

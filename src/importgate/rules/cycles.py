@@ -437,6 +437,7 @@ class _Simulation:
     model: _Model
     state: dict[str, _State] = field(default_factory=dict)
     line: dict[str, int] = field(default_factory=dict)  # running module -> line being executed
+    current: dict[str, "_Import | _Load"] = field(default_factory=dict)  # running module -> its statement
     frames: list[str] = field(default_factory=list)
     stars: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)  # path -> (partial, its line, star line)
     failure: _Failure | None = None
@@ -512,6 +513,7 @@ class _Simulation:
         else:
             for event in model.events[path]:
                 self.line[path] = event.line
+                self.current[path] = event
                 if isinstance(event, _Load):
                     self._load(path, event)
                 elif not event.definite:
@@ -555,6 +557,7 @@ class _Simulation:
                     return
         self.frames.pop()
         self.line.pop(path, None)
+        self.current.pop(path, None)
         self.stars.pop(path, None)
         self.state[path] = _State.DONE
 
@@ -732,11 +735,17 @@ class _Simulation:
             line = dict(facts.class_ends).get(name, line)
         return line
 
-    def _fail(self, *args, **kwargs) -> None:
+    def _fail(self, kind: str, *args, **kwargs) -> None:
         if self.clouded:  # an earlier import may have raised: nothing certain to say
             self.failure = _ELSEWHERE
             return
-        self._record(*args, **kwargs)
+        if kind != "name" and any(
+            isinstance(step, _Import) and step.edge.block for step in (self.current.get(p) for p in self.frames)
+        ):
+            # an AttributeError or NameError raised under a `try` may be caught by its handler
+            self.failure = _ELSEWHERE
+            return
+        self._record(kind, *args, **kwargs)
 
     @staticmethod
     def _inside_class(facts: ModuleFacts, name: str, at: int) -> bool:
