@@ -39,6 +39,10 @@ NETWORK_AT_IMPORT = Rule("IG306", "network-at-import", W, "Module code opens a n
 SUBPROCESS_AT_IMPORT = Rule("IG307", "subprocess-at-import", W, "Module code starts a subprocess when imported.")
 FILE_WRITE_AT_IMPORT = Rule("IG308", "file-write-at-import", W, "Module code writes a file outside temporary directories when imported.")
 
+# IG4xx cycles: import cycles simulated the way CPython runs them; only certain failures
+CIRCULAR_IMPORT = Rule("IG401", "circular-import", E, "An import cycle that fails at import time (a name read from a partially initialised module) whichever of its modules is imported first, or in the start-up from the configured entries.")
+ORDER_DEPENDENT_IMPORT = Rule("IG402", "order-dependent-import", W, "An import cycle that fails when one of its modules is imported first (`python -c 'import q'` fails) and works in another order.")
+
 RULES: tuple[Rule, ...] = (
     SYNTAX_ERROR,
     UNREADABLE_FILE,
@@ -64,6 +68,8 @@ RULES: tuple[Rule, ...] = (
     NETWORK_AT_IMPORT,
     SUBPROCESS_AT_IMPORT,
     FILE_WRITE_AT_IMPORT,
+    CIRCULAR_IMPORT,
+    ORDER_DEPENDENT_IMPORT,
 )
 
 

@@ -30,9 +30,9 @@ RuleFamily = Callable[[Project], Iterator[Finding]]
 
 def rule_families() -> tuple[RuleFamily, ...]:
     """Rule families in the order their findings are produced (imported lazily)."""
-    from importgate.rules import dependencies, exports, files, reexports, resolution
+    from importgate.rules import cycles, dependencies, exports, files, reexports, resolution
 
-    return (files.check, resolution.check, exports.check, dependencies.check, reexports.check)
+    return (files.check, resolution.check, exports.check, dependencies.check, reexports.check, cycles.check)
 
 
 def read_source(path: str) -> tuple[bytes | None, str | None]:

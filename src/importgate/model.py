@@ -181,6 +181,13 @@ class ModuleFacts:
     suppressions: tuple[tuple[int, frozenset[str]], ...] = ()  # (line, rules); empty set = all
     syntax_error: "SyntaxProblem | None" = None
     has_main_guard: bool = False
+    # dotted names (`models`, `models.User`) read by code that always runs when the module is
+    # imported (unconditional module-level statements and class bodies, outside try blocks),
+    # with the first line; names a class body binds itself are left out (they shadow globals)
+    runtime_loads: tuple[tuple[str, int], ...] = ()
+    # names first bound by a class statement, with its last line: the name is bound only once
+    # the class body has run (an import inside the body sees it unbound)
+    class_ends: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,8 @@ def test_concurrent_runs_share_one_cache(tmp_path):
     outputs = [p.communicate(timeout=180) for p in procs]
     assert all(p.returncode == 1 for p in procs), [o[1] for o in outputs]
     results = [essence(json.loads(out)) for out, _ in outputs]
-    assert all(r == results[0] for r in results) and len(results[0]) == 60
+    # 60 missing names, plus the ring itself: a circular import that fails (IG401)
+    assert all(r == results[0] for r in results) and len(results[0]) == 61
     assert essence(check_json(root, "--cache-dir", str(cache))) == results[0]
 
 
@@ -139,7 +140,7 @@ def test_same_findings_with_and_without_cache_serial_and_parallel(tmp_path):
         check_json(root, "--cache-dir", str(tmp_path / "c"), "--jobs", "2"),
         check_json(root, "--cache-dir", str(tmp_path / "c"), "--jobs", "1"),
     ]
-    assert runs[0]["summary"]["findings"] == 160
+    assert runs[0]["summary"]["findings"] == 161  # 160, plus the ring's circular import (IG401)
     assert all(essence(r) == essence(runs[0]) for r in runs[1:])
 
 

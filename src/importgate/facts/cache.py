@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importgate.version import __version__
 from importgate.model import ModuleFacts, Problem
 
-SCHEMA = 2
+SCHEMA = 4  # 4: ModuleFacts.runtime_loads, class_ends (3 was only ever an unreleased draft)
 
 
 def _code_fingerprint() -> str:

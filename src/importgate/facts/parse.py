@@ -69,6 +69,7 @@ class _Scope:
     module_calls: list[str] = field(default_factory=list)  # dotted callees handed this module (see ModuleFacts)
     local_calls: set[str] = field(default_factory=set)  # plain names called at module level
     class_bases: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    class_ends: dict[str, int] = field(default_factory=dict)  # class first bound by a class statement -> its last line
 
     def column(self, line: int, col_offset: int) -> int:
         """ast gives UTF-8 byte offsets; users count characters."""
@@ -220,6 +221,8 @@ def parse_module(
         module_calls=tuple(c for c in module_calls if c),
         class_bases=class_bases,
         suppressions=_suppressions(source),
+        runtime_loads=tuple(walker.loads.items()),
+        class_ends=tuple((k, v) for k, v in scope.class_ends.items() if scope.defined.get(k) is not None),
     )
 
 
@@ -435,6 +438,113 @@ def _only_module_not_found(handler_type: ast.expr | None) -> bool:
     names = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
     caught = {(_dotted(n) or "").rsplit(".", 1)[-1] for n in names}
     return not (caught & {"ImportError", "Exception", "BaseException"}) and "ModuleNotFoundError" in caught
+
+
+def _statement_loads(node: ast.stmt, out: dict[str, int], shadow: frozenset[str]) -> None:
+    """Dotted names a statement surely reads when it runs: its simple parts and the headers of
+    compound statements (their bodies are visited as statements of their own, with their guard).
+    Class bodies are read here: they run at import time, with names they bind shadowing globals."""
+    if isinstance(node, ast.Expr):
+        _expr_loads(node.value, out, shadow)
+    elif isinstance(node, ast.Assign):
+        _expr_loads(node.value, out, shadow)
+        for target in node.targets:
+            _target_loads(target, out, shadow)
+    elif isinstance(node, ast.AugAssign):
+        _expr_loads(node.value, out, shadow)
+        if isinstance(node.target, ast.Name):
+            _add_load(node.target.id, node.target.lineno, out, shadow)
+        else:
+            _expr_loads(node.target, out, shadow)
+    elif isinstance(node, ast.AnnAssign):  # annotations are left out: lazy under PEP 563/649
+        if node.value is not None:
+            _expr_loads(node.value, out, shadow)
+            _target_loads(node.target, out, shadow)
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        for decorator in node.decorator_list:
+            _expr_loads(decorator, out, shadow)
+        for default in (*node.args.defaults, *node.args.kw_defaults):
+            if default is not None:
+                _expr_loads(default, out, shadow)
+    elif isinstance(node, ast.ClassDef):
+        for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
+            _expr_loads(expr, out, shadow)
+        inner = frozenset(_class_bound(node.body))
+        for stmt in node.body:
+            _statement_loads(stmt, out, inner)
+    elif isinstance(node, ast.If) or isinstance(node, ast.While):
+        _expr_loads(node.test, out, shadow)
+    elif isinstance(node, (ast.For, ast.AsyncFor)):
+        _expr_loads(node.iter, out, shadow)
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        for item in node.items:
+            _expr_loads(item.context_expr, out, shadow)
+
+
+def _class_bound(body: list[ast.stmt]):
+    """Names a class body binds (they shadow module globals inside the class body)."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                yield node.name
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                yield node.id
+            elif isinstance(node, ast.alias):
+                yield (node.asname or node.name).split(".")[0]
+            elif isinstance(node, ast.arg):
+                yield node.arg
+
+
+def _add_load(dotted: str, line: int, out: dict[str, int], shadow: frozenset[str]) -> None:
+    if shadow and dotted.split(".", 1)[0] in shadow:
+        return
+    if dotted not in out:
+        out[dotted] = line
+
+
+def _target_loads(target: ast.expr, out: dict[str, int], shadow: frozenset[str]) -> None:
+    """Assigning to `a.b.c` reads `a.b`; to `a[i]` reads `a` and `i`."""
+    if isinstance(target, ast.Attribute):
+        _expr_loads(target.value, out, shadow)
+    elif isinstance(target, ast.Subscript):
+        _expr_loads(target.value, out, shadow)
+        _expr_loads(target.slice, out, shadow)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            _target_loads(elt, out, shadow)
+    elif isinstance(target, ast.Starred):
+        _target_loads(target.value, out, shadow)
+
+
+def _expr_loads(expr: ast.expr, out: dict[str, int], shadow: frozenset[str]) -> None:
+    """Reads an expression surely performs: only the first operand of `and`/`or`, the test of
+    `x if t else y`, the first iterable of a comprehension; nothing inside a lambda."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            dotted = _dotted(node)
+            if dotted is not None:
+                if isinstance(node.ctx, ast.Load):
+                    _add_load(dotted, node.lineno, out, shadow)
+                continue
+            stack.append(node.value)  # type: ignore[union-attr]
+        elif isinstance(node, ast.BoolOp):
+            stack.append(node.values[0])
+        elif isinstance(node, ast.IfExp):
+            stack.append(node.test)
+        elif isinstance(node, ast.Lambda):
+            continue
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            stack.append(node.generators[0].iter)
+        elif isinstance(node, ast.NamedExpr):
+            stack.append(node.value)
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    stack.append(child)
+                elif isinstance(child, ast.keyword):
+                    stack.append(child.value)
 
 
 def _target_names(target: ast.expr):
@@ -694,6 +804,8 @@ class _Walker:
         self.feature_names: set[str] = set()  # module-level flags computed from version/platform checks
         # lines that may hold an import: an `if` without one needs no feature-test classification
         self.import_lines = _match_lines(_IMPORT_WORD, source)
+        self.in_try = 0  # inside a try body or its else: an exception there may be handled
+        self.loads: dict[str, int] = {}  # dotted name -> first line read by code that surely runs at import
 
     # -- statements -------------------------------------------------------
     def statements(self, body: list[ast.stmt], guard: Guard, top: bool = False, in_function: bool = False) -> None:
@@ -703,6 +815,8 @@ class _Walker:
     def statement(self, node: ast.stmt, guard: Guard, top: bool, in_function: bool) -> None:
         s = self.s
         module_scope = not in_function  # class bodies are handled separately
+        if module_scope and guard == Guard.NONE and not self.in_try:
+            _statement_loads(node, self.loads, frozenset())
         if self.watch_effects and isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
             self.effects(node)
         if isinstance(node, ast.Import):
@@ -718,6 +832,8 @@ class _Walker:
             self.function_body(node, guard)
         elif isinstance(node, ast.ClassDef):
             if module_scope:
+                if node.name not in s.defined and not guard & Guard.TYPE_CHECKING:
+                    s.class_ends[node.name] = node.end_lineno or node.lineno
                 s.bind(node.name, node.lineno, guard, own=True)
                 self.decorators(node)
                 bases = tuple(b for b in (_dotted(base) for base in node.bases) if b and b != "object")
@@ -796,7 +912,9 @@ class _Walker:
                 body_guard = guard | Guard.TRY
             saved_block = self.block
             self.block = node.lineno
+            self.in_try += 1
             self.statements(node.body, body_guard, in_function=in_function)  # type: ignore[attr-defined]
+            self.in_try -= 1
             for handler in handlers:
                 handler_guard = guard | Guard.CONDITIONAL
                 if handler in catching:
@@ -805,7 +923,9 @@ class _Walker:
             self.block = saved_block
             # `else:` runs only when the guarded imports succeeded: it shares their guard
             else_guard = guard | Guard.TRY if catching else guard
+            self.in_try += 1
             self.statements(node.orelse, else_guard, in_function=in_function)  # type: ignore[attr-defined]
+            self.in_try -= 1
             self.statements(node.finalbody, guard, in_function=in_function)  # type: ignore[attr-defined]
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             if module_scope:
@@ -829,7 +949,9 @@ class _Walker:
                     isinstance(a, (ast.Name, ast.Attribute, ast.Tuple)) and _catches_import_error(a) for a in call.args
                 ):
                     with_guard |= Guard.TRY
+            self.in_try += 1  # a context manager may swallow what its body raises
             self.statements(node.body, with_guard, top=top, in_function=in_function)
+            self.in_try -= 1
         elif isinstance(node, ast.Global):
             self.global_decls.update(node.names)
         elif node.__class__.__name__ == "Match":

@@ -1,0 +1,962 @@
+"""circular-import / order-dependent-import: import cycles that are certain to fail.
+
+Most import cycles work: CPython puts a module in ``sys.modules`` before running it, so
+a module that is still running can be imported again; it just is not finished. What
+fails is reading something from it that it has not bound yet: ``from X import n``
+(ImportError, "partially initialized module"), ``X.n`` at module level
+(AttributeError), ``from X import *`` with an ``__all__`` that names it (AttributeError),
+or a name that ``from X import *`` should have brought (NameError).
+
+So instead of listing cycles (pylint's cyclic-import), this family *runs* the imports
+the way CPython would, on facts only: a module executes its module-level statements in
+order; importing a first-party module that has not started runs it to completion first
+(``a.b.c`` runs ``a``, then ``a.b``, then ``a.b.c``); importing one that is running
+gives the half-built module. It is done once per module of each import cycle, as if
+that module were the first one imported (a fresh ``python -c "import m"``), and once
+for the configured entries in order.
+
+Only certainties are reported. Every step that leads to the failure must be an import
+that surely runs and is not caught (unguarded, at module level or in a class body);
+an import that may or may not run (under ``if``, ``try``, a feature test) makes every
+module it could reach "maybe started", and nothing that depends on those is claimed.
+The name must surely be unbound at that moment: not bound by any earlier statement
+(even a conditional one), not a submodule, no module ``__getattr__``, no star import
+that may bring it, no other module that sets it, no namespace tricks.
+"""
+
+from __future__ import annotations
+
+import builtins
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+from importgate.model import Finding, Guard, ImportedName, ImportEdge, Location, ModuleFacts, Related
+from importgate.project import Project
+from importgate.resolve import Verdict, _absolute_text, absolute_target
+from importgate import catalogue as C
+
+_NEVER_AT_IMPORT = Guard.FUNCTION | Guard.TYPE_CHECKING
+# attributes the import system sets on every module before its code runs
+_MODULE_ATTRIBUTES = frozenset(
+    {"__file__", "__name__", "__path__", "__spec__", "__loader__", "__package__", "__builtins__", "__doc__", "__cached__", "__dict__", "__annotations__"}
+)
+_BUILTINS = frozenset(dir(builtins)) | _MODULE_ATTRIBUTES
+
+
+def check(project: Project) -> Iterator[Finding]:
+    model = _Model(project)
+    starts = model.cyclic_modules()
+    if not starts:
+        return  # without a cycle, nothing can be half-built
+    outcomes: dict[str, _Failure | None] = {}
+    prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None, bool]] = {}
+    for path in sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p])):
+        outcomes[path] = _import_first(model, path, prefixes)
+    # modules outside the cycles that reach one: which of them cannot be imported first either
+    outside: dict[str, _Failure | None] = {}
+    if any(outcomes.values()):
+        for path in sorted(model.facts, key=lambda p: model.name[p]):
+            if path not in outcomes and not model.acyclic_closure(path):
+                outside[path] = _import_first(model, path, prefixes)
+    entry_failure = None
+    if project.config.entries:
+        entry_paths = []
+        for entry in project.config.entries:
+            path = model.path_of(entry.split(":", 1)[0].strip(), None)
+            if path is not None:
+                entry_paths.append(path)
+        if entry_paths:
+            entry_failure = _Simulation(model).import_first(entry_paths)
+    yield from _findings(project, model, outcomes, outside, entry_failure)
+
+
+def _import_first(model: "_Model", path: str, prefixes: dict) -> "_Failure | None":
+    """``python -c "import <path>"``: runs its ancestor packages first, so every module
+    under one package shares the simulation of that package's import (memoised by prefix)."""
+    chain = _Simulation(model).with_ancestors(path)
+    state: dict = {}
+    failure = None
+    clouded = False
+    for i in range(len(chain)):
+        prefix = tuple(chain[: i + 1])
+        if prefix not in prefixes:
+            simulation = _Simulation(model, state=dict(state), clouded=clouded)
+            failure = simulation.run_first([chain[i]])
+            prefixes[prefix] = (simulation.state, failure, simulation.clouded)
+        state, failure, clouded = prefixes[prefix]
+        if failure is not None or state.get(path) is _State.DONE:
+            break
+    if failure is None or failure is _ELSEWHERE:
+        return None
+    return replace(failure, starts=(path,))
+
+
+# -- facts the simulation reads -----------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class _Import:
+    """One import statement as it runs."""
+
+    line: int
+    edge: ImportEdge
+    definite: bool  # surely runs, and a failure inside is not caught
+    runs: tuple[str, ...]  # first-party module paths it imports, in order (ancestors first)
+    base: str | None  # the module `from base import ...` reads names from (its path)
+    subs: tuple[tuple[ImportedName, str | None], ...]  # from-imported names; the submodule path if one
+    # (module certainly missing, what it resolves to, names certainly missing from it); computed once
+    otherwise: tuple | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Load:
+    line: int
+    dotted: str
+    undefined: bool = False  # the name is surely unbound there: NameError, whatever the cycles do
+
+
+class _Model:
+    """Per project: each module's import steps and reads, in execution order."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.facts: dict[str, ModuleFacts] = {}
+        self.name: dict[str, str] = {}
+        self._paths: dict[tuple[str, str | None], str | None] = {}
+        for path, facts in project.facts.items():
+            if facts.is_stub:
+                continue
+            self.facts[path] = facts
+            self.name[path] = facts.name
+        self.injected: set[tuple[str, str]] = set()
+        self.registered: set[str] = set()
+        for facts in self.facts.values():
+            for text, attr in facts.injects:
+                target = _absolute_text(text, facts.name, facts.is_package)
+                if target:
+                    self.injected.add((target, attr))
+            self.registered.update(facts.registers_modules)
+            self.registered.update(key for key, _ in facts.registered_aliases)
+        self.events: dict[str, list[_Import | _Load]] = {}
+        self.successors: dict[str, set[str]] = {}
+        self._bound: dict[tuple[str, str], tuple[str, int] | None] = {}
+        self._closures: dict[str, frozenset[str]] = {}
+        self._acyclic: dict[str, bool] = {}
+        self._cyclic: set[str] | None = None
+        for path in self.facts:
+            self._build(path)
+
+    def path_of(self, dotted: str, importer: str | None) -> str | None:
+        """The first-party source file that runs when ``dotted`` is imported, if any."""
+        if dotted not in self.project.layout.modules:
+            return None  # not a first-party name: nothing of ours runs
+        key = (dotted, importer)
+        if key not in self._paths:
+            found = self.project.resolver.resolve(dotted, importer).found
+            path = None
+            if found is not None and found.first_party and found.path in self.facts:
+                path = found.path
+            self._paths[key] = path
+        return self._paths[key]
+
+    def _build(self, path: str) -> None:
+        facts = self.facts[path]
+        steps: list[tuple[int, int, int, _Import | _Load]] = []
+        successors: set[str] = set()
+        if facts.syntax_error is None:
+            for index, edge in enumerate(facts.imports):
+                if edge.guard & _NEVER_AT_IMPORT:
+                    continue
+                step = self._step(path, facts, edge)
+                if step is None:
+                    continue
+                steps.append((step.line, 0, index, step))
+                successors.update(step.runs)
+                successors.update(sub for _, sub in step.subs if sub is not None)
+        steps.sort(key=lambda item: item[:3])
+        self.events[path] = [item[3] for item in steps]
+        self.successors[path] = successors
+        # reads that can matter: attributes of a module bound by an import, and bare names
+        # (a star import of a half-built module may have left them out)
+        stars = any(isinstance(e, _Import) and e.edge.is_star for e in self.events[path])
+        star_lines = [e.location.line for e in facts.imports if e.is_star]
+        loads = []
+        for index, (dotted, line) in enumerate(facts.runtime_loads if facts.syntax_error is None else ()):
+            head, _, rest = dotted.partition(".")
+            if self._undefined(facts, head, line, star_lines):
+                loads.append((line, 1, index, _Load(line, dotted, undefined=True)))
+                continue
+            if rest:
+                bound = self.module_bound(path, head)
+                if bound is None or bound[1] >= line:
+                    continue
+            elif not stars:
+                continue
+            loads.append((line, 1, index, _Load(line, dotted)))
+        if loads:
+            merged = sorted(steps + loads, key=lambda item: item[:3])
+            self.events[path] = [item[3] for item in merged]
+
+    def _undefined(self, facts: ModuleFacts, name: str, line: int, star_lines: list[int]) -> bool:
+        """Is ``name`` surely unbound in this module at ``line`` (so reading it raises NameError)?"""
+        if name in _BUILTINS or facts.dynamic or name in facts.deleted:
+            return False
+        bound = facts.defined.get(name)
+        if bound is not None and bound <= line:
+            return False
+        if any(star < line for star in star_lines) or (facts.name, name) in self.injected:
+            return False  # a star import or another module may bind it
+        if facts.is_package and f"{facts.name}.{name}" in self.project.layout.modules:
+            return False  # importing the submodule sets it in the package's namespace
+        return True
+
+    def _step(self, path: str, facts: ModuleFacts, edge: ImportEdge) -> _Import | None:
+        base = absolute_target(edge, facts.name, facts.is_package)
+        if base is None:
+            return None
+        parts = base.split(".")
+        runs: list[str] = []
+        for i in range(1, len(parts) + 1):
+            target = self.path_of(".".join(parts[:i]), path)
+            if target is not None and target not in runs:
+                runs.append(target)
+        base_path = self.path_of(base, path)
+        subs: list[tuple[ImportedName, str | None]] = []
+        if edge.is_from and not edge.is_star:
+            for imported in edge.names:
+                subs.append((imported, self.path_of(f"{base}.{imported.name}", path) if base_path else None))
+        definite = not (edge.guard & ~Guard.TRY_MODULE)
+        return _Import(edge.location.line, edge, definite, tuple(runs), base_path, tuple(subs))
+
+    def cyclic_modules(self) -> set[str]:
+        """Modules on an import cycle (Tarjan's SCCs of the module-level import graph,
+        self-imports included); only they can fail by being imported first."""
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        out: set[str] = set()
+        counter = 0
+        for root in self.facts:
+            if root in index:
+                continue
+            work = [(root, iter(sorted(self.successors[root])))]
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                node, children = work[-1]
+                advanced = False
+                for child in children:
+                    if child not in index:
+                        index[child] = low[child] = counter
+                        counter += 1
+                        stack.append(child)
+                        on_stack.add(child)
+                        work.append((child, iter(sorted(self.successors.get(child, ())))))
+                        advanced = True
+                        break
+                    if child in on_stack:
+                        low[node] = min(low[node], index[child])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    if len(members) > 1 or node in self.successors.get(node, ()):
+                        out.update(members)
+        self._cyclic = out
+        return out
+
+    def acyclic_closure(self, path: str) -> bool:
+        """True when nothing ``path`` runs at import time can reach an import cycle:
+        running it cannot touch a half-built module, so it can be run in one step."""
+        cache = self._acyclic
+        if path in cache:
+            return cache[path]
+        cyclic = self._cyclic if self._cyclic is not None else self.cyclic_modules()
+        # iterative post-order over a DAG (cyclic nodes are answered False directly)
+        stack = [path]
+        while stack:
+            node = stack[-1]
+            if node in cache:
+                stack.pop()
+                continue
+            if node in cyclic:
+                cache[node] = False
+                stack.pop()
+                continue
+            pending = [s for s in self.successors.get(node, ()) if s not in cache]
+            if pending:
+                stack.extend(pending)
+                continue
+            cache[node] = all(cache[s] for s in self.successors.get(node, ()))
+            stack.pop()
+        return cache[path]
+
+    def fails_otherwise(self, path: str, step: _Import, state: dict[str, "_State"]) -> bool:
+        """Does this import surely raise for a reason other than a cycle: a module that
+        is certainly missing, or a name certainly missing from a finished module?"""
+        if step.otherwise is None:
+            edge = step.edge
+            resolver = self.project.resolver
+            base = absolute_target(edge, self.name[path], self.facts[path].is_package)
+            missing_names = []
+            if base is None:
+                step.otherwise = (False, None, ())
+                return False
+            resolution = resolver.resolve(base, path)
+            if resolution.found is not None and edge.is_from and not edge.is_star:
+                for imported, sub in step.subs:
+                    if sub is None and resolver.provides(resolution.found, imported.name).verdict is Verdict.NO:
+                        missing_names.append(imported.name)
+            step.otherwise = (resolution.certain_missing and edge.guard == Guard.NONE, resolution.found, tuple(missing_names))
+        missing_module, found, missing_names = step.otherwise
+        if missing_module:
+            return True
+        if missing_names and found is not None:
+            # a first-party module must have finished, or the names may just be late
+            return found.path not in self.facts or state.get(found.path) is _State.DONE
+        return False
+
+    def closure(self, path: str) -> frozenset[str]:
+        """Every module that importing ``path`` may run (itself included)."""
+        cache = self._closures
+        if path not in cache:
+            seen = {path}
+            todo = [path]
+            while todo:
+                for nxt in self.successors.get(todo.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            cache[path] = frozenset(seen)
+        return cache[path]
+
+    def module_bound(self, path: str, local: str) -> tuple[str, int] | None:
+        """(module path, line) when the local name surely refers to one first-party module
+        from that line on: every binding of it is an import of that module (no assignment,
+        def, del or namespace trick), and that line's import surely runs."""
+        cache = self._bound
+        key = (path, local)
+        if key not in cache:
+            cache[key] = self._module_bound(path, local)
+        return cache[key]
+
+    def _module_bound(self, path: str, local: str) -> tuple[str, int] | None:
+        facts = self.facts[path]
+        if local in facts.own_definitions or local in facts.deleted or facts.dynamic:
+            return None
+        module = None
+        first = None
+        for event in self.events[path]:
+            if not isinstance(event, _Import):
+                continue
+            bound = self._binds(event, local)
+            if bound is False:
+                continue
+            if bound is None or (module is not None and bound != module):
+                return None
+            module = bound
+            if event.definite and first is None:
+                first = event.line
+        if module is None or first is None:
+            return None
+        return module, first
+
+    def _binds(self, step: _Import, local: str):
+        """False: the statement does not bind ``local``; a path: it binds that first-party
+        module; None: it binds something else, or may."""
+        edge = step.edge
+        if not edge.is_from:
+            if edge.asname is not None:
+                if edge.asname != local:
+                    return False
+                if step.runs and self.name[step.runs[-1]] == edge.module_text:
+                    return step.runs[-1]
+                return None
+            top = edge.module_text.split(".")[0]
+            if top != local:
+                return False
+            if step.runs and self.name[step.runs[0]] == top:
+                return step.runs[0]
+            return None
+        if edge.is_star:
+            if step.base is None:
+                return None
+            return None if local in self.facts[step.base].defined else False
+        for imported, sub in step.subs:
+            if (imported.asname or imported.name) != local:
+                continue
+            if sub is None or step.base is None or imported.name in self.facts[step.base].defined:
+                return None  # a name, not (surely) the submodule
+            return sub
+        return False
+
+
+# -- the simulation -----------------------------------------------------------------------
+
+
+class _State(enum.Enum):
+    RUNNING = "running"
+    DONE = "done"
+    MAYBE = "maybe"  # may have run (or be running): an import that might run could reach it
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    kind: str  # "name" | "star" | "attribute" | "global"
+    starts: tuple[str, ...]  # the modules imported first (paths), in order
+    frames: tuple[tuple[str, int], ...]  # (path, line) of every running module, outermost first
+    partial: str  # path of the half-built module
+    name: str
+    location: Location
+    binds_at: int | None  # where the half-built module binds the name (too late), if it does
+    via: str | None = None  # the line of the star import that should have brought the name ("global")
+    owner: str | None = None  # "attribute": the module read (the package, when a submodule is half-built)
+    expr: str | None = None  # "attribute": the dotted expression read (`models.User`)
+
+
+# the import fails before any cycle matters (a missing module or name): nothing to claim
+_ELSEWHERE = _Failure("elsewhere", (), (), "", "", Location(""), None)
+
+
+@dataclass
+class _Simulation:
+    model: _Model
+    state: dict[str, _State] = field(default_factory=dict)
+    line: dict[str, int] = field(default_factory=dict)  # running module -> line being executed
+    current: dict[str, "_Import | _Load"] = field(default_factory=dict)  # running module -> its statement
+    frames: list[str] = field(default_factory=list)
+    stars: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)  # path -> (partial, its line, star line)
+    failure: _Failure | None = None
+    starts: tuple[str, ...] = ()
+    # an import that surely runs went into a module that may have run already (or may be
+    # running): it may raise, so a failure found after it may never be reached
+    clouded: bool = False
+
+    def import_first(self, paths: list[str]) -> _Failure | None:
+        """Import these modules one after the other in a fresh interpreter; the first
+        certain circular-import failure, or None."""
+        failure = self.run_first(paths)
+        return None if failure is _ELSEWHERE else failure
+
+    def run_first(self, paths: list[str]) -> _Failure | None:
+        self.starts = tuple(paths)
+        for path in paths:
+            for target in self.with_ancestors(path):
+                if self.failure is None and target not in self.state:
+                    self._run(target)
+        return self.failure
+
+    def with_ancestors(self, path: str) -> list[str]:
+        dotted = self.model.name[path]
+        parts = dotted.split(".")
+        out = []
+        for i in range(1, len(parts)):
+            ancestor = self.model.path_of(".".join(parts[:i]), None)
+            if ancestor is not None:
+                out.append(ancestor)
+        return out + [path]
+
+    def _run(self, path: str) -> None:
+        """Run ``path`` to completion (or to the first certain failure), depth first,
+        with an explicit stack of generators so that deep import chains do not recurse."""
+        stack = [self._execute(path)]
+        while stack and self.failure is None:
+            try:
+                child = next(stack[-1])
+            except StopIteration:
+                stack.pop()
+                continue
+            if self.model.acyclic_closure(child):
+                # it cannot reach a half-built module: run it (and all it runs) in one step
+                for done in self.model.closure(child):
+                    self.state[done] = _State.DONE
+                continue
+            stack.append(self._execute(child))
+
+    def _maybe(self, path: str) -> None:
+        """An import that may run: whatever it could start is no longer certain. (Modules
+        already started or marked stop the walk: what they reach is accounted for.)"""
+        if path in self.state:
+            return
+        state = self.state
+        successors = self.model.successors
+        state[path] = _State.MAYBE
+        todo = [path]
+        while todo:
+            for nxt in successors.get(todo.pop(), ()):
+                if nxt not in state:
+                    state[nxt] = _State.MAYBE
+                    todo.append(nxt)
+
+    def _execute(self, path: str):
+        model = self.model
+        self.state[path] = _State.RUNNING
+        self.frames.append(path)
+        facts = model.facts[path]
+        if facts.syntax_error is not None or facts.dynamic:
+            for target in model.successors[path]:
+                self._maybe(target)
+        else:
+            for event in model.events[path]:
+                self.line[path] = event.line
+                self.current[path] = event
+                if isinstance(event, _Load):
+                    self._load(path, event)
+                elif not event.definite:
+                    for target in event.runs:
+                        self._maybe(target)
+                    for _, sub in event.subs:
+                        if sub is not None:
+                            self._maybe(sub)
+                elif model.fails_otherwise(path, event, self.state):
+                    self.failure = _ELSEWHERE  # it raises before any cycle matters
+                    return
+                else:
+                    # IMPORT_NAME: the module and its ancestors, then the submodules that
+                    # `from package import sub` needs (only those the package lacks)
+                    unsure = False  # once one step is uncertain, so is everything after it
+                    for target in event.runs:
+                        state = self.state.get(target)
+                        if state is None and not unsure and model.name[target] not in model.registered:
+                            yield target
+                        elif state is None or state is _State.MAYBE:
+                            unsure = True
+                            self._maybe(target)
+                            self.clouded = True
+                        if self.failure is not None:
+                            return
+                    for imported, sub in event.subs:
+                        if sub is None:
+                            continue
+                        state = self.state.get(sub)
+                        if state is None and not unsure and self._imports_submodule(event.base, imported.name):
+                            yield sub
+                        elif state is None or state is _State.MAYBE:
+                            unsure = True
+                            self._maybe(sub)
+                            self.clouded = True
+                        if self.failure is not None:
+                            return
+                    # IMPORT_FROM: each name read from the module
+                    self._from(path, event)
+                if self.failure is not None:
+                    return
+        self.frames.pop()
+        self.line.pop(path, None)
+        self.current.pop(path, None)
+        self.stars.pop(path, None)
+        self.state[path] = _State.DONE
+
+    # -- the checks ------------------------------------------------------------------------
+
+    def _from(self, path: str, step: _Import) -> None:
+        """``from X import ...`` where X is running: each name must be bound already."""
+        edge = step.edge
+        if step.base is None or not edge.is_from:
+            return
+        base = step.base
+        if self.state.get(base) is not _State.RUNNING:
+            return
+        at = self.line[base]
+        if edge.is_star:
+            self._star(path, step, base, at)
+            return
+        for imported, sub in step.subs:
+            if sub is not None or self._is_submodule(base, imported.name):
+                continue  # imported (or found in sys.modules) as a submodule
+            unbound = self._unbound(base, imported.name, at)
+            if unbound == 0:  # never bound: it raises, but that is missing-name's finding
+                self.failure = _ELSEWHERE
+                return
+            if unbound:
+                self._fail("name", path, base, imported.name, imported.location, unbound)
+                return
+
+    def _star(self, path: str, step: _Import, base: str, at: int) -> None:
+        facts = self.model.facts[base]
+        self.stars.setdefault(path, []).append((base, at, step.line))
+        loc = facts.all_location
+        if facts.all_entries is None or facts.all_dynamic or facts.all_sources or loc is None:
+            return
+        if loc.column != 1 or loc.end_line >= at or facts.defined.get("__all__") != loc.line:
+            return  # __all__ is not surely bound (top level, unconditionally) before the cycle
+        for entry in facts.all_entries:
+            if not loc.line <= entry.location.line <= loc.end_line:
+                continue  # added later, maybe conditionally
+            if self._is_submodule(base, entry.name):
+                continue
+            unbound = self._unbound(base, entry.name, at)
+            if unbound == 0:  # never bound: it raises, but that is undefined-export's finding
+                self.failure = _ELSEWHERE
+                return
+            if unbound:
+                self._fail("star", path, base, entry.name, step.edge.location, unbound)
+                return
+
+    def _load(self, path: str, load: _Load) -> None:
+        if load.undefined:
+            self.failure = _ELSEWHERE  # NameError: not a cycle's doing
+            return
+        head, _, rest = load.dotted.partition(".")
+        bound = self.model.module_bound(path, head)
+        if bound is not None:
+            module, line = bound
+            if rest and line < load.line:
+                self._attributes(path, module, rest.split("."), load)
+            return
+        if not rest and self.stars.get(path):
+            self._global(path, self.model.facts[path], head, load)
+
+    def _attributes(self, path: str, module: str, attrs: list[str], load: _Load) -> None:
+        """``X.n`` read at import time: a half-built X may not have bound n yet, and a
+        submodule becomes an attribute of its package only once it has finished."""
+        current = module
+        for attr in attrs:
+            state = self.state.get(current)
+            if state not in (_State.RUNNING, _State.DONE):
+                return
+            facts = self.model.facts[current]
+            at = self.line[current] if state is _State.RUNNING else 1 << 30
+            sub = self.model.path_of(f"{self.model.name[current]}.{attr}", current)
+            if sub is None:
+                if state is _State.DONE or self._is_submodule(current, attr):
+                    return  # a finished module's missing attribute is not a cycle's doing
+                binds = self._unbound(current, attr, at)
+                if binds == 0:  # never bound: it raises, but not because of the cycle
+                    self.failure = _ELSEWHERE
+                if not binds:
+                    return
+                partial = current
+            else:
+                sub_state = self.state.get(sub)
+                if not self._unbound_plain(current, facts, attr, at) or f"{facts.name}.{attr}" in self.model.registered:
+                    return  # the package binds that name itself: some other object
+                if sub_state is _State.DONE:
+                    current = sub
+                    continue
+                if sub_state is not _State.RUNNING:
+                    return
+                binds, partial = None, sub
+            location = Location(self.model.facts[path].path, load.line)
+            self._fail("attribute", path, partial, attr, location, binds, expr=load.dotted, owner=current)
+            return
+
+    def _global(self, path: str, facts: ModuleFacts, name: str, load: _Load) -> None:
+        """A name read at module level that only ``from X import *`` (X half-built) could bind."""
+        if name in _BUILTINS or name.startswith("_") or facts.dynamic or facts.getattr is not None:
+            return
+        bound = facts.defined.get(name)
+        if bound is not None and bound <= load.line or name in facts.deleted:
+            return
+        partial = [(base, at, line) for base, at, line in self.stars[path] if line < load.line]
+        if not partial:
+            return
+        bases = {base for base, _, _ in partial}
+        # every other star import that ran before must surely leave the name out
+        for edge in facts.imports:
+            if not edge.is_star or edge.guard & _NEVER_AT_IMPORT or edge.location.line >= load.line:
+                continue
+            target = absolute_target(edge, facts.name, facts.is_package)
+            if target is None:
+                return
+            if self.model.path_of(target, path) in bases:
+                continue
+            found = self.model.project.resolver.resolve(target, path).found
+            exported = self.model.project.resolver.exports(found) if found is not None else None
+            if exported is None or name in exported:
+                return
+        for base, at, _ in partial:
+            if self._unbound(base, name, at) is None:
+                return  # the star import may have brought it
+        for base, at, _ in partial:
+            base_facts = self.model.facts[base]
+            all_line = base_facts.defined.get("__all__")
+            if base_facts.defined.get(name) is None or (all_line is not None and all_line < at):
+                self.failure = _ELSEWHERE  # an undefined name (NameError), not the cycle's doing
+                return
+        base, at, line = partial[0]
+        self._fail("global", path, base, name, Location(facts.path, load.line), self.model.facts[base].defined.get(name), star_line=line)
+
+    # -- what is bound in a half-built module ------------------------------------------------
+
+    def _is_submodule(self, base: str, name: str) -> bool:
+        facts = self.model.facts[base]
+        if not facts.is_package:
+            return False
+        if facts.dynamic_path:
+            return True
+        resolution = self.model.project.resolver.resolve(f"{facts.name}.{name}", base)
+        return resolution.found is not None or resolution.unknown is not None
+
+    def _unbound_plain(self, base: str, facts: ModuleFacts, name: str, at: int) -> bool:
+        """The module itself surely has not bound ``name`` by line ``at`` (submodules aside)."""
+        if facts.dynamic or facts.syntax_error is not None or facts.lazy_attach is not None:
+            return False
+        if facts.getattr is not None and facts.getattr.location.line < at:
+            return False
+        if name in facts.deleted or (facts.name, name) in self.model.injected:
+            return False
+        line = facts.defined.get(name)
+        if line is not None and line <= at and not (line < at and self._inside_class(facts, name, at)):
+            if line < at or not self._bound_by_running_import(base, name, at):
+                return False
+        for edge in facts.imports:
+            if edge.is_star and not edge.guard & Guard.TYPE_CHECKING and edge.location.line < at:
+                if not self._star_leaves_out(base, facts, edge, name):
+                    return False
+        return True
+
+    def _unbound(self, base: str, name: str, at: int) -> int | None | bool:
+        """None when ``name`` may be bound in the running module ``base`` at line ``at``;
+        else the line that binds it later (0 when nothing does)."""
+        if name in _MODULE_ATTRIBUTES:
+            return None
+        facts = self.model.facts[base]
+        if f"{facts.name}.{name}" in self.model.registered:
+            return None
+        if not self._unbound_plain(base, facts, name, at):
+            return None
+        line = facts.defined.get(name, 0)
+        if line and line < at:  # bound when the class statement being run ends
+            line = dict(facts.class_ends).get(name, line)
+        return line
+
+    def _fail(self, kind: str, *args, **kwargs) -> None:
+        if self.clouded:  # an earlier import may have raised: nothing certain to say
+            self.failure = _ELSEWHERE
+            return
+        if kind != "name" and any(
+            isinstance(step, _Import) and step.edge.block for step in (self.current.get(p) for p in self.frames)
+        ):
+            # an AttributeError or NameError raised under a `try` may be caught by its handler
+            self.failure = _ELSEWHERE
+            return
+        self._record(kind, *args, **kwargs)
+
+    @staticmethod
+    def _inside_class(facts: ModuleFacts, name: str, at: int) -> bool:
+        """The module is running the body of the class statement that first binds ``name``:
+        the class name is bound only when its body has finished."""
+        start = facts.defined.get(name)
+        for class_name, end in facts.class_ends:
+            if class_name == name:
+                return start is not None and start < at <= end
+        return False
+
+    def _bound_by_running_import(self, base: str, name: str, at: int) -> bool:
+        """``from y import name`` on the very line the module is executing binds the name
+        only when that import finishes, which it has not."""
+        for event in self.model.events[base]:
+            if isinstance(event, _Import) and event.line == at and event.edge.is_from:
+                if any((n.asname or n.name) == name for n in event.edge.names):
+                    return True
+        return False
+
+    def _star_leaves_out(self, base: str, facts: ModuleFacts, edge: ImportEdge, name: str) -> bool:
+        target = absolute_target(edge, facts.name, facts.is_package)
+        if target is None:
+            return False
+        found = self.model.project.resolver.resolve(target, base).found
+        if found is None:
+            return False
+        exported = self.model.project.resolver.exports(found)
+        return exported is not None and name not in exported
+
+    def _record(self, kind: str, path: str, partial: str, name: str, location: Location, binds, expr: str | None = None, star_line: int | None = None, owner: str | None = None) -> None:
+        frames = tuple((p, self.line.get(p, 0)) for p in self.frames)
+        # the failing module's own frame points at the failing line
+        frames = frames[:-1] + ((path, location.line),)
+        self.failure = _Failure(
+            kind=kind,
+            starts=self.starts,
+            frames=frames,
+            partial=partial,
+            name=name,
+            expr=expr,
+            location=location,
+            binds_at=binds or None,
+            via=str(star_line) if star_line else None,
+            owner=owner,
+        )
+
+    def _imports_submodule(self, base: str | None, name: str) -> bool:
+        """Does ``from base import name`` import the submodule ``base.name`` now? Only when
+        the package surely has no attribute ``name`` yet."""
+        if base is None:
+            return False
+        state = self.state.get(base)
+        facts = self.model.facts[base]
+        if state is _State.RUNNING:
+            return self._unbound_plain(base, facts, name, self.line[base])
+        if state is _State.DONE:
+            return self._unbound_plain(base, facts, name, 1 << 30)
+        return False
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+
+def _cycle(failure: _Failure) -> tuple[str, ...]:
+    paths = [p for p, _ in failure.frames]
+    index = paths.index(failure.partial) if failure.partial in paths else 0
+    return tuple(paths[index:])
+
+
+def _findings(project: Project, model: _Model, outcomes, outside, entry: _Failure | None) -> Iterator[Finding]:
+    """One finding per cycle (the modules from the half-built one to the failing one)."""
+    groups: dict[frozenset[str], list[_Failure]] = {}
+    for path, failure in outcomes.items():
+        if failure is not None:
+            groups.setdefault(frozenset(_cycle(failure)), []).append(failure)
+    also: dict[frozenset[str], list[str]] = {}
+    for path, failure in outside.items():
+        if failure is not None and frozenset(_cycle(failure)) in groups:
+            also.setdefault(frozenset(_cycle(failure)), []).append(path)
+    entry_key = frozenset(_cycle(entry)) if entry is not None else None
+    if entry is not None and entry_key not in groups:
+        groups[entry_key] = []
+    for key, failures in groups.items():
+        members = sorted(key, key=lambda p: (model.name[p].count("."), model.name[p]))
+        failing = {f.starts[0] for f in failures}
+        every = all(m in failing for m in members)
+        in_startup = entry is not None and key == entry_key
+        ordered = sorted(failures, key=lambda f: (model.name[f.starts[0]].count("."), model.name[f.starts[0]]))
+        if in_startup:
+            ordered = [entry] + ordered
+        reported = [f for f in ordered if project.reported(f.location.path)]
+        if not reported:
+            continue
+        primary = reported[0]
+        working = [m for m in members if m not in failing and outcomes.get(m) is None and m in outcomes]
+        yield _finding(project, model, primary, ordered, every or in_startup, in_startup, working, also.get(key, []))
+
+
+def _describe(model: _Model, failure: _Failure) -> str:
+    partial = model.name[failure.partial]
+    name = failure.name
+    if failure.kind == "name":
+        return f"cannot import name '{name}' from partially initialized module '{partial}'"
+    if failure.kind == "star":
+        return f"`from {partial} import *` raises AttributeError: the __all__ of partially initialized module '{partial}' names '{name}', not bound yet,"
+    if failure.kind == "attribute":
+        if not _submodule_case(failure):
+            return f"`{failure.expr}` raises AttributeError: partially initialized module '{partial}' has no attribute '{name}' yet"
+        owner = model.name[failure.owner] if failure.owner else partial.rpartition(".")[0]
+        return (
+            f"`{failure.expr}` raises AttributeError: cannot access submodule '{name}' of module '{owner}' "
+            f"(it is still initialising, and a package gets a submodule as attribute only when the submodule finishes)"
+        )
+    return f"name '{name}' is not defined (NameError): `from {partial} import *` copied partially initialized module '{partial}' before it bound '{name}'"
+
+
+def _submodule_case(failure: _Failure) -> bool:
+    return failure.kind == "attribute" and failure.owner is not None and failure.owner != failure.partial
+
+
+def _names(model: _Model, paths, limit: int = 5) -> str:
+    names = [model.name[p] for p in paths]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
+def _chain(model: _Model, failure: _Failure) -> str:
+    hops = [f"{model.name[p]}:{line}" for p, line in failure.frames]
+    return " -> ".join(hops)
+
+
+def _finding(project, model, primary: _Failure, failures, certain_everywhere: bool, in_startup: bool, working, also) -> Finding:
+    partial = model.name[primary.partial]
+    first = ", ".join(model.name[p] for p in primary.starts)
+    name = primary.name
+    if in_startup and primary is failures[0]:
+        message = f"{_describe(model, primary)} in the start-up from the entries ({first}): {_chain(model, primary)}"
+    elif certain_everywhere:
+        message = (
+            f"{_describe(model, primary)}, whichever module of the cycle is imported first; "
+            f"importing {first} runs {_chain(model, primary)}"
+        )
+    else:
+        message = f"{_describe(model, primary)} when {first} is imported first: {_chain(model, primary)}"
+    cycle_line = next((line for p, line in primary.frames if p == primary.partial), 0)
+    if primary.binds_at and _Simulation._inside_class(model.facts[primary.partial], name, cycle_line):
+        message += f", and {partial} binds '{name}' only when its class statement ends (line {primary.binds_at})"
+    elif primary.binds_at:
+        message += f", and {partial} binds '{name}' only at line {primary.binds_at}"
+    elif not _submodule_case(primary):
+        message += f", and {partial} does not bind '{name}' before that"
+    if not certain_everywhere and not in_startup:
+        message += " (order-dependent circular import"
+        if working:
+            message += f"; importgate finds no failure when importing {_names(model, working)} first"
+        message += ")"
+    others = set(also)
+    if not certain_everywhere:  # else every module of the cycle fails anyway
+        others |= {f.starts[0] for f in failures if f.starts and f.starts[0] != primary.starts[0]}
+    others = sorted(others, key=lambda p: model.name[p])
+    if others and not (in_startup and primary is failures[0]):
+        message += f"; importing {_names(model, others)} first fails too"
+    notes: dict[tuple[str, int], list[str]] = {}
+    for (path, line), (nxt, _) in zip(primary.frames, primary.frames[1:]):
+        note = f"{model.name[path]} imports {model.name[nxt]} here"
+        if path == primary.partial:
+            note += ": the cycle starts here" if _submodule_case(primary) else f" before it binds '{name}': the cycle starts here"
+        notes.setdefault((path, line), []).append(note)
+    if primary.binds_at:
+        notes.setdefault((primary.partial, primary.binds_at), []).append(f"'{name}' is bound here, too late")
+    here = (primary.location.path, primary.location.line)
+    for other in failures:
+        key = (other.location.path, other.location.line)
+        if key == here or other is primary:
+            continue
+        starts = ", ".join(model.name[p] for p in other.starts)
+        note = f"when {starts} is imported first it fails here: {_describe(model, other)}"
+        if note not in notes.get(key, []):
+            notes.setdefault(key, []).append(note)
+    related = tuple(Related(Location(path, line), "; ".join(texts)) for (path, line), texts in notes.items())
+    return Finding(
+        rule=C.CIRCULAR_IMPORT if certain_everywhere or in_startup else C.ORDER_DEPENDENT_IMPORT,
+        location=primary.location,
+        message=message,
+        module=partial,
+        name=name,
+        hint=_hint(model, primary),
+        related=related,
+    )
+
+
+def _hint(model: _Model, failure: _Failure) -> str:
+    partial = model.name[failure.partial]
+    name = failure.name
+    cycle_line = next((line for p, line in failure.frames if p == failure.partial), None)
+    if failure.kind == "name":
+        options = [
+            f"import the module instead (`import {partial}`, then use `{partial}.{name}` inside functions)",
+            "move this import into the function that uses it",
+        ]
+    elif failure.kind == "attribute":
+        options = [f"read `{failure.expr}` inside a function, not at module level", "move the import into the function that uses it"]
+    elif failure.kind == "star":
+        options = [f"import the names you need from {partial} explicitly, inside the functions that use them"]
+    else:
+        options = [f"import '{name}' where it is used (inside a function), not through `from {partial} import *` at module level"]
+    if failure.binds_at and cycle_line and failure.binds_at >= cycle_line and failure.partial in model.facts:
+        if _Simulation._inside_class(model.facts[failure.partial], name, cycle_line):
+            options.append(f"move the import at line {cycle_line} of {partial} out of the body of class {name}")
+        else:
+            options.append(f"move the definition of '{name}' above line {cycle_line} of {partial}")
+    return "; or ".join(options)
