@@ -366,14 +366,23 @@ def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
-        for entry in entries:  # pyproject.toml, setup.cfg, requirements*.txt, lock files ...
+        for entry in entries:
+            if directory == root and not _MANIFEST.match(entry.name):
+                continue  # logs, coverage data, editor files: they decide nothing
             try:
-                if entry.is_file() and not entry.name.endswith((".py", ".pyi")):
+                if entry.is_file():
                     st = entry.stat()
                     h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}".encode())
             except OSError:
                 continue
     return h.digest()
+
+
+# files at the project root that can change a report: configuration, declared dependencies, locks
+_MANIFEST = re.compile(
+    r"^(pyproject\.toml|setup\.cfg|Pipfile(\.lock)?|uv\.lock|poetry\.lock|pdm\.lock|pylock(\..+)?\.toml"
+    r"|(requirements|constraints|dev-requirements|test-requirements)[\w.-]*\.(txt|in))$"
+)
 
 
 def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolver) -> frozenset[str]:

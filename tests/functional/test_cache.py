@@ -173,3 +173,16 @@ def test_environment_change_is_noticed(tmp_path):
         fh.write("")
     after = check_json(root, "--python", python, "--cache-dir", cache)
     assert after["findings"] == []
+
+
+def test_unrelated_files_do_not_defeat_replay_but_manifests_do(tmp_path):
+    root = write_project(tmp_path / "p", {**PROJECT, "pyproject.toml": "[project]\nname = 'p'\nversion = '1'\n"})
+    cache = tmp_path / "cache"
+    check_json(root, "--cache-dir", str(cache))
+    (root / "run.log").write_text("anything")
+    (root / ".coverage").write_text("data")
+    assert check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]
+    (root / "pyproject.toml").write_text("[project]\nname = 'p'\nversion = '1'\ndependencies = []\n")
+    assert not check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]
+    (root / "requirements-dev.txt").write_text("pytest\n")
+    assert not check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]

@@ -139,6 +139,12 @@ class NullCache:
     def lookup_report(self, key: bytes):
         return None
 
+    def lookup_blob(self, key: str):
+        return None
+
+    def remember_blob(self, key: str, value) -> None:
+        pass
+
     def remember_report(self, key: bytes, report) -> None:
         pass
 
@@ -347,6 +353,19 @@ class FactsCache:
 
     def remember_env(self, key: str, signature: bytes, value) -> None:
         self.site.write("INSERT OR REPLACE INTO env VALUES (?, ?, ?)", [(key, signature, dumps(value))])
+
+    # -- derived results keyed by their inputs (e.g. rendered fixes) ---------------
+    def lookup_blob(self, key: str):
+        row = self.project.query("SELECT data FROM env WHERE key = ?", (key,))
+        if row is None:
+            return None
+        try:
+            return loads(row[0])
+        except Exception:  # noqa: BLE001
+            return None
+
+    def remember_blob(self, key: str, value) -> None:
+        self.project.write("INSERT OR REPLACE INTO env VALUES (?, ?, ?)", [(key, b"", dumps(value))])
 
     # -- whole reports ---------------------------------------------------------
     def lookup_report(self, key: bytes):

@@ -37,7 +37,7 @@ def run(config: Config, *, mode: str, unsafe: bool = False) -> Outcome:
         cache.close()
     cache_problems = tuple(cache.problems)  # e.g. a corrupt store rebuilt here: say so once
     if mode != "apply":
-        fixer = Fixer(unsafe=unsafe)
+        fixer = Fixer(unsafe=unsafe, reuse=mode == "show")
         # showing fixes is deterministic: that report may be replayed; a diff needs the new files
         tag = f"fixes:show:unsafe={unsafe}" if mode == "show" else None
         report = engine.check(config, env, fixer=fixer, replay_tag=tag)

@@ -33,6 +33,7 @@ class FileChange:
 @dataclass
 class Fixer:
     unsafe: bool = False
+    reuse: bool = False  # show mode: rendered fixes may come from the cache (no file is written)
     files: dict[str, FileChange] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)  # one line per fixed finding
     problems: list[Problem] = field(default_factory=list)
@@ -52,6 +53,11 @@ class Fixer:
                     planned[i] = decision
         if not planned:
             return out
+        key = self._reuse_key(out, planned, project) if self.reuse and project.cache is not None else None
+        if key is not None:
+            stored = project.cache.lookup_blob(key)
+            if isinstance(stored, list) and len(stored) == len(out):
+                return [replace(f, fix=fix, hint=hint) for f, (fix, hint) in zip(out, stored)]
         try:
             from importgate.fix import apply as A
         except ImportError as exc:  # libcst missing or broken: report, never crash
@@ -62,7 +68,29 @@ class Fixer:
             out[i] = _with_hint(out[i], f"not fixed automatically: {reason}")
             del planned[i]
         self._attach(out, planned, rendered, project, A)
+        if key is not None and not self.problems:
+            project.cache.remember_blob(key, [(f.fix, f.hint) for f in out])
         return out
+
+    def _reuse_key(self, findings, planned, project) -> str | None:
+        """Rendered edits depend on the plans, the bytes of the files they touch, the style and
+        the fix code itself; with those unchanged, a later run reuses them without libcst."""
+        import hashlib
+        import os
+
+        h = hashlib.blake2b(digest_size=20)
+        h.update(repr((self.unsafe, _style(project))).encode())
+        for i in sorted(planned):
+            h.update(repr((findings[i].sort_key(), planned[i])).encode())
+        paths = sorted({c.path for decision in planned.values() for c in decision.changes})
+        code_dir = os.path.dirname(__file__)
+        for path in paths + [os.path.join(code_dir, n) for n in ("plan.py", "apply.py", "edits.py", "stage.py")]:
+            try:
+                with open(path, "rb") as fh:
+                    h.update(path.encode() + b"\0" + hashlib.blake2b(fh.read(), digest_size=16).digest())
+            except OSError:
+                return None
+        return "fixes|" + h.hexdigest()
 
     # -- rendering ---------------------------------------------------------------
     def _render(self, findings, planned, project, A):
