@@ -10,6 +10,12 @@ import enum
 from dataclasses import dataclass, field
 
 
+def _by_fields(self):
+    """Pickle as ``cls(*fields)``: about twice as fast to load as the default state dict of a
+    slotted dataclass, which matters when a warm run loads every module's facts."""
+    return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
+
 class Severity(enum.IntEnum):
     """Ordered so that ``severity >= fail_on`` decides the exit code."""
 
@@ -33,6 +39,8 @@ class Severity(enum.IntEnum):
 @dataclass(frozen=True, slots=True)
 class Location:
     """A span in a file; lines and columns are 1-based, end is exclusive."""
+
+    __reduce__ = _by_fields
 
     path: str
     line: int = 1
@@ -77,6 +85,8 @@ class Guard(enum.IntFlag):
 class ImportedName:
     """One ``name [as alias]`` of a ``from x import ...`` statement."""
 
+    __reduce__ = _by_fields
+
     name: str
     asname: str | None
     location: Location
@@ -89,6 +99,8 @@ class ImportEdge:
     Relative imports stay relative here so that facts depend only on the
     file's bytes; the resolver makes them absolute.
     """
+
+    __reduce__ = _by_fields
 
     level: int
     module_text: str  # as written: "..pkg.mod", "os.path"
@@ -106,6 +118,8 @@ class ImportEdge:
 
 @dataclass(frozen=True, slots=True)
 class AllEntry:
+    __reduce__ = _by_fields
+
     name: str
     location: Location
 
@@ -113,6 +127,8 @@ class AllEntry:
 @dataclass(frozen=True, slots=True)
 class LazyAttach:
     """Literal arguments of ``lazy_loader.attach(__name__, submodules, submod_attrs)``."""
+
+    __reduce__ = _by_fields
 
     submodules: tuple[AllEntry, ...]
     attrs: tuple[tuple[str, AllEntry], ...]  # (submodule, name)
@@ -128,6 +144,8 @@ class GetattrFacts:
     that everything else raises AttributeError; None means "may serve anything".
     """
 
+    __reduce__ = _by_fields
+
     location: Location
     serves: frozenset[str] | None
 
@@ -139,6 +157,8 @@ class ModuleFacts:
     Pure data derived from the file's bytes and its module name, so it can be
     cached by content hash.
     """
+
+    __reduce__ = _by_fields
 
     name: str
     path: str
@@ -192,6 +212,8 @@ class ModuleFacts:
 
 @dataclass(frozen=True, slots=True)
 class SyntaxProblem:
+    __reduce__ = _by_fields
+
     message: str
     location: Location
     newer_syntax: str | None = None  # e.g. "3.12" when the syntax needs a newer Python
@@ -200,6 +222,8 @@ class SyntaxProblem:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    __reduce__ = _by_fields
+
     code: str
     name: str
     severity: Severity
@@ -208,6 +232,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Related:
+    __reduce__ = _by_fields
+
     location: Location
     message: str
 
@@ -215,6 +241,8 @@ class Related:
 @dataclass(frozen=True, slots=True)
 class Edit:
     """Replace the span [line:column, end_line:end_column) of ``path`` by ``content``."""
+
+    __reduce__ = _by_fields
 
     path: str
     line: int
@@ -226,6 +254,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    __reduce__ = _by_fields
+
     applicability: str  # "safe" | "unsafe"
     description: str
     edits: tuple[Edit, ...]
@@ -233,6 +263,8 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    __reduce__ = _by_fields
+
     rule: Rule
     location: Location
     message: str
@@ -259,12 +291,16 @@ class Finding:
 class Problem:
     """Something importgate itself could not do (unreadable file, broken config): shown, never fatal."""
 
+    __reduce__ = _by_fields
+
     message: str
     path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Report:
+    __reduce__ = _by_fields
+
     findings: tuple[Finding, ...]
     files: int
     modules: int
