@@ -65,7 +65,7 @@ class DiskFacts:
             source, _ = read_source(path)
             if source is None:
                 return None
-            facts = parse_module(source, path, name, is_package=is_package, is_stub=is_stub)
+            facts = parse_module(source, path, name, is_package=is_package, is_stub=is_stub, runtime_loads=False)
             self.cache.remember_site(path, st.st_size, st.st_mtime_ns, dumps(facts))
             self.parsed_on_demand += 1
         elif facts.name != name:
@@ -95,10 +95,12 @@ _PARALLEL_MIN_BYTES = 400_000
 
 
 def _parse_job(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]]) -> list[tuple[str, bytes]]:
-    """Runs in a worker process: parse a chunk of files, return pickled facts."""
+    """Runs in a worker process: parse a chunk of files, return pickled facts. A job without a
+    target version is a stub or an installed module: it never runs as first-party code, so the
+    facts only the cycle simulation needs are skipped."""
     with _no_gc():
         return [
-            (path, dumps(parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target)))
+            (path, dumps(parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target, runtime_loads=target is not None)))
             for path, source, is_package, is_stub, target in job
         ]
 
@@ -125,7 +127,7 @@ def _parse_serial(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None
     """In this process: facts as objects (pickled only if a cache keeps them)."""
     with _no_gc():
         return [
-            (path, parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target))
+            (path, parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target, runtime_loads=target is not None))
             for path, source, is_package, is_stub, target in job
         ]
 

@@ -107,6 +107,7 @@ class Resolver:
         self.source = source
         self.package_dirs = package_dirs  # first-party directories holding an __init__.py
         self.first_party = first_party or {}
+        self._fallback: dict[str, tuple[str, ...]] = {}
         self.test_dirs: frozenset[str] = frozenset()  # pytest basedirs and pythonpath (set by the engine)
         self._injected: dict[str, dict[str, set[str]]] = {}  # top-level package (or package:name) -> module -> attrs
         self._files: dict[str, list[tuple[str, str, bool]]] = {}  # installed top-level package -> its files
@@ -508,6 +509,12 @@ class Resolver:
         return directory
 
     def fallback_dirs(self, path: str) -> tuple[str, ...]:
+        cached = self._fallback.get(path)
+        if cached is None:
+            cached = self._fallback[path] = self._fallback_dirs(path)
+        return cached
+
+    def _fallback_dirs(self, path: str) -> tuple[str, ...]:
         """Directories that are on sys.path only in the way this file runs:
         its own directory when it runs as a script (not inside a package), and
         pytest's inserted basedirs and ``pythonpath`` when it is test code."""

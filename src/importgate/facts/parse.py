@@ -110,9 +110,11 @@ def parse_module(
     is_package: bool = False,
     is_stub: bool = False,
     target_version: tuple[int, int] | None = None,
+    runtime_loads: bool = True,
 ) -> ModuleFacts:
     """Facts of one file. Never raises on bad input: a file that does not
-    parse yields facts that carry the syntax problem."""
+    parse yields facts that carry the syntax problem. ``runtime_loads=False`` skips what only
+    the cycle simulation of first-party code needs (installed modules are never simulated)."""
     try:
         tree = _parse(source, path, target_version)
     except SyntaxError as exc:
@@ -144,6 +146,7 @@ def parse_module(
     scope = _Scope(lines=lines, path=path)
     text_markers = _TextMarkers(source)
     walker = _Walker(scope, source, text_markers)
+    walker.want_loads = runtime_loads
     walker.statements(tree.body, Guard.NONE, top=True)
     dynamic, dynamic_path, registers, finder, sys_path_line = walker.expression_facts(tree, text_markers)
 
@@ -482,17 +485,42 @@ def _statement_loads(node: ast.stmt, out: dict[str, int], shadow: frozenset[str]
 
 
 def _class_bound(body: list[ast.stmt]):
-    """Names a class body binds (they shadow module globals inside the class body)."""
+    """Names a class body binds in the class scope (they shadow module globals there). Method
+    bodies are not entered: their names are local to the method."""
     for stmt in body:
-        for node in ast.walk(stmt):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                yield node.name
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                yield node.id
-            elif isinstance(node, ast.alias):
-                yield (node.asname or node.name).split(".")[0]
-            elif isinstance(node, ast.arg):
-                yield node.arg
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield stmt.name
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                yield from (n.id for n in _target_names(target))
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+            yield from (n.id for n in _target_names(stmt.target))
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                yield (alias.asname or alias.name).split(".")[0]
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                yield from (n.id for n in _target_names(target))
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            yield from (n.id for n in _target_names(stmt.target))
+            yield from _class_bound(stmt.body)
+            yield from _class_bound(stmt.orelse)
+        elif isinstance(stmt, (ast.If, ast.While)):
+            yield from _class_bound(stmt.body)
+            yield from _class_bound(stmt.orelse)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    yield from (n.id for n in _target_names(item.optional_vars))
+            yield from _class_bound(stmt.body)
+        elif isinstance(stmt, ast.Try) or stmt.__class__.__name__ == "TryStar":
+            yield from _class_bound(stmt.body)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                if handler.name:
+                    yield handler.name
+                yield from _class_bound(handler.body)
+            yield from _class_bound(stmt.orelse)  # type: ignore[attr-defined]
+            yield from _class_bound(stmt.finalbody)  # type: ignore[attr-defined]
 
 
 def _add_load(dotted: str, line: int, out: dict[str, int], shadow: frozenset[str]) -> None:
@@ -782,6 +810,8 @@ def _str_elements(node: ast.expr) -> list[ast.Constant] | None:
 
 
 class _Walker:
+    want_loads = True
+
     def __init__(self, scope: _Scope, source: bytes, markers: "_TextMarkers") -> None:
         self.s = scope
         self.markers = markers
@@ -815,7 +845,7 @@ class _Walker:
     def statement(self, node: ast.stmt, guard: Guard, top: bool, in_function: bool) -> None:
         s = self.s
         module_scope = not in_function  # class bodies are handled separately
-        if module_scope and guard == Guard.NONE and not self.in_try:
+        if self.want_loads and module_scope and guard == Guard.NONE and not self.in_try:
             _statement_loads(node, self.loads, frozenset())
         if self.watch_effects and isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
             self.effects(node)
