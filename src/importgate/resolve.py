@@ -108,6 +108,7 @@ class Resolver:
         self.package_dirs = package_dirs  # first-party directories holding an __init__.py
         self.first_party = first_party or {}
         self._fallback: dict[str, tuple[str, ...]] = {}
+        self._resolved: dict[tuple, Resolution] = {}
         self.test_dirs: frozenset[str] = frozenset()  # pytest basedirs and pythonpath (set by the engine)
         self._injected: dict[str, dict[str, set[str]]] = {}  # top-level package (or package:name) -> module -> attrs
         self._files: dict[str, list[tuple[str, str, bool]]] = {}  # installed top-level package -> its files
@@ -133,7 +134,15 @@ class Resolver:
 
     # -- modules -----------------------------------------------------------
     def resolve(self, name: str, importer_path: str | None, extra_dirs: tuple[str, ...] = ()) -> Resolution:
-        """``extra_dirs``: directories on sys.path only when the importer runs (see fallback_dirs)."""
+        """``extra_dirs``: directories on sys.path only when the importer runs (see fallback_dirs).
+        Memoized: within a run the answer depends only on the arguments."""
+        key = (name, importer_path, extra_dirs)
+        cached = self._resolved.get(key)
+        if cached is None:
+            cached = self._resolved[key] = self._resolve(name, importer_path, extra_dirs)
+        return cached
+
+    def _resolve(self, name: str, importer_path: str | None, extra_dirs: tuple[str, ...]) -> Resolution:
         found = self.finder.find(name, importer_path)
         if found is not None:
             return Resolution(name, found)

@@ -78,6 +78,7 @@ class ModuleFinder:
         self._cache: dict[tuple[str, tuple[str, ...]], Found | None] = {}
         self._ext = tuple(sorted(env.extension_suffixes, key=len, reverse=True))
         self._top_level: set[str] | None = None
+        self._search: dict[str, tuple[str, ...]] = {}
         self._env_path = tuple(p for p in env.path if os.path.abspath(p) not in {os.path.abspath(r) for r in roots})
 
     # -- directory helpers ---------------------------------------------------
@@ -101,9 +102,12 @@ class ModuleFinder:
         """First-party roots (those holding the importer first), then the environment."""
         if importer is None:
             return self.roots + self._env_path
-        own = tuple(r for r in self.roots if importer.startswith(r + os.sep))
-        rest = tuple(r for r in self.roots if r not in own)
-        return own + rest + self._env_path
+        cached = self._search.get(importer)
+        if cached is None:
+            own = tuple(r for r in self.roots if importer.startswith(r + os.sep))
+            rest = tuple(r for r in self.roots if r not in own)
+            cached = self._search[importer] = own + rest + self._env_path
+        return cached
 
     def find(self, name: str, importer: str | None = None) -> Found | None:
         """The module ``name`` as seen from the file ``importer``; None when it does not exist."""
