@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from support import run_check
 from fixhelp import fix, read
 
 SUB = "def alpha(): ...\ndef beta(): ...\ndef gamma(): ...\nclass Zeta: ...\n"

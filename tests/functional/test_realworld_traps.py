@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from support import findings, rules_of, run_check, shared_venv, site_packages
+from support import rules_of, run_check, shared_venv, site_packages
 
 
 def runs(root, code: str, python: str = sys.executable, *args: str) -> bool:

@@ -6,13 +6,12 @@ code only ever runs in child processes of the target interpreter.
 
 from __future__ import annotations
 
-import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from importgate import engine
-from importgate.config import Config, ConfigError, read_pyproject, tool_table
+from importgate.config import Config, read_pyproject, tool_table
 from importgate.facts.environment import default_interpreter, resolve_interpreter
 from importgate.model import Problem, Report, Severity
 from importgate.probe import settings as probe_settings
