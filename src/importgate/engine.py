@@ -329,10 +329,12 @@ def prefetch_installed(facts: dict[str, ModuleFacts], finder: ModuleFinder, disk
             continue
         stats[path] = (st.st_size, st.st_mtime_ns, name)
         todo.append((path, source, is_package, False, None))
-    for path, blob in _parse_all(todo, jobs):
+    for path, result in _parse_all(todo, jobs):
         size, mtime, name = stats[path]
-        disk.cache.remember_site(path, size, mtime, blob)
-        disk.known[path] = replace(loads(blob), name=name)
+        # workers hand back pickles; a serial fallback hands back the facts themselves
+        facts_here = loads(result) if isinstance(result, bytes) else result
+        disk.cache.remember_site(path, size, mtime, result if isinstance(result, bytes) else dumps(result))
+        disk.known[path] = replace(facts_here, name=name)
         disk.parsed_on_demand += 1
 
 

@@ -186,3 +186,45 @@ def test_unrelated_files_do_not_defeat_replay_but_manifests_do(tmp_path):
     assert not check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]
     (root / "requirements-dev.txt").write_text("pytest\n")
     assert not check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]
+
+
+def _small_stdlib_modules(count: int) -> list[tuple[str, str]]:
+    """(module, a top-level function it defines) for small pure-Python stdlib modules."""
+    import ast
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    out = []
+    for directory, subdirs, files in os.walk(stdlib):
+        subdirs[:] = sorted(d for d in subdirs if d not in ("test", "tests", "idlelib", "site-packages", "lib2to3", "__pycache__"))
+        package = os.path.relpath(directory, stdlib).replace(os.sep, ".")
+        if package != "." and "__init__.py" not in files:
+            subdirs[:] = []
+            continue
+        for entry in sorted(files):
+            path = os.path.join(directory, entry)
+            if not entry.endswith(".py") or entry.startswith(("_", "this", "antigravity")) or os.path.getsize(path) > 7000:
+                continue
+            tree = ast.parse(open(path, "rb").read())
+            names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+            if names:
+                module = entry[:-3] if package == "." else f"{package}.{entry[:-3]}"
+                out.append((module, names[0]))
+            if len(out) == count:
+                return out
+    return out
+
+
+def test_many_small_installed_modules_parsed_on_a_cold_run(tmp_path):
+    """Enough installed modules to prefetch, too few bytes to fork for: parsed serially, cached,
+    and the findings are the same on the warm run (a regression: this path once crashed)."""
+    modules = _small_stdlib_modules(55)
+    assert len(modules) == 55
+    lines = [f"from {module} import {name}\n" for module, name in modules]
+    lines.append(f"from {modules[0][0]} import no_such_name_here\n")
+    root = write_project(tmp_path / "p", {"app.py": "".join(lines)})
+    cache = tmp_path / "cache"
+    cold = check_json(root, "--cache-dir", str(cache), "--jobs", "2")
+    warm = check_json(root, "--cache-dir", str(cache), "--jobs", "2")
+    assert [(f["rule"], f["name"]) for f in cold["findings"]] == [("missing-name", "no_such_name_here")], cold["stderr"]
+    assert essence(cold) == essence(warm)
