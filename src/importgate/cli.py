@@ -11,10 +11,35 @@ from importgate.version import __version__
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+def _help_width() -> int:
+    """What argparse would ask shutil for, without importing shutil on every run."""
+    try:
+        return int(os.environ["COLUMNS"]) - 2
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns - 2
+    except (AttributeError, ValueError, OSError):
+        return 78
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width if width is not None else _help_width())
+
+
+class _Parser(argparse.ArgumentParser):
+    """Sub-commands' parsers are made with type(parent): they get the formatter too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     from importgate.report import FORMATS
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="importgate",
         description="Stop broken imports before they reach production.",
     )

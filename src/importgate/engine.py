@@ -6,26 +6,29 @@ discover -> parse -> name -> environment -> resolve -> rules -> suppress -> merg
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import re
 import time
 from collections import deque
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from importgate.config import Config
 from importgate.facts.discover import ProjectFiles, assign_names, installed_scope, walk_project
-from importgate.facts.cache import PARSER_KEY, FactsCache, NullCache, digest, dumps, loads, open_cache
+from importgate.facts.cache import PARSER_KEY, FactsCache, NullCache, blake2b, digest, dumps, loads, open_cache
 from importgate.facts.environment import Environment, cached_environment, default_interpreter, query_environment, resolve_interpreter
-from importgate.facts.finder import ModuleFinder
-from importgate.facts.parse import parse_module
 from importgate.model import Finding, Guard, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
-from importgate.project import Project
-from importgate.resolve import Resolver, absolute_target
 from importgate import catalogue
 
-RuleFamily = Callable[[Project], Iterator[Finding]]
+# a warm run replays the stored report: the parser, the finder, the resolver and the rules are
+# imported only by the functions that need them, so that it pays none of their import time
+TYPE_CHECKING = False  # typing itself is one of those imports
+if TYPE_CHECKING:
+    from importgate.facts.finder import ModuleFinder
+    from importgate.project import Project
+    from importgate.resolve import Resolver
+
+RuleFamily = Callable[["Project"], Iterator[Finding]]
 
 
 def rule_families() -> tuple[RuleFamily, ...]:
@@ -62,6 +65,8 @@ class DiskFacts:
             return None
         facts = self.cache.lookup_site(path, st.st_size, st.st_mtime_ns)
         if facts is None:
+            from importgate.facts.parse import parse_module
+
             source, _ = read_source(path)
             if source is None:
                 return None
@@ -98,6 +103,8 @@ def _parse_job(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]])
     """Runs in a worker process: parse a chunk of files, return pickled facts. A job without a
     target version is a stub or an installed module: it never runs as first-party code, so the
     facts only the cycle simulation needs are skipped."""
+    from importgate.facts.parse import parse_module
+
     with _no_gc():
         return [
             (path, dumps(parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target, runtime_loads=target is not None)))
@@ -125,6 +132,8 @@ class _no_gc:
 
 def _parse_serial(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]]) -> list[tuple[str, ModuleFacts]]:
     """In this process: facts as objects (pickled only if a cache keeps them)."""
+    from importgate.facts.parse import parse_module
+
     with _no_gc():
         return [
             (path, parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target, runtime_loads=target is not None))
@@ -197,9 +206,11 @@ def parse_files(
     jobs: int = 1,
     hashed: tuple[dict[str, bytes], dict[str, bytes], dict[str, str]] | None = None,
     progress: Progress = _no_progress,
+    installed: "InstalledPrefetch | None" = None,
 ) -> dict[str, ModuleFacts]:
     """Facts of every first-party file: from the cache when its content is known, else parsed
-    (in parallel above a size threshold)."""
+    (in parallel above a size threshold). ``installed`` rides along in the same pool: installed
+    modules the project will ask about, parsed while first-party files are."""
     cache = cache or NullCache()
     digests, sources, errors = hashed if hashed is not None else hash_files(files, cache)
     out: dict[str, ModuleFacts] = {}
@@ -234,7 +245,11 @@ def parse_files(
         todo.append((f.path, source, f.is_package, f.is_stub, target))
     cache.stats.parsed += len(todo)
     keeps = not isinstance(cache, NullCache)
-    for path, result in _parse_all(todo, jobs, progress):
+    extra = installed.jobs if installed is not None and todo else []
+    for path, result in _parse_all(todo + extra, jobs, progress):
+        if installed is not None and path in installed.wanted:
+            installed.take(path, result, cache)
+            continue
         if isinstance(result, bytes):
             out[path], blob = loads(result), result
         else:
@@ -242,6 +257,68 @@ def parse_files(
         if keeps:
             size, mtime, key, parser = pending[path]
             cache.remember(path, size, mtime, key, parser, blob if blob is not None else dumps(result))
+    return out
+
+
+# unanchored so that the regex engine can search for the literal "from" (ten times faster);
+# a match inside a string or comment only costs a wasted guess
+_FROM_IMPORT = re.compile(rb"from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b")
+
+
+class InstalledPrefetch:
+    """Installed modules that first-party sources name in ``from X import`` lines, found before
+    anything is parsed (a text scan and the environment's search path), so that a cold run
+    parses them in the same pool as the project instead of one by one when the rules ask.
+    A guess that turns out unused costs only its parse; correctness never depends on it."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[str, bytes, bool, bool, None]] = []
+        self.wanted: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, module name)
+        self.results: dict[str, ModuleFacts] = {}
+
+    def take(self, path: str, result, cache) -> None:
+        size, mtime, name = self.wanted[path]
+        facts = loads(result) if isinstance(result, bytes) else result
+        cache.remember_site(path, size, mtime, result if isinstance(result, bytes) else dumps(result))
+        self.results[path] = replace(facts, name=name)
+
+
+def speculate_installed(
+    files: ProjectFiles, sources: dict[str, bytes], env: Environment, cache, project_root: str, scope
+) -> InstalledPrefetch:
+    from importgate.facts.finder import Kind, ModuleFinder
+
+    out = InstalledPrefetch()
+    texts: set[bytes] = set()
+    for source in sources.values():
+        texts.update(_FROM_IMPORT.findall(source))
+    if not texts:
+        return out
+    own = {f.path for f in files.files}
+    finder = ModuleFinder(env, (), project_root, scope)
+    prefix = os.path.join(project_root, "")
+    for text in sorted(texts):
+        try:
+            name = text.decode("ascii")
+        except UnicodeDecodeError:
+            continue
+        found = finder.find(name)
+        if found is None or found.kind is not Kind.SOURCE or found.path is None:
+            continue
+        path = found.path
+        if path in own or path in out.wanted or path.startswith(prefix):
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if cache.lookup_site(path, st.st_size, st.st_mtime_ns) is not None:
+            continue  # known from an earlier run: read when asked
+        source, _ = read_source(path)
+        if source is None:
+            continue
+        out.wanted[path] = (st.st_size, st.st_mtime_ns, found.name)
+        out.jobs.append((path, source, found.is_package, False, None))
     return out
 
 
@@ -276,14 +353,21 @@ def gather(config: Config, env: Environment | None = None, cache: FactsCache | N
     return files, env, parsed
 
 
-def assemble(config: Config, files: ProjectFiles, env: Environment, parsed: dict[str, ModuleFacts], cache) -> Project:
+def assemble(
+    config: Config, files: ProjectFiles, env: Environment, parsed: dict[str, ModuleFacts], cache,
+    prefetched: dict[str, ModuleFacts] | None = None,
+) -> Project:
     """Names, roots and the resolver over gathered facts."""
+    from importgate.facts.finder import ModuleFinder
+    from importgate.project import Project
+    from importgate.resolve import Resolver
+
     root = os.path.abspath(config.project_root)
     layout = assign_names(files, absolute_imports(parsed.values()), config.roots)
     facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
     finder = ModuleFinder(env, layout.roots, root, installed_scope(root, config.paths))
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
-    disk = DiskFacts(dict(facts), cache)
+    disk = DiskFacts({**(prefetched or {}), **facts}, cache)
     resolver = Resolver(finder, disk, package_dirs, first_party=facts)
     resolver.test_dirs = pytest_dirs(config, facts, resolver)
     prefetch_installed(facts, finder, disk, config.jobs or os.cpu_count() or 1)
@@ -352,7 +436,7 @@ def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict
     and lock files, the target environment, the settings and importgate's own version."""
     from importgate.facts.environment import _signature
 
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     h.update(PARSER_KEY.encode())
     h.update(tag.encode())
     h.update(repr(config).encode())
@@ -437,8 +521,10 @@ def check(
         pending = _start_distributions(config, env, cache)  # runs while we parse
         parsed_before = cache.stats.parsed
         progress = progress or _no_progress
-        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress)
-        project = assemble(config, files, env, parsed, cache)
+        root = os.path.abspath(config.project_root)
+        installed = speculate_installed(files, hashed[1], env, cache, root, installed_scope(root, config.paths))
+        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress, installed)
+        project = assemble(config, files, env, parsed, cache, installed.results)
         project.pending_distributions = pending
         findings: list[Finding] = []
         families = rule_families()
@@ -598,6 +684,8 @@ def merge_groups(findings: list[Finding]) -> list[Finding]:
 
 def startup_graph(project: Project) -> dict[str, list[tuple[int, str]]]:
     """path -> [(line, path executed by a module-level import)], first-party only."""
+    from importgate.resolve import absolute_target
+
     graph: dict[str, list[tuple[int, str]]] = {}
     modules = project.layout.modules
     for path, facts in project.facts.items():

@@ -427,3 +427,27 @@ def test_imports_that_run_at_import_time_wherever_they_sit(make_project, a_sourc
         assert "binds 'A' only when its class statement ends" in finding.message
         assert "out of the body of class A" in finding.hint
     assert "cannot import name 'A' from partially initialized module 'a'" in import_error(root, "a")
+
+
+def test_many_simulations_spread_over_workers_give_the_same_findings(make_project):
+    """Over a hundred modules on one cycle and a hundred more that reach it: the simulations
+    run in forked workers with --jobs 2 and in this process with --jobs 1; same findings, and
+    the claimed failure is real."""
+    size = 120
+    files = {"big/__init__.py": ""}
+    for i in range(size - 1):
+        files[f"big/m{i}.py"] = f"import big.m{i + 1}\n\nVALUE = {i}\n"
+    files[f"big/m{size - 1}.py"] = "from big.m0 import VALUE\n"
+    for j in range(110):
+        files[f"big/outside{j}.py"] = "import big.m0\n"
+    root = make_project(files)
+    serial = run_check(root, jobs=1, cache=False)
+    parallel = run_check(root, jobs=2, cache=False)
+    assert [(f.rule.name, f.location, f.message) for f in cycle_findings(serial)] == [
+        (f.rule.name, f.location, f.message) for f in cycle_findings(parallel)
+    ]
+    failing = cycle_findings(parallel)
+    assert failing and {rel(f, root) for f in failing} == {f"big/m{size - 1}.py:1"}
+    assert "ImportError" in (import_error(root, "big.m0") or "")
+    assert "ImportError" in (import_error(root, "big.outside7") or "")
+    assert import_error(root, f"big.m{size - 1}") is None

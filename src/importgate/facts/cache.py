@@ -17,7 +17,6 @@ warning; it never fails a run and never serves facts for other content.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickle
@@ -29,6 +28,11 @@ from dataclasses import dataclass
 from importgate.version import __version__
 from importgate.model import ModuleFacts, Problem
 
+try:  # the same function hashlib.blake2b is, without loading OpenSSL on every start
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
 SCHEMA = 4  # 4: ModuleFacts.runtime_loads, class_ends (3 was only ever an unreleased draft)
 
 
@@ -38,12 +42,10 @@ def _code_fingerprint() -> str:
     other's pickles, which would load with missing fields."""
     from dataclasses import fields
 
-    from importgate.facts import parse
-
-    h = hashlib.blake2b(digest_size=6)
+    h = blake2b(digest_size=6)
     h.update(",".join(f.name for f in fields(ModuleFacts)).encode())
-    try:
-        with open(parse.__file__, "rb") as fh:
+    try:  # read, not imported: a warm run never needs the parser itself
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "parse.py"), "rb") as fh:
             h.update(fh.read())
     except (OSError, TypeError):
         pass
@@ -66,7 +68,7 @@ CREATE TABLE IF NOT EXISTS reports (key BLOB PRIMARY KEY, data BLOB, used REAL);
 
 
 def digest(source: bytes) -> bytes:
-    return hashlib.blake2b(source, digest_size=16).digest()
+    return blake2b(source, digest_size=16).digest()
 
 
 _ALLOWED_MODULES = frozenset({"importgate.model", "importgate.facts.environment", "importgate.facts.distributions"})

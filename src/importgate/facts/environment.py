@@ -7,9 +7,7 @@ because the service runs there and not in importgate's own (pipx) venv.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 
@@ -164,6 +162,9 @@ def cached_environment(python: str, cache) -> Environment:
 def query_environment(python: str) -> Environment:
     """Ask the target interpreter, always in a fresh process: only a fresh
     interpreter shows the import hooks and sys.path the service starts with."""
+    import json
+    import subprocess
+
     if os.sep in python:
         python = os.path.abspath(python)  # it runs from another directory below
     env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}

@@ -92,14 +92,34 @@ class _Scope:
             self.ambiguous.add(local)
         self.import_bindings[local] = module_text
 
-    def bind(self, name: str, line: int, guard: Guard, own: bool = False) -> None:
-        if guard & Guard.TYPE_CHECKING:
+    def bind(self, name: str, line: int, guard: int, own: bool = False) -> None:
+        if guard & _G_TYPE_CHECKING:
             self.typing_names.setdefault(name, line)
             return
         self.defined.setdefault(name, line)
         self.deleted.pop(name, None)
         if own:
             self.own.add(name)
+
+
+# the walker carries guards as plain ints (IntFlag arithmetic is slow in the hot loop) and
+# turns them into Guard only where a fact keeps one
+_G_NONE = 0
+_G_TRY = int(Guard.TRY)
+_G_TYPE_CHECKING = int(Guard.TYPE_CHECKING)
+_G_FEATURE_TEST = int(Guard.FEATURE_TEST)
+_G_CONDITIONAL = int(Guard.CONDITIONAL)
+_G_FUNCTION = int(Guard.FUNCTION)
+_G_TRY_MODULE = int(Guard.TRY_MODULE)
+_G_FALLBACK = int(Guard.FALLBACK)
+_GUARDS: dict[int, Guard] = {}
+
+
+def _as_guard(value: int) -> Guard:
+    guard = _GUARDS.get(value)
+    if guard is None:
+        guard = _GUARDS[value] = Guard(value)
+    return guard
 
 
 def parse_module(
@@ -147,7 +167,7 @@ def parse_module(
     text_markers = _TextMarkers(source)
     walker = _Walker(scope, source, text_markers)
     walker.want_loads = runtime_loads
-    walker.statements(tree.body, Guard.NONE, top=True)
+    walker.statements(tree.body, _G_NONE, top=True)
     dynamic, dynamic_path, registers, finder, sys_path_line = walker.expression_facts(tree, text_markers)
 
     getattr_facts = None
@@ -172,7 +192,7 @@ def parse_module(
         for local, attr in dict.fromkeys(scope.attribute_writes)
         if local in bindings
     )
-    writers = _namespace_writers(tree) if text_markers.sys_modules else frozenset()
+    writers = _namespace_writers(tree, source) if text_markers.sys_modules else frozenset()
     for called in sorted(scope.local_calls):
         if called in writers:
             dynamic = dynamic or f"calls {called}(), which writes into a module taken from sys.modules"
@@ -718,7 +738,7 @@ def _own_nodes(function: ast.AST) -> list[ast.AST]:
     return out
 
 
-def _namespace_writers(tree: ast.Module) -> frozenset[str]:
+def _namespace_writers(tree: ast.Module, source: bytes | None = None) -> frozenset[str]:
     """Functions ("f", "Class.method") that write into a module they take from ``sys.modules``
     by a computed key (directly, or through another such function of this module): a
     module-level call that hands them ``__name__`` or a class makes that module's namespace
@@ -733,6 +753,20 @@ def _namespace_writers(tree: ast.Module) -> frozenset[str]:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions[f"{stmt.name}.{sub.name}"] = sub
                     classes[f"{stmt.name}.{sub.name}"] = stmt.name
+    if source is not None:
+        # only a function whose own text mentions sys.modules can write directly; the others
+        # matter only as callers of one that does, so most files stop here
+        lines = source.splitlines()
+        direct = {
+            qual for qual, function in functions.items()
+            if b"modules" in b"\n".join(lines[function.lineno - 1 : function.end_lineno])  # type: ignore[attr-defined]
+        }
+        if not direct or not _namespace_writers_among({q: functions[q] for q in direct}, classes):
+            return frozenset()
+    return _namespace_writers_among(functions, classes)
+
+
+def _namespace_writers_among(functions: dict[str, ast.AST], classes: dict[str, str]) -> frozenset[str]:
     writers: set[str] = set()
     calls: dict[str, set[str]] = {}
     for qual, function in functions.items():
@@ -838,14 +872,14 @@ class _Walker:
         self.loads: dict[str, int] = {}  # dotted name -> first line read by code that surely runs at import
 
     # -- statements -------------------------------------------------------
-    def statements(self, body: list[ast.stmt], guard: Guard, top: bool = False, in_function: bool = False) -> None:
+    def statements(self, body: list[ast.stmt], guard: int, top: bool = False, in_function: bool = False) -> None:
         for stmt in body:
             self.statement(stmt, guard, top, in_function)
 
-    def statement(self, node: ast.stmt, guard: Guard, top: bool, in_function: bool) -> None:
+    def statement(self, node: ast.stmt, guard: int, top: bool, in_function: bool) -> None:
         s = self.s
         module_scope = not in_function  # class bodies are handled separately
-        if self.want_loads and module_scope and guard == Guard.NONE and not self.in_try:
+        if self.want_loads and module_scope and guard == _G_NONE and not self.in_try:
             _statement_loads(node, self.loads, frozenset())
         if self.watch_effects and isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
             self.effects(node)
@@ -857,12 +891,12 @@ class _Walker:
             if module_scope:
                 s.bind(node.name, node.lineno, guard, own=True)
                 self.decorators(node)
-                if node.name == "__getattr__" and not (guard & Guard.TYPE_CHECKING):
+                if node.name == "__getattr__" and not (guard & _G_TYPE_CHECKING):
                     s.getattr_node = node
             self.function_body(node, guard)
         elif isinstance(node, ast.ClassDef):
             if module_scope:
-                if node.name not in s.defined and not guard & Guard.TYPE_CHECKING:
+                if node.name not in s.defined and not guard & _G_TYPE_CHECKING:
                     s.class_ends[node.name] = node.end_lineno or node.lineno
                 s.bind(node.name, node.lineno, guard, own=True)
                 self.decorators(node)
@@ -901,14 +935,14 @@ class _Walker:
             if module_scope and isinstance(node.target, ast.Name):
                 if node.value is not None:
                     self.assign_target(node.target, node, guard, top)
-                elif not (guard & Guard.TYPE_CHECKING):
+                elif not (guard & _G_TYPE_CHECKING):
                     s.annotated.setdefault(node.target.id, node.lineno)
             elif in_function and self.global_decls and node.value is not None:
                 self.global_assign([node.target], node.lineno, guard)
         elif isinstance(node, ast.AugAssign):
             if module_scope and isinstance(node.target, ast.Name):
                 if node.target.id == "__all__":
-                    if not guard & Guard.TYPE_CHECKING:  # `__all__ += [...]` that never runs
+                    if not guard & _G_TYPE_CHECKING:  # `__all__ += [...]` that never runs
                         self.all_value(node.value, node, reset=False)
                 else:
                     s.bind(node.target.id, node.lineno, guard, own=True)
@@ -918,7 +952,7 @@ class _Walker:
             if isinstance(node.value, ast.Call):
                 if module_scope:
                     self.module_call(node.value)
-                    if self.has_all and not guard & Guard.TYPE_CHECKING:
+                    if self.has_all and not guard & _G_TYPE_CHECKING:
                         self.all_call(node.value)
                 elif self.has_all and _is_all_call(node.value):
                     s.all_dynamic = True  # `__all__.append(...)` inside a function: grows at run time
@@ -937,22 +971,22 @@ class _Walker:
             if not catching:
                 body_guard = guard
             elif all(_only_module_not_found(h.type) for h in catching):
-                body_guard = guard | Guard.TRY_MODULE
+                body_guard = guard | _G_TRY_MODULE
             else:
-                body_guard = guard | Guard.TRY
+                body_guard = guard | _G_TRY
             saved_block = self.block
             self.block = node.lineno
             self.in_try += 1
             self.statements(node.body, body_guard, in_function=in_function)  # type: ignore[attr-defined]
             self.in_try -= 1
             for handler in handlers:
-                handler_guard = guard | Guard.CONDITIONAL
+                handler_guard = guard | _G_CONDITIONAL
                 if handler in catching:
-                    handler_guard |= Guard.FALLBACK
+                    handler_guard |= _G_FALLBACK
                 self.statements(handler.body, handler_guard, in_function=in_function)
             self.block = saved_block
             # `else:` runs only when the guarded imports succeeded: it shares their guard
-            else_guard = guard | Guard.TRY if catching else guard
+            else_guard = guard | _G_TRY if catching else guard
             self.in_try += 1
             self.statements(node.orelse, else_guard, in_function=in_function)  # type: ignore[attr-defined]
             self.in_try -= 1
@@ -961,11 +995,11 @@ class _Walker:
             if module_scope:
                 for name in _target_names(node.target):
                     s.bind(name.id, node.lineno, guard, own=True)
-            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
-            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
         elif isinstance(node, ast.While):
-            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
-            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             with_guard = guard
             for item in node.items:
@@ -978,7 +1012,7 @@ class _Walker:
                 if isinstance(call, ast.Call) and any(
                     isinstance(a, (ast.Name, ast.Attribute, ast.Tuple)) and _catches_import_error(a) for a in call.args
                 ):
-                    with_guard |= Guard.TRY
+                    with_guard |= _G_TRY
             self.in_try += 1  # a context manager may swallow what its body raises
             self.statements(node.body, with_guard, top=top, in_function=in_function)
             self.in_try -= 1
@@ -994,7 +1028,7 @@ class _Walker:
                         rest = getattr(sub, "rest", None)
                         if isinstance(rest, str):
                             s.bind(rest, node.lineno, guard, own=True)
-                self.statements(case.body, guard | Guard.CONDITIONAL, in_function=in_function)
+                self.statements(case.body, guard | _G_CONDITIONAL, in_function=in_function)
         elif node.__class__.__name__ == "TypeAlias":
             if module_scope and isinstance(node.name, ast.Name):  # type: ignore[attr-defined]
                 s.bind(node.name.id, node.lineno, guard, own=True)  # type: ignore[attr-defined]
@@ -1030,7 +1064,7 @@ class _Walker:
                     return True
         return _is_feature_test(test)
 
-    def class_body(self, body: list[ast.stmt], guard: Guard) -> None:
+    def class_body(self, body: list[ast.stmt], guard: int) -> None:
         """Imports in a class body run at import time; its bindings are the class's."""
         for stmt in body:
             if isinstance(stmt, ast.Import):
@@ -1042,37 +1076,37 @@ class _Walker:
             elif isinstance(stmt, ast.ClassDef):
                 self.class_body(stmt.body, guard)
             elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) or stmt.__class__.__name__ in ("TryStar", "Match"):
-                self.statement(stmt, guard | Guard.CONDITIONAL if isinstance(stmt, ast.If) else guard, top=False, in_function=True)
+                self.statement(stmt, guard | _G_CONDITIONAL if isinstance(stmt, ast.If) else guard, top=False, in_function=True)
 
-    def function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef, guard: Guard) -> None:
+    def function_body(self, node: ast.FunctionDef | ast.AsyncFunctionDef, guard: int) -> None:
         saved = self.global_decls
         self.global_decls = set()
-        self.statements(node.body, guard | Guard.FUNCTION, in_function=True)
+        self.statements(node.body, guard | _G_FUNCTION, in_function=True)
         self.global_decls = saved
 
-    def global_assign(self, targets: list[ast.expr], line: int, guard: Guard) -> None:
+    def global_assign(self, targets: list[ast.expr], line: int, guard: int) -> None:
         for target in targets:
             for name in _target_names(target):
                 if name.id in self.global_decls:
                     self.s.bind(name.id, line, guard, own=True)
 
-    def if_(self, node: ast.If, guard: Guard, top: bool, in_function: bool) -> None:
+    def if_(self, node: ast.If, guard: int, top: bool, in_function: bool) -> None:
         test = node.test
         if _is_type_checking(test):
-            self.statements(node.body, guard | Guard.TYPE_CHECKING, in_function=in_function)
-            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.body, guard | _G_TYPE_CHECKING, in_function=in_function)
+            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
         elif _is_not_type_checking(test):
-            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
-            self.statements(node.orelse, guard | Guard.TYPE_CHECKING, in_function=in_function)
+            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | _G_TYPE_CHECKING, in_function=in_function)
         elif self.imports_within(node) and self.is_feature_test(test):
-            self.statements(node.body, guard | Guard.FEATURE_TEST, in_function=in_function)
-            self.statements(node.orelse, guard | Guard.FEATURE_TEST, in_function=in_function)
+            self.statements(node.body, guard | _G_FEATURE_TEST, in_function=in_function)
+            self.statements(node.orelse, guard | _G_FEATURE_TEST, in_function=in_function)
         else:
-            self.statements(node.body, guard | Guard.CONDITIONAL, in_function=in_function)
-            self.statements(node.orelse, guard | Guard.CONDITIONAL, in_function=in_function)
+            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
 
     # -- imports ----------------------------------------------------------
-    def import_(self, node: ast.Import, guard: Guard, module_scope: bool) -> None:
+    def import_(self, node: ast.Import, guard: int, module_scope: bool) -> None:
         s = self.s
         for alias in node.names:
             loc = s.loc(alias)
@@ -1082,7 +1116,7 @@ class _Walker:
                     module_text=alias.name,
                     names=(),
                     location=loc,
-                    guard=guard,
+                    guard=_as_guard(guard),
                     is_from=False,
                     asname=alias.asname,
                     block=self.block,
@@ -1096,7 +1130,7 @@ class _Walker:
             else:
                 s.local_bindings.setdefault(bound, text)
 
-    def import_from(self, node: ast.ImportFrom, guard: Guard, module_scope: bool) -> None:
+    def import_from(self, node: ast.ImportFrom, guard: int, module_scope: bool) -> None:
         s = self.s
         names = []
         for alias in node.names:
@@ -1117,21 +1151,21 @@ class _Walker:
                 module_text=text,
                 names=tuple(names),
                 location=s.loc(node),
-                guard=guard,
+                guard=_as_guard(guard),
                 is_from=True,
                 block=self.block,
             )
         )
 
     # -- assignments, __all__ ---------------------------------------------
-    def assign_target(self, target: ast.expr, node: ast.Assign | ast.AnnAssign, guard: Guard, top: bool) -> None:
+    def assign_target(self, target: ast.expr, node: ast.Assign | ast.AnnAssign, guard: int, top: bool) -> None:
         s = self.s
         value = node.value
         if isinstance(target, ast.Name):
             if target.id == "__all__":
-                if guard & Guard.TYPE_CHECKING:
+                if guard & _G_TYPE_CHECKING:
                     return
-                self.all_value(value, node, reset=top and not (guard & ~Guard.NONE))
+                self.all_value(value, node, reset=top and not guard)
             elif target.id == "__getattr__":
                 s.getattr_assigned = s.loc(node)
                 call = value if isinstance(value, ast.Call) else None
@@ -1334,7 +1368,7 @@ class _Walker:
                     if target.attr == "__class__":  # a ModuleType subclass: properties, __getattr__, ...
                         self.dynamic = self.dynamic or f"swaps its module class at line {node.lineno}"
                     else:  # `sys.modules[__name__].name = ...` binds name (when it runs)
-                        self.s.bind(target.attr, node.lineno, Guard.NONE, own=True)
+                        self.s.bind(target.attr, node.lineno, _G_NONE, own=True)
                 continue
             if isinstance(target, ast.Subscript):
                 owner = _dotted(target.value)
@@ -1361,7 +1395,7 @@ class _Walker:
                     continue
                 for node in ast.walk(stmt):
                     if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                        self.s.bind(node.target.id, node.lineno, Guard.NONE, own=True)
+                        self.s.bind(node.target.id, node.lineno, _G_NONE, own=True)
         if markers.globals or markers.exec:
             # walk only the top-level statements that hold such a call
             lines = self.namespace_call_lines

@@ -7,7 +7,6 @@ report that follows describes the fixed tree and a second ``--fix`` is a no-op.
 
 from __future__ import annotations
 
-import difflib
 import time
 from dataclasses import dataclass, replace
 
@@ -92,6 +91,8 @@ def _write(changes, problems: list[Problem]) -> list[FileChange]:
 
 def unified_diff(changes) -> str:
     """A patch (``git apply`` / ``patch -p1`` from the current directory) of the changes."""
+    import difflib
+
     from importgate.fix.edits import split_lines
     from importgate.report import display_path
 

@@ -10,12 +10,12 @@ in a report never overlap, and applying all of them gives exactly what
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field, replace
-
-from importgate.fix import plan as P
 from importgate.model import Edit, Finding, Fix, Problem
-from importgate.project import Project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # planning is imported when there is something to plan (not on a replay)
+    from importgate.project import Project
 
 MAX_PASSES = 8
 
@@ -39,6 +39,8 @@ class Fixer:
     problems: list[Problem] = field(default_factory=list)
 
     def __call__(self, findings: list[Finding], project: Project) -> list[Finding]:
+        from importgate.fix import plan as P
+
         out = list(findings)
         planned: dict[int, P.Planned] = {}
         cache: dict = {}
@@ -151,6 +153,8 @@ class Fixer:
 
     # -- attaching -----------------------------------------------------------------
     def _attach(self, out, planned, rewriters, project, A) -> None:
+        from importgate.fix import plan as P
+
         from importgate.fix.edits import text_edits
 
         order = sorted(planned, key=lambda i: out[i].sort_key())
@@ -207,6 +211,8 @@ def _with_hint(finding: Finding, text: str) -> Finding:
 
 
 def _does_not_parse(data: bytes, path: str) -> str | None:
+    import ast
+
     try:
         ast.parse(data, filename=path)
     except SyntaxError as exc:

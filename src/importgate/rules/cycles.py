@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import builtins
 import enum
+import os
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -49,16 +50,14 @@ def check(project: Project) -> Iterator[Finding]:
     starts = model.cyclic_modules()
     if not starts:
         return  # without a cycle, nothing can be half-built
-    outcomes: dict[str, _Failure | None] = {}
-    prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None, bool]] = {}
-    for path in sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p])):
-        outcomes[path] = _import_first(model, path, prefixes)
+    jobs = project.config.jobs or os.cpu_count() or 1
+    order = sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p]))
+    outcomes = _import_each_first(model, order, jobs)
     # modules outside the cycles that reach one: which of them cannot be imported first either
     outside: dict[str, _Failure | None] = {}
     if any(outcomes.values()):
-        for path in sorted(model.facts, key=lambda p: model.name[p]):
-            if path not in outcomes and not model.acyclic_closure(path):
-                outside[path] = _import_first(model, path, prefixes)
+        rest = [p for p in sorted(model.facts, key=lambda p: model.name[p]) if p not in outcomes and not model.acyclic_closure(p)]
+        outside = _import_each_first(model, rest, jobs)
     entry_failure = None
     if project.config.entries:
         entry_paths = []
@@ -69,6 +68,49 @@ def check(project: Project) -> Iterator[Finding]:
         if entry_paths:
             entry_failure = _Simulation(model).import_first(entry_paths)
     yield from _findings(project, model, outcomes, outside, entry_failure)
+
+
+# below this many simulations a process pool costs more than it saves
+_PARALLEL_MIN_STARTS = 96
+_FORKED_MODEL: "_Model | None" = None  # what forked workers simulate on (inherited, never pickled)
+
+
+def _import_each_first(model: "_Model", paths: list[str], jobs: int) -> dict[str, "_Failure | None"]:
+    """Each module imported first in its own fresh interpreter: independent simulations, so a
+    big code base spreads them over forked workers that inherit the model. Neighbouring paths
+    share their packages' simulations, so each worker takes a contiguous run of them."""
+    workers = min(jobs, len(paths) // (_PARALLEL_MIN_STARTS // 2))
+    if workers > 1:
+        import multiprocessing
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+
+            global _FORKED_MODEL
+            size = -(-len(paths) // (workers * 2))
+            chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+            _FORKED_MODEL = model
+            try:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    out: dict[str, _Failure | None] = {}
+                    for part in pool.map(_simulate_chunk, chunks):
+                        out.update(part)
+                    return out
+            except (OSError, RuntimeError):
+                pass  # no processes allowed here: simulate in this one
+            finally:
+                _FORKED_MODEL = None
+    return _simulate(model, paths)
+
+
+def _simulate_chunk(paths: list[str]) -> dict[str, "_Failure | None"]:
+    assert _FORKED_MODEL is not None
+    return _simulate(_FORKED_MODEL, paths)
+
+
+def _simulate(model: "_Model", paths: list[str]) -> dict[str, "_Failure | None"]:
+    prefixes: dict[tuple[str, ...], tuple[dict, _Failure | None, bool]] = {}
+    return {path: _import_first(model, path, prefixes) for path in paths}
 
 
 def _import_first(model: "_Model", path: str, prefixes: dict) -> "_Failure | None":
