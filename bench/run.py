@@ -556,6 +556,13 @@ class Toucher:
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(f"# importgate bench: edit {rep} at {time.time_ns()}\n")
 
+    def add_definition(self, rep: int) -> None:
+        """An edit that changes what the module defines (so its facts): a comment does not."""
+        if not self.backup.exists():
+            shutil.copy2(self.path, self.backup)
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(f"\n\ndef _importgate_bench_edit_{rep}_{time.time_ns()}():\n    return {rep}\n")
+
     def restore(self) -> None:
         if self.backup.exists():
             shutil.copy2(self.backup, self.path)
@@ -612,6 +619,8 @@ def plans_for(tree: CorpusTree, s: Setup, tools: set[str], ig: list[str], flags:
         plans.append(Plan("importgate", "warm", ig_cmd([], "ig-warm"), parse_importgate, prime=True))
         plans.append(Plan("importgate", "one file changed", ig_cmd([], "ig-warm"), parse_importgate,
                           before=toucher.touch, prime=True))
+        plans.append(Plan("importgate", "one definition added", ig_cmd([], "ig-warm"), parse_importgate,
+                          before=toucher.add_definition, prime=True))
     peers = s.peers
     if "ty" in tools:
         plans.append(Plan("ty", "cold", lambda: [peers / "ty", "check", "--python", py, "--python-version", tree.version, "--output-format", "concise",
@@ -627,6 +636,8 @@ def plans_for(tree: CorpusTree, s: Setup, tools: set[str], ig: list[str], flags:
         plans.append(Plan("mypy", "warm", lambda: [*mypy, "--cache-dir", state / "mypy-warm", *tree.packages], parse_mypy, prime=True))
         plans.append(Plan("mypy", "one file changed", lambda: [*mypy, "--cache-dir", state / "mypy-warm", *tree.packages],
                           parse_mypy, before=toucher.touch, prime=True))
+        plans.append(Plan("mypy", "one definition added", lambda: [*mypy, "--cache-dir", state / "mypy-warm", *tree.packages],
+                          parse_mypy, before=toucher.add_definition, prime=True))
     if "pyright" in tools:
         plans.append(Plan("pyright", "cold", lambda: ["node", s.pyright, "--outputjson", "--pythonpath", py, "--pythonversion", tree.version, "."], parse_pyright))
     if "pylint" in tools and tree.pylint_python is not None:
@@ -807,7 +818,9 @@ def targets(results: list[Result], verdict: str) -> list[str]:
     check("cold at least 10x faster than pylint", pylint / cold if pylint else None, lambda v: v >= 10, "pylint / importgate = {:.1f}")
     warm, touched = med("importgate", "warm"), med("importgate", "one file changed")
     check("warm <= 10% of cold", warm / cold if warm is not None else None, lambda v: v <= 0.10, "{:.0%}")
-    check("one file changed <= 20% of cold", touched / cold if touched is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    check("one file changed (a comment appended) <= 20% of cold", touched / cold if touched is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    defined = med("importgate", "one definition added")
+    check("one file changed (a function appended) <= 20% of cold", defined / cold if defined is not None else None, lambda v: v <= 0.20, "{:.0%}")
     peak = max((m.peak_mib for r in results if r.tool == "importgate" for m in r.runs), default=None)
     check("peak memory under 1 GiB", peak, lambda v: v < 1024, "{:.0f} MiB")
     lines.append(f"- identical findings across modes: {verdict.split(' ')[0]}")

@@ -207,10 +207,12 @@ def parse_files(
     hashed: tuple[dict[str, bytes], dict[str, bytes], dict[str, str]] | None = None,
     progress: Progress = _no_progress,
     installed: "InstalledPrefetch | None" = None,
+    lazy: bool = False,
 ) -> dict[str, ModuleFacts]:
     """Facts of every first-party file: from the cache when its content is known, else parsed
     (in parallel above a size threshold). ``installed`` rides along in the same pool: installed
-    modules the project will ask about, parsed while first-party files are."""
+    modules the project will ask about, parsed while first-party files are. ``lazy`` leaves
+    cached facts pickled (see ``materialize``): a run that replays never loads them."""
     cache = cache or NullCache()
     digests, sources, errors = hashed if hashed is not None else hash_files(files, cache)
     out: dict[str, ModuleFacts] = {}
@@ -226,9 +228,9 @@ def parse_files(
         target = None if f.is_stub else target_version
         parser = f"{PARSER_KEY}|t{target}"  # facts depend on the target's grammar
         key = digests[f.path]
-        facts = cache.lookup_digest(f.path, key, parser)
+        facts = cache.lookup_raw(f.path, key, parser)
         if facts is not None:
-            out[f.path] = facts
+            out[f.path] = facts  # type: ignore[assignment]  # loaded by materialize
             if f.path in sources:
                 cache.remember_stat(f.path, f.size, f.mtime_ns, key)
             continue
@@ -257,6 +259,35 @@ def parse_files(
         if keeps:
             size, mtime, key, parser = pending[path]
             cache.remember(path, size, mtime, key, parser, blob if blob is not None else dumps(result))
+    return out if lazy else materialize(out, files, target_version, cache)
+
+
+def materialize(
+    parsed: dict[str, ModuleFacts | bytes], files: ProjectFiles, target_version: tuple[int, int] | None, cache
+) -> dict[str, ModuleFacts]:
+    """Load the facts ``parse_files(lazy=True)`` left pickled; an entry that does not load
+    (a damaged cache row) is parsed again."""
+    from importgate.facts.parse import parse_module
+
+    by_path = {f.path: f for f in files.files}
+    out: dict[str, ModuleFacts] = {}
+    for path, value in parsed.items():
+        if isinstance(value, bytes):
+            try:
+                value = loads(value)
+            except Exception:  # noqa: BLE001 - a damaged row is a miss
+                f = by_path[path]
+                source, error = read_source(path)
+                if source is None:
+                    value = ModuleFacts(
+                        name="", path=path, is_package=f.is_package, is_stub=f.is_stub,
+                        syntax_error=SyntaxProblem(error or "cannot read the file", Location(path, 1, 1), unreadable=True),
+                    )
+                else:
+                    target = None if f.is_stub else target_version
+                    value = parse_module(source, path, "", is_package=f.is_package, is_stub=f.is_stub, target_version=target, runtime_loads=target is not None)
+                    cache.blob_digests.pop(path, None)  # its facts were not what the digest says
+        out[path] = value
     return out
 
 
@@ -523,7 +554,20 @@ def check(
         progress = progress or _no_progress
         root = os.path.abspath(config.project_root)
         installed = speculate_installed(files, hashed[1], env, cache, root, installed_scope(root, config.paths))
-        parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress, installed)
+        lazy = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress, installed, lazy=True)
+        facts_key = _facts_key(config, files, env, hashed[2], cache, replay_tag or "") if key is not None else None
+        stored = cache.lookup_report(facts_key) if facts_key is not None else None
+        if _still_holds(stored, hashed[0]):  # an edit that changed no fact: the same report
+            report = replace(
+                stored[0],
+                seconds=time.perf_counter() - started,
+                problems=tuple(files.problems) + tuple(cache.problems),
+                parsed=_parsed_count(parsed_before, cache),
+                replayed=True,
+            )
+            cache.remember_report(key, replace(report, problems=(), parsed=0))
+            return report
+        parsed = materialize(lazy, files, env.version[:2], cache)
         project = assemble(config, files, env, parsed, cache, installed.results)
         project.pending_distributions = pending
         findings: list[Finding] = []
@@ -535,11 +579,43 @@ def check(
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if key is not None:
             cache.remember_report(key, replace(report, problems=()))
+        touched = _touched_digests(fixer, hashed[0])
+        if facts_key is not None and touched is not None:
+            cache.remember_report(facts_key, (replace(report, problems=(), parsed=0), touched))
         return report
     finally:
         cache.close()
         if pending is not None:
             pending.close()
+
+
+def _facts_key(config: Config, files: ProjectFiles, env: Environment, errors: dict[str, str], cache, tag: str) -> bytes | None:
+    """``run_key`` over every file's facts instead of its bytes: a comment, a docstring or a
+    function body edited without moving a line leaves the facts, and so the report, as they
+    were. None when some file's facts have no digest (then only a full run is exact)."""
+    digests = dict(cache.blob_digests)
+    for path, error in errors.items():
+        digests[path] = digest(error.encode())
+    if any(f.path not in digests for f in files.files):
+        return None
+    return run_key(config, files, env, digests, "facts|" + tag)
+
+
+def _touched_digests(fixer, content: dict[str, bytes]) -> dict[str, bytes] | None:
+    """The bytes of the files a fixer rendered edits for (its edits depend on them, not only
+    on facts); None when one is unknown."""
+    out = {}
+    for path in sorted(getattr(fixer, "touched", ())):
+        if path not in content:
+            return None
+        out[path] = content[path]
+    return out
+
+
+def _still_holds(stored, content: dict[str, bytes]) -> bool:
+    if not (isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], Report) and isinstance(stored[1], dict)):
+        return False
+    return all(content.get(path) == key for path, key in stored[1].items())
 
 
 def _start_distributions(config: Config, env: Environment, cache):

@@ -16,6 +16,35 @@ def _by_fields(self):
     return (type(self), tuple(getattr(self, name) for name in self.__slots__))
 
 
+class _Sorted:
+    """Pickles as ``frozenset(sorted items)``: string hashing (so set order) differs between
+    processes, and equal facts must give equal bytes for the cache to compare them."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple) -> None:
+        self.items = items
+
+    def __reduce__(self):
+        return (frozenset, (self.items,))
+
+
+def _canonical(value):
+    if type(value) is frozenset and len(value) > 1:
+        try:
+            return _Sorted(tuple(sorted(value)))
+        except TypeError:  # not all of one type: no order to give (facts hold strings)
+            return value
+    if type(value) is tuple and value and type(value[0]) is tuple and len(value[0]) == 2 and type(value[0][1]) is frozenset:
+        return tuple((key, _canonical(items)) for key, items in value)  # suppressions
+    return value
+
+
+def _by_sorted_fields(self):
+    """``_by_fields`` for the classes that hold sets: byte-for-byte reproducible."""
+    return (type(self), tuple(_canonical(getattr(self, name)) for name in self.__slots__))
+
+
 class Severity(enum.IntEnum):
     """Ordered so that ``severity >= fail_on`` decides the exit code."""
 
@@ -144,7 +173,7 @@ class GetattrFacts:
     that everything else raises AttributeError; None means "may serve anything".
     """
 
-    __reduce__ = _by_fields
+    __reduce__ = _by_sorted_fields
 
     location: Location
     serves: frozenset[str] | None
@@ -158,7 +187,7 @@ class ModuleFacts:
     cached by content hash.
     """
 
-    __reduce__ = _by_fields
+    __reduce__ = _by_sorted_fields
 
     name: str
     path: str

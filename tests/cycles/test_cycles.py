@@ -429,7 +429,7 @@ def test_imports_that_run_at_import_time_wherever_they_sit(make_project, a_sourc
     assert "cannot import name 'A' from partially initialized module 'a'" in import_error(root, "a")
 
 
-def test_many_simulations_spread_over_workers_give_the_same_findings(make_project):
+def test_many_simulations_spread_over_workers_give_the_same_findings(make_project, tmp_path):
     """Over a hundred modules on one cycle and a hundred more that reach it: the simulations
     run in forked workers with --jobs 2 and in this process with --jobs 1; same findings, and
     the claimed failure is real."""
@@ -442,7 +442,7 @@ def test_many_simulations_spread_over_workers_give_the_same_findings(make_projec
         files[f"big/outside{j}.py"] = "import big.m0\n"
     root = make_project(files)
     serial = run_check(root, jobs=1, cache=False)
-    parallel = run_check(root, jobs=2, cache=False)
+    parallel = run_check(root, jobs=2, cache_dir=str(tmp_path / "cache"))  # workers must not use its connection
     assert [(f.rule.name, f.location, f.message) for f in cycle_findings(serial)] == [
         (f.rule.name, f.location, f.message) for f in cycle_findings(parallel)
     ]

@@ -228,3 +228,64 @@ def test_many_small_installed_modules_parsed_on_a_cold_run(tmp_path):
     warm = check_json(root, "--cache-dir", str(cache), "--jobs", "2")
     assert [(f["rule"], f["name"]) for f in cold["findings"]] == [("missing-name", "no_such_name_here")], cold["stderr"]
     assert essence(cold) == essence(warm)
+
+
+def test_an_edit_that_changes_no_fact_replays_the_report(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    for f in root.rglob("*.py"):
+        age(f)
+    cache = tmp_path / "cache"
+    first = check_json(root, "--cache-dir", str(cache))
+    core = root / "pkg" / "core.py"
+    core.write_text(core.read_text() + "# a comment, and nothing else\n")
+    commented = check_json(root, "--cache-dir", str(cache))
+    assert commented["summary"]["parsed"] == 1 and commented["summary"]["replayed"]
+    assert essence(commented) == essence(first) == essence(check_json(root, "--no-cache"))
+
+
+def test_an_edit_that_changes_a_fact_is_checked_again(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    cache = tmp_path / "cache"
+    check_json(root, "--cache-dir", str(cache))
+    app = root / "app.py"
+    app.write_text(app.read_text().replace("import run\n", "import runn\n"))  # same line count
+    edited = check_json(root, "--cache-dir", str(cache))
+    assert not edited["summary"]["replayed"]
+    assert "runn" in [f["name"] for f in edited["findings"]]
+    assert essence(edited) == essence(check_json(root, "--no-cache"))
+
+
+def test_fixes_are_rendered_again_when_the_file_they_edit_changes_bytes_but_not_facts(tmp_path):
+    root = write_project(tmp_path / "p", PROJECT)
+    cache = tmp_path / "cache"
+    check_json(root, "--cache-dir", str(cache))
+    init = root / "pkg" / "__init__.py"
+    init.write_text(init.read_text().replace("'ghost']\n", "'ghost']  # the public names\n"))
+    again = check_json(root, "--cache-dir", str(cache))
+    fresh = check_json(root, "--no-cache")
+    fixes = [f.get("fix") for f in again["findings"]]
+    assert any(fixes) and fixes == [f.get("fix") for f in fresh["findings"]]
+    assert not again["summary"]["replayed"]
+
+
+def test_facts_pickle_to_the_same_bytes_in_every_process(tmp_path):
+    """String hashing differs between processes; the stored facts (and so the digests that
+    decide a replay) must not."""
+    source = tmp_path / "m.py"
+    source.write_text(
+        "# importgate: ignore[missing-name, unresolved-module, undefined-export]\n"
+        "import sys\nfrom os import path, sep, getcwd\n"
+        + "".join(f"def f{i}(): ...\nclass C{i}: ...\n" for i in range(40))
+        + "def __getattr__(name):\n    if name in ('a', 'b', 'c', 'd'):\n        return 1\n    raise AttributeError(name)\n"
+    )
+    code = (
+        "import sys; from importgate.facts.parse import parse_module; from importgate.facts.cache import dumps, digest;"
+        "p = sys.argv[1]; print(digest(dumps(parse_module(open(p, 'rb').read(), p, '', target_version=(3, 11)))).hex())"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(source)], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outs) == 1

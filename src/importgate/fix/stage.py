@@ -37,6 +37,7 @@ class Fixer:
     files: dict[str, FileChange] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)  # one line per fixed finding
     problems: list[Problem] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
 
     def __call__(self, findings: list[Finding], project: Project) -> list[Finding]:
         from importgate.fix import plan as P
@@ -53,6 +54,8 @@ class Fixer:
                     out[i] = _with_hint(finding, f"`--unsafe-fixes` would {decision.description}")
                 else:
                     planned[i] = decision
+        # files whose bytes the rendered edits depend on (a replayed report checks them)
+        self.touched.update(c.path for decision in planned.values() for c in decision.changes)
         if not planned:
             return out
         key = self._reuse_key(out, planned, project) if self.reuse and project.cache is not None else None

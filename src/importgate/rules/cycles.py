@@ -104,7 +104,11 @@ def _import_each_first(model: "_Model", paths: list[str], jobs: int) -> dict[str
 
 
 def _simulate_chunk(paths: list[str]) -> dict[str, "_Failure | None"]:
+    from importgate.facts.cache import NullCache
+
     assert _FORKED_MODEL is not None
+    # an SQLite connection must not be used across fork: facts still needed are parsed here
+    _FORKED_MODEL.project.resolver.source.cache = NullCache()
     return _simulate(_FORKED_MODEL, paths)
 
 
