@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from importgate.config import read_pyproject
 from importgate.facts.manifest import read_declared
 from support import write_project
@@ -228,3 +230,15 @@ def test_malformed_manifests_never_crash(tmp_path):
     assert [r.name for r in d.runtime] == ["attrs"]
     d = declared(write_project(tmp_path / "b", {"pyproject.toml": odd[0]}))
     assert any("must be a list" in p.message for p in d.problems)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["PyYAML", "typing_extensions", "zope.interface", "Flask-SQLAlchemy", "a__b..c--d", "ruamel.yaml.clib", "A", "pkg_-_.name"],
+)
+def test_names_are_normalised_exactly_as_packaging_does(name):
+    from packaging.utils import canonicalize_name
+
+    from importgate.facts.manifest import canonical
+
+    assert canonical(name) == str(canonicalize_name(name))

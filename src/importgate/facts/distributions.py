@@ -14,9 +14,7 @@ when neither knows, the answer is "unknown" and the rules stay silent.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 from dataclasses import dataclass, field
 
 from importgate.facts import known
@@ -238,13 +236,15 @@ class PendingDistributions:
         self.env = env
         self.cache = cache
         self.index: DistIndex | None = _CACHE.get(_stamp(env))
-        self.proc: subprocess.Popen | None = None
+        self.proc = None  # the query's subprocess.Popen, when one runs
         self.signature = _signature(env.executable, env.path) if cache is not None else b""
         if self.index is None and cache is not None:
             stored = cache.lookup_env(f"distributions|{env.executable}")
             if stored is not None and stored[0] == self.signature and isinstance(stored[1], DistIndex):
                 self.index = stored[1]
         if self.index is None:
+            import subprocess
+
             try:
                 self.proc = subprocess.Popen(
                     [env.executable, "-c", _SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -263,6 +263,8 @@ class PendingDistributions:
             return self.index
         if self.proc is None:
             return query_distributions(self.env, self.cache)
+        import subprocess
+
         try:
             out, err = self.proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
@@ -302,6 +304,8 @@ def query_distributions(env: Environment, cache=None) -> DistIndex:
 
 def _run(python: str) -> tuple[dict | None, str | None]:
     """Always a fresh process of the target: importgate's own process may carry other paths."""
+    import subprocess
+
     try:
         out = subprocess.run(
             [python, "-c", _SCRIPT],
@@ -316,6 +320,8 @@ def _run(python: str) -> tuple[dict | None, str | None]:
 
 
 def _decode(python: str, returncode: int, stdout: str, stderr: str) -> tuple[dict | None, str | None]:
+    import json
+
     if returncode != 0:
         return None, f"{python} could not list its distributions: {stderr.strip()[-300:]}"
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import os
-import zipfile
 from dataclasses import dataclass
 
 from importgate.facts.environment import Environment
@@ -90,6 +89,8 @@ class ModuleFinder:
 
     def _zip_names(self, archive: str) -> frozenset[str] | None:
         if archive not in self._zips:
+            import zipfile  # an archive on sys.path is rare: not imported on every run
+
             try:
                 with zipfile.ZipFile(archive) as zf:
                     self._zips[archive] = frozenset(zf.namelist())

@@ -79,10 +79,13 @@ class DeclaredDeps:
             yield from reqs
 
 
-def canonical(name: str) -> str:
-    from packaging.utils import canonicalize_name
+_SEPARATORS = re.compile(r"[-_.]+")
 
-    return str(canonicalize_name(name))
+
+def canonical(name: str) -> str:
+    """PEP 503 normalisation, the PEP's own one-liner (what ``packaging.utils.canonicalize_name``
+    does; importing that module would pull in packaging.tags and logging on every run)."""
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def is_dev_name(name: str) -> bool:
