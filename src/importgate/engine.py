@@ -54,8 +54,13 @@ class DiskFacts:
         self.known = known
         self.cache = cache
         self.parsed_on_demand = 0
+        self.read: set[str] = set()  # files whose facts or text an answer used
 
     def facts(self, path: str, name: str, is_package: bool, is_stub: bool) -> ModuleFacts | None:
+        self.read.add(path)
+        return self._facts(path, name, is_package, is_stub)
+
+    def _facts(self, path: str, name: str, is_package: bool, is_stub: bool) -> ModuleFacts | None:
         cached = self.known.get(path)
         if cached is not None:
             return cached
@@ -83,6 +88,7 @@ class DiskFacts:
         """The attribute names this file's text could assign on some object (``x.name =``,
         "*" for any ``setattr(``): lets the resolver skip parsing files that cannot inject
         a name into a module. None when unreadable (then it must parse)."""
+        self.read.add(path)
         source, _ = read_source(path)
         if source is None:
             return None
@@ -541,9 +547,9 @@ def check(
         replayable = config.cache and (fixer is None or replay_tag is not None)
         key = run_key(config, files, env, hashed[0], replay_tag or "") if replayable else None
         previous = cache.lookup_report(key) if key is not None else None
-        if isinstance(previous, Report):  # nothing that decides the report changed
+        if _still_holds(previous, hashed[0]):  # nothing that decides the report changed
             return replace(
-                previous,
+                previous[0],
                 seconds=time.perf_counter() - started,
                 problems=tuple(files.problems) + tuple(cache.problems),
                 parsed=0,
@@ -565,7 +571,7 @@ def check(
                 parsed=_parsed_count(parsed_before, cache),
                 replayed=True,
             )
-            cache.remember_report(key, replace(report, problems=(), parsed=0))
+            cache.remember_report(key, (replace(report, problems=(), parsed=0), *stored[1:]))
             return report
         parsed = materialize(lazy, files, env.version[:2], cache)
         project = assemble(config, files, env, parsed, cache, installed.results)
@@ -577,11 +583,12 @@ def check(
             findings.extend(family(project))
         progress("checking", len(families), len(families))
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
-        if key is not None:
-            cache.remember_report(key, replace(report, problems=()))
         touched = _touched_digests(fixer, hashed[0])
+        inputs = {path: _stamp(path) for path in sorted(_inputs_outside_the_keys(project))}
+        if key is not None:
+            cache.remember_report(key, (replace(report, problems=()), touched or {}, inputs))
         if facts_key is not None and touched is not None:
-            cache.remember_report(facts_key, (replace(report, problems=(), parsed=0), touched))
+            cache.remember_report(facts_key, (replace(report, problems=(), parsed=0), touched, inputs))
         return report
     finally:
         cache.close()
@@ -612,10 +619,47 @@ def _touched_digests(fixer, content: dict[str, bytes]) -> dict[str, bytes] | Non
     return out
 
 
+def _inputs_outside_the_keys(project: "Project") -> set[str]:
+    """Files and directories outside the project that the rules' answers came from: installed
+    modules (an editable install of a sibling project is edited in place, which no sys.path
+    directory's stamp shows), the directories searched for modules, manifests included from
+    elsewhere."""
+    prefix = os.path.join(project.root, "")
+    out = set(project.extra_inputs)
+    disk = project.resolver.source
+    out.update(getattr(disk, "read", ()))
+    finder = project.resolver.finder
+    out.update(finder._listings)
+    out.update(finder._zips)
+    # inside the project only what an environment directory holds (a ./.venv): the project's
+    # own files and directories are in the keys already
+    inside = tuple(os.path.join(p, "") for p in project.env.path if os.path.join(p, "").startswith(prefix))
+    return {
+        path for path in out
+        if path not in project.facts and path != project.root
+        and (not path.startswith(prefix) or (inside and path.startswith(inside)))
+    }
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 def _still_holds(stored, content: dict[str, bytes]) -> bool:
-    if not (isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[0], Report) and isinstance(stored[1], dict)):
+    """A stored (report, bytes of the files its fixes edit, stamps of the other files its rules
+    read) is still the answer when those files are as they were."""
+    if not (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], Report)):
         return False
-    return all(content.get(path) == key for path, key in stored[1].items())
+    touched, inputs = stored[1], stored[2]
+    if not (isinstance(touched, dict) and isinstance(inputs, dict)):
+        return False
+    return all(content.get(path) == key for path, key in touched.items()) and all(
+        _stamp(path) == stamp for path, stamp in inputs.items()
+    )
 
 
 def _start_distributions(config: Config, env: Environment, cache):

@@ -30,6 +30,9 @@ class Project:
     report_paths: frozenset[str] | None = None  # report only under these (None: all)
     cache: object | None = None  # the facts cache (an I/O port for facts loaded by rule families)
     pending_distributions: object | None = None  # the installed-distributions query, started early
+    # files a rule read that the replay keys do not cover (a `-r ../shared/requirements.txt`):
+    # a stored report is replayed only while each is as it was
+    extra_inputs: set[str] = field(default_factory=set)
     _defs: dict[str, list[Definition]] | None = field(default=None, repr=False)
     _names_by_path: dict[str, list[str]] | None = field(default=None, repr=False)
 

@@ -289,3 +289,52 @@ def test_facts_pickle_to_the_same_bytes_in_every_process(tmp_path):
         for seed in ("1", "2", "3", "4")
     }
     assert len(outs) == 1
+
+
+def test_a_requirements_include_outside_the_project_is_rechecked_when_it_changes(tmp_path):
+    """`-r ../shared/base.txt` is read by the dependency rules but lies outside what the replay
+    keys cover: a stored report holds only while that file is as it was."""
+    shared = tmp_path / "shared" / "base.txt"
+    shared.parent.mkdir()
+    shared.write_text("")
+    root = write_project(
+        tmp_path / "p",
+        {"requirements.txt": "-r ../shared/base.txt\n", "app/__init__.py": "import packaging\n"},
+    )
+    cache = tmp_path / "cache"
+    undeclared = [f["name"] for f in check_json(root, "--cache-dir", str(cache))["findings"] if f["rule"] == "undeclared-dependency"]
+    assert undeclared == ["packaging"]
+    shared.write_text("packaging\n")
+    after = check_json(root, "--cache-dir", str(cache))
+    assert not after["summary"]["replayed"]
+    assert [f for f in after["findings"] if f["rule"] == "undeclared-dependency"] == []
+    assert check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]  # unchanged again: replayed
+
+
+def test_an_installed_module_edited_in_place_is_rechecked(tmp_path):
+    """An editable install of a sibling project: editing its module in place changes no sys.path
+    directory, yet the report depends on it."""
+    import venv
+
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(target)
+    python = target / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    lib = tmp_path / "common_src"
+    (lib / "common").mkdir(parents=True)
+    module = lib / "common" / "__init__.py"
+    module.write_text("def other(): ...\n")
+    with open(os.path.join(site, "common.pth"), "w") as fh:
+        fh.write(str(lib) + "\n")
+    root = write_project(tmp_path / "p", {"app.py": "from common import helper\n"})
+    cache = tmp_path / "cache"
+    first = check_json(root, "--cache-dir", str(cache), "--python", str(python))
+    assert [(f["rule"], f["name"]) for f in first["findings"]] == [("missing-name", "helper")]
+    stamp = os.stat(lib / "common")
+    with open(module, "w") as fh:  # in place: no directory changes
+        fh.write("def other(): ...\ndef helper(): ...\n")
+    os.utime(lib / "common", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    second = check_json(root, "--cache-dir", str(cache), "--python", str(python))
+    assert second["findings"] == [] and not second["summary"]["replayed"]

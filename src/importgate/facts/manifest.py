@@ -61,6 +61,7 @@ class DeclaredDeps:
     extras: dict[str, tuple[Requirement, ...]] = field(default_factory=dict)
     groups: dict[str, tuple[Requirement, ...]] = field(default_factory=dict)
     sources: tuple[str, ...] = ()  # files that declared something
+    consulted: tuple[str, ...] = ()  # every file opened or looked for (a replayed report checks them)
     problems: tuple[ManifestProblem, ...] = ()
     runtime_declared: bool = False  # some manifest has a runtime dependency list (even an empty one)
     constraints: frozenset[str] = frozenset()  # names only pinned by -c files
@@ -147,6 +148,7 @@ class _Reader:
         self.env = marker_env
         self.problems: list[ManifestProblem] = []
         self.sources: list[str] = []
+        self.consulted: list[str] = []
 
     def requirement(self, text: str, location: Location, from_file: bool = False) -> Requirement | None:
         from packaging.requirements import InvalidRequirement
@@ -195,6 +197,7 @@ class _Reader:
         if real in seen:
             return []
         seen.add(real)
+        self.consulted.append(os.path.abspath(path))
         try:
             with open(path, encoding="utf-8", errors="replace") as fh:
                 raw = fh.read().splitlines()
@@ -440,6 +443,7 @@ def read_declared(root: str, pyproject: dict, marker_env: dict[str, str], requir
         extras={k: tuple(v) for k, v in extras.items()},
         groups={k: tuple(v) for k, v in groups.items()},
         sources=tuple(dict.fromkeys(reader.sources)),
+        consulted=tuple(dict.fromkeys(reader.consulted)),
         problems=tuple(reader.problems),
         runtime_declared=runtime_declared,
         constraints=frozenset(constraints),

@@ -47,6 +47,7 @@ def check(project: Project) -> Iterator[Finding]:
 
     try:
         facts = deps.load(config, project.root, project.env, project.cache, project.pending_distributions)
+        project.extra_inputs.update(facts.declared.consulted)
         findings = list(analyse(project, facts))
     except ConfigError:
         raise
