@@ -24,7 +24,6 @@ from importgate import catalogue
 # imported only by the functions that need them, so that it pays none of their import time
 TYPE_CHECKING = False  # typing itself is one of those imports
 if TYPE_CHECKING:
-    from importgate.facts.finder import ModuleFinder
     from importgate.project import Project
     from importgate.resolve import Resolver
 
@@ -147,6 +146,13 @@ def _parse_serial(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None
         ]
 
 
+def _facts_and_blob(result: bytes | ModuleFacts) -> tuple[ModuleFacts, bytes]:
+    """A parse result as (facts, pickle): workers hand back pickles, a serial parse the facts."""
+    if isinstance(result, bytes):
+        return loads(result), result
+    return result, dumps(result)
+
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -205,6 +211,10 @@ def hash_files(files: ProjectFiles, cache: FactsCache | NullCache) -> tuple[dict
     return digests, sources, errors
 
 
+def _parser_key(target_version: tuple[int, int] | None) -> str:
+    return f"{PARSER_KEY}|t{target_version}"  # facts depend on the target's grammar
+
+
 def parse_files(
     files: ProjectFiles,
     target_version: tuple[int, int] | None,
@@ -232,7 +242,7 @@ def parse_files(
             )
             continue
         target = None if f.is_stub else target_version
-        parser = f"{PARSER_KEY}|t{target}"  # facts depend on the target's grammar
+        parser = _parser_key(target)
         key = digests[f.path]
         facts = cache.lookup_raw(f.path, key, parser)
         if facts is not None:
@@ -253,26 +263,26 @@ def parse_files(
         todo.append((f.path, source, f.is_package, f.is_stub, target))
     cache.stats.parsed += len(todo)
     keeps = not isinstance(cache, NullCache)
-    extra = installed.jobs if installed is not None and todo else []
+    extra = installed.jobs if installed is not None else []
     for path, result in _parse_all(todo + extra, jobs, progress):
         if installed is not None and path in installed.wanted:
             installed.take(path, result, cache)
             continue
-        if isinstance(result, bytes):
-            out[path], blob = loads(result), result
-        else:
-            out[path], blob = result, None
-        if keeps:
-            size, mtime, key, parser = pending[path]
-            cache.remember(path, size, mtime, key, parser, blob if blob is not None else dumps(result))
-    return out if lazy else materialize(out, files, target_version, cache)
+        if not keeps:
+            out[path] = result if isinstance(result, ModuleFacts) else loads(result)
+            continue
+        out[path], blob = _facts_and_blob(result)
+        size, mtime, key, parser = pending[path]
+        cache.remember(path, size, mtime, key, parser, blob)
+    return out if lazy else materialize(out, files, target_version, cache, digests)
 
 
 def materialize(
-    parsed: dict[str, ModuleFacts | bytes], files: ProjectFiles, target_version: tuple[int, int] | None, cache
+    parsed: dict[str, ModuleFacts | bytes], files: ProjectFiles, target_version: tuple[int, int] | None, cache,
+    digests: dict[str, bytes],
 ) -> dict[str, ModuleFacts]:
     """Load the facts ``parse_files(lazy=True)`` left pickled; an entry that does not load
-    (a damaged cache row) is parsed again."""
+    (a damaged cache row) is parsed again and stored over the damaged one."""
     from importgate.facts.parse import parse_module
 
     by_path = {f.path: f for f in files.files}
@@ -292,7 +302,7 @@ def materialize(
                 else:
                     target = None if f.is_stub else target_version
                     value = parse_module(source, path, "", is_package=f.is_package, is_stub=f.is_stub, target_version=target, runtime_loads=target is not None)
-                    cache.blob_digests.pop(path, None)  # its facts were not what the digest says
+                    cache.remember(path, f.size, f.mtime_ns, digests[path], _parser_key(target), dumps(value))
         out[path] = value
     return out
 
@@ -315,14 +325,17 @@ class InstalledPrefetch:
 
     def take(self, path: str, result, cache) -> None:
         size, mtime, name = self.wanted[path]
-        facts = loads(result) if isinstance(result, bytes) else result
-        cache.remember_site(path, size, mtime, result if isinstance(result, bytes) else dumps(result))
+        facts, blob = _facts_and_blob(result)
+        cache.remember_site(path, size, mtime, blob)
         self.results[path] = replace(facts, name=name)
 
 
 def speculate_installed(
     files: ProjectFiles, sources: dict[str, bytes], env: Environment, cache, project_root: str, scope
 ) -> InstalledPrefetch:
+    """The installed source modules that ``sources`` name in ``from X import`` lines and that
+    no earlier run has parsed (the project's own roots are not known yet: anything inside the
+    project is left out)."""
     from importgate.facts.finder import Kind, ModuleFinder
 
     out = InstalledPrefetch()
@@ -382,12 +395,24 @@ def open_project_cache(config: Config) -> FactsCache | NullCache:
 
 
 def gather(config: Config, env: Environment | None = None, cache: FactsCache | NullCache | None = None):
-    """The facts layer: files, target environment, parsed facts."""
+    """The facts layer: files, target environment, parsed facts, and the installed modules
+    parsed alongside them."""
     cache = cache or NullCache()
-    files = walk_project(os.path.abspath(config.project_root), config.exclude, only=installed_scope(config.project_root, config.paths))
+    root = os.path.abspath(config.project_root)
+    files = walk_project(root, config.exclude, only=installed_scope(config.project_root, config.paths))
     env = env or load_environment(config, cache)
-    parsed = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1)
-    return files, env, parsed
+    parsed, installed = parse_project(config, files, env, cache, hash_files(files, cache))
+    return files, env, parsed, installed
+
+
+def parse_project(config: Config, files: ProjectFiles, env: Environment, cache, hashed, progress: Progress = _no_progress, lazy: bool = False):
+    """``parse_files`` with the installed modules the sources name parsed in the same pool:
+    (first-party facts, installed facts by path)."""
+    root = os.path.abspath(config.project_root)
+    installed = speculate_installed(files, hashed[1], env, cache, root, installed_scope(root, config.paths))
+    jobs = config.jobs or os.cpu_count() or 1
+    parsed = parse_files(files, env.version[:2], cache, jobs, hashed, progress, installed, lazy=lazy)
+    return parsed, installed.results
 
 
 def assemble(
@@ -407,7 +432,6 @@ def assemble(
     disk = DiskFacts({**(prefetched or {}), **facts}, cache)
     resolver = Resolver(finder, disk, package_dirs, first_party=facts)
     resolver.test_dirs = pytest_dirs(config, facts, resolver)
-    prefetch_installed(facts, finder, disk, config.jobs or os.cpu_count() or 1)
     report_paths = None
     requested = [os.path.abspath(p) for p in config.paths]
     if requested and not any(p == root for p in requested):
@@ -417,54 +441,12 @@ def assemble(
     )
 
 
-def prefetch_installed(facts: dict[str, ModuleFacts], finder: ModuleFinder, disk: DiskFacts, jobs: int) -> None:
-    """Parse, in parallel, the installed modules first-party code imports names from: on a cold
-    run they would otherwise be parsed one by one as the rules ask for them."""
-    from importgate.facts.finder import Kind
-
-    wanted: dict[str, tuple[str, bool]] = {}
-    for module in facts.values():
-        for edge in module.imports:
-            if edge.level or not edge.is_from:
-                continue
-            found = finder.find(edge.module_text, module.path)
-            if found is None or found.first_party or found.kind is not Kind.SOURCE or found.path is None:
-                continue
-            if found.path not in disk.known:
-                wanted[found.path] = (found.name, found.is_package)
-    if len(wanted) < _PARALLEL_MIN_FILES or jobs <= 1:
-        return  # few enough to parse on demand
-    todo = []
-    stats = {}
-    for path, (name, is_package) in wanted.items():
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        cached = disk.cache.lookup_site(path, st.st_size, st.st_mtime_ns)
-        if cached is not None:
-            disk.known[path] = cached if cached.name == name else replace(cached, name=name)
-            continue
-        source, _ = read_source(path)
-        if source is None:
-            continue
-        stats[path] = (st.st_size, st.st_mtime_ns, name)
-        todo.append((path, source, is_package, False, None))
-    for path, result in _parse_all(todo, jobs):
-        size, mtime, name = stats[path]
-        # workers hand back pickles; a serial fallback hands back the facts themselves
-        facts_here = loads(result) if isinstance(result, bytes) else result
-        disk.cache.remember_site(path, size, mtime, result if isinstance(result, bytes) else dumps(result))
-        disk.known[path] = replace(facts_here, name=name)
-        disk.parsed_on_demand += 1
-
-
 def build_project(
     config: Config, env: Environment | None = None, cache: FactsCache | NullCache | None = None
 ) -> tuple[Project, ProjectFiles]:
     cache = cache or NullCache()
-    files, env, parsed = gather(config, env, cache)
-    return assemble(config, files, env, parsed, cache), files
+    files, env, parsed, installed = gather(config, env, cache)
+    return assemble(config, files, env, parsed, cache, installed), files
 
 
 def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict[str, bytes], tag: str = "") -> bytes:
@@ -558,9 +540,7 @@ def check(
         pending = _start_distributions(config, env, cache)  # runs while we parse
         parsed_before = cache.stats.parsed
         progress = progress or _no_progress
-        root = os.path.abspath(config.project_root)
-        installed = speculate_installed(files, hashed[1], env, cache, root, installed_scope(root, config.paths))
-        lazy = parse_files(files, env.version[:2], cache, config.jobs or os.cpu_count() or 1, hashed, progress, installed, lazy=True)
+        lazy, installed = parse_project(config, files, env, cache, hashed, progress, lazy=True)
         facts_key = _facts_key(config, files, env, hashed[2], cache, replay_tag or "") if key is not None else None
         stored = cache.lookup_report(facts_key) if facts_key is not None else None
         if _still_holds(stored, hashed[0]):  # an edit that changed no fact: the same report
@@ -573,8 +553,8 @@ def check(
             )
             cache.remember_report(key, (replace(report, problems=(), parsed=0), *stored[1:]))
             return report
-        parsed = materialize(lazy, files, env.version[:2], cache)
-        project = assemble(config, files, env, parsed, cache, installed.results)
+        parsed = materialize(lazy, files, env.version[:2], cache, hashed[0])
+        project = assemble(config, files, env, parsed, cache, installed)
         project.pending_distributions = pending
         findings: list[Finding] = []
         families = rule_families()
@@ -628,9 +608,7 @@ def _inputs_outside_the_keys(project: "Project") -> set[str]:
     out = set(project.extra_inputs)
     disk = project.resolver.source
     out.update(getattr(disk, "read", ()))
-    finder = project.resolver.finder
-    out.update(finder._listings)
-    out.update(finder._zips)
+    out.update(project.resolver.finder.consulted())
     # inside the project only what an environment directory holds (a ./.venv): the project's
     # own files and directories are in the keys already
     inside = tuple(os.path.join(p, "") for p in project.env.path if os.path.join(p, "").startswith(prefix))

@@ -338,3 +338,24 @@ def test_an_installed_module_edited_in_place_is_rechecked(tmp_path):
     os.utime(lib / "common", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     second = check_json(root, "--cache-dir", str(cache), "--python", str(python))
     assert second["findings"] == [] and not second["summary"]["replayed"]
+
+
+def test_a_damaged_facts_row_is_parsed_again_and_replaced(tmp_path):
+    import sqlite3
+
+    root = write_project(tmp_path / "p", PROJECT)
+    for f in root.rglob("*.py"):
+        age(f)
+    cache = tmp_path / "cache"
+    clean = check_json(root, "--cache-dir", str(cache))
+    db = sqlite3.connect(cache / "facts.sqlite3")
+    db.execute("UPDATE facts SET data = ? WHERE path LIKE ?", (b"\x80\x05not a pickle", "%core.py"))
+    db.execute("DELETE FROM reports")
+    db.commit()
+    db.close()
+    damaged = check_json(root, "--cache-dir", str(cache))
+    assert essence(damaged) == essence(clean)
+    db = sqlite3.connect(cache / "facts.sqlite3")
+    (data,) = db.execute("SELECT data FROM facts WHERE path LIKE ?", ("%core.py",)).fetchone()
+    db.close()
+    assert data != b"\x80\x05not a pickle"  # replaced by the new parse

@@ -99,7 +99,6 @@ def loads(blob: bytes):
 class CacheStats:
     hits: int = 0
     misses: int = 0
-    stat_hits: int = 0  # served without reading the file
     parsed: int = 0  # first-party files parsed
 
 
@@ -112,16 +111,10 @@ class NullCache:
         self.stats = CacheStats()
         self.blob_digests: dict[str, bytes] = {}
 
-    def lookup_file(self, path: str, size: int, mtime_ns: int, parser: str) -> tuple[bytes | None, ModuleFacts | None]:
-        return None, None
-
     def remember_stat(self, path: str, size: int, mtime_ns: int, key: bytes) -> None:
         pass
 
     def known_digest(self, path: str, size: int, mtime_ns: int) -> bytes | None:
-        return None
-
-    def lookup_digest(self, path: str, key: bytes, parser: str) -> ModuleFacts | None:
         return None
 
     def lookup_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
@@ -301,30 +294,6 @@ class FactsCache:
         if row is None or row[0] != size or row[1] != mtime_ns or size < 0:
             return None
         return row[2]
-
-    def lookup_file(self, path: str, size: int, mtime_ns: int, parser: str) -> tuple[bytes | None, ModuleFacts | None]:
-        """(content hash, facts) when the stat proves the file unchanged; (None, None) otherwise."""
-        row = self._stat_table().get(path)
-        if row is None or row[0] != size or row[1] != mtime_ns or size < 0:
-            return None, None
-        facts = self.lookup_digest(path, row[2], parser)
-        if facts is not None:
-            self.stats.stat_hits += 1
-        return row[2], facts
-
-    def lookup_digest(self, path: str, key: bytes, parser: str) -> ModuleFacts | None:
-        row = self.project.query("SELECT data FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
-        if row is None:
-            self.stats.misses += 1
-            return None
-        try:
-            facts = loads(row[0])
-        except Exception:  # noqa: BLE001 - a damaged row is a miss
-            self.stats.misses += 1
-            return None
-        self.stats.hits += 1
-        self._facts_used.append((time.time(), path, key, parser))
-        return facts
 
     def lookup_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
         """The stored facts, still pickled: a run that turns out to be a replay never loads them."""

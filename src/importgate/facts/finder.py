@@ -87,6 +87,10 @@ class ModuleFinder:
             cached = self._listings[directory] = _Listing(directory)
         return cached.entries
 
+    def consulted(self) -> set[str]:
+        """The directories listed and archives opened so far: what the answers depend on."""
+        return set(self._listings) | set(self._zips)
+
     def _zip_names(self, archive: str) -> frozenset[str] | None:
         if archive not in self._zips:
             import zipfile  # an archive on sys.path is rare: not imported on every run
