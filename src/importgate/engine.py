@@ -459,6 +459,7 @@ def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict
     h.update(PARSER_KEY.encode())
     h.update(tag.encode())
     h.update(repr(config).encode())
+    h.update(os.getcwd().encode())  # messages name paths relative to it
     h.update(_signature(env.executable, env.path))
     for f in files.files:
         h.update(f.path.encode())

@@ -526,3 +526,30 @@ def test_plugin_module_may_import_its_host_but_nothing_else_dev_only(tmp_path):
     hits = sorted((f.location.path.rsplit("/", 1)[-1], f.module) for f in findings(report, "dev-dependency-in-production"))
     assert ("plugin.py", "pytest") not in hits  # pytest loads the plugin: pytest is there
     assert ("core.py", "pytest") in hits  # ordinary code gets no such pass
+
+
+def test_a_venv_inside_the_project_is_installed_code_not_first_party(thirdparty_python, tmp_path):
+    """The usual layout: ./.venv in the project. Its site-packages is on the target's sys.path
+    and inside the project root, yet what it holds is installed, not the project's own code."""
+    import glob
+    import os
+    import shutil
+    import venv
+
+    root = write_project(
+        tmp_path / "proj",
+        {"pyproject.toml": "[project]\nname = 'svc'\nversion = '1'\ndependencies = ['attrs']\n",
+         "svc/__init__.py": "import yaml\nimport attr\n"},
+    )
+    venv.EnvBuilder(with_pip=False).create(root / ".venv")
+    source_site = glob.glob(os.path.join(os.path.dirname(os.path.dirname(thirdparty_python)), "lib", "python3*", "site-packages"))[0]
+    (target_site,) = glob.glob(str(root / ".venv" / "lib" / "python3*" / "site-packages"))
+    for entry in os.listdir(source_site):
+        if entry.lower().startswith(("yaml", "pyyaml", "_yaml", "attr")):
+            src = os.path.join(source_site, entry)
+            (shutil.copytree if os.path.isdir(src) else shutil.copy2)(src, os.path.join(target_site, entry))
+    explicit = cli("check", str(root), "--format", "json", "--python", str(root / ".venv"), cwd=root)
+    default = cli("check", str(root), "--format", "json", cwd=root)  # ./.venv is the default target
+    for proc in (explicit, default):
+        found = [(f["rule"], f["name"]) for f in json.loads(proc.stdout)["findings"] if f["code"].startswith("IG2")]
+        assert found == [("undeclared-dependency", "pyyaml")], proc.stdout

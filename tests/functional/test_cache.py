@@ -359,3 +359,22 @@ def test_a_damaged_facts_row_is_parsed_again_and_replaced(tmp_path):
     (data,) = db.execute("SELECT data FROM facts WHERE path LIKE ?", ("%core.py",)).fetchone()
     db.close()
     assert data != b"\x80\x05not a pickle"  # replaced by the new parse
+
+
+def test_a_report_is_not_replayed_into_another_working_directory(tmp_path):
+    """Messages name other files relative to the current directory: the same project checked
+    from elsewhere must say it from there."""
+    root = write_project(tmp_path / "p", PROJECT)
+    cache = tmp_path / "cache"
+
+    def messages(cwd):
+        proc = cli("check", str(root), "--format", "json", "--cache-dir", str(cache), cwd=cwd)
+        return [f["message"] for f in json.loads(proc.stdout)["findings"]]
+
+    def fresh(cwd):
+        proc = cli("check", str(root), "--format", "json", "--no-cache", cwd=cwd)
+        return [f["message"] for f in json.loads(proc.stdout)["findings"]]
+
+    assert messages(root) == fresh(root)
+    assert messages(tmp_path) == fresh(tmp_path)
+    assert messages(tmp_path) != messages(root)  # the paths really differ

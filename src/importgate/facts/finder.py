@@ -12,6 +12,7 @@ import enum
 import os
 from dataclasses import dataclass
 
+from importgate.facts.discover import DEFAULT_EXCLUDES
 from importgate.facts.environment import Environment
 
 
@@ -62,6 +63,9 @@ class _Listing:
         except OSError:
             pass
         self.entries = entries
+
+
+_NOT_FIRST_PARTY = frozenset(DEFAULT_EXCLUDES) | {"dist-packages"}
 
 
 class ModuleFinder:
@@ -174,7 +178,13 @@ class ModuleFinder:
                 path + suffix in self._scope for suffix in (".py", ".pyi")
             )
         root = self.project_root
-        return path == root or path.startswith(root + os.sep)
+        if path == root:
+            return True
+        if not path.startswith(root + os.sep):
+            return False
+        # what discovery leaves out is not the project's own code, even when a sys.path entry
+        # reaches into it: a ./.venv's site-packages, a build/ copy
+        return not any(part in _NOT_FIRST_PARTY for part in path[len(root) + 1 :].split(os.sep))
 
     def find_in(self, full: str, part: str, locations: tuple[str, ...], first_party: bool | None) -> Found | None:
         """Look for ``part`` in each directory of ``locations`` (a sys.path or a __path__)."""
