@@ -68,6 +68,18 @@ def test_not_installed_module_is_named_from_the_fallback_table(check):
     assert "usually provided by `beautifulsoup4` (not installed in the target)" in f.message
 
 
+def test_not_installed_distribution_keeps_its_own_spelling(make_project, tmp_path):
+    """`yaml` is provided by `PyYAML`, as the distribution spells itself, installed or not."""
+    import venv
+
+    bare = tmp_path / "bare"
+    venv.EnvBuilder(with_pip=False).create(bare)
+    root = make_project({"pyproject.toml": pyproject([]), "app/__init__.py": "import yaml\n"})
+    [f] = findings(run_check(root, python=str(bare / "bin" / "python")), "undeclared-dependency")
+    assert "usually provided by `PyYAML` (not installed in the target)" in f.message
+    assert "declare `PyYAML`" in f.hint
+
+
 def test_unknown_module_stays_silent(check):
     # neither installed nor in the fallback table: no guess (resolution reports it as unresolved instead)
     report = check({"pyproject.toml": pyproject([]), "app/__init__.py": "import zzz_nowhere_pkg\n"})

@@ -175,8 +175,11 @@ class DistIndex:
         return frozenset()
 
     def display(self, key: str) -> str:
+        """The distribution's own spelling: installed metadata, else the fallback table's."""
         dist = self.dists.get(key)
-        return dist.name if dist is not None else key
+        if dist is not None:
+            return dist.name
+        return known_display(key) or key
 
     def modules_of(self, key: str) -> tuple[str, ...] | None:
         dist = self.dists.get(key)
@@ -386,6 +389,13 @@ def known_provider(module: str) -> str | None:
 
     dist = known.provider_for(module)
     return canonical(dist) if dist else None
+
+
+def known_display(key: str) -> str | None:
+    """How the fallback table spells distribution ``key`` (canonical): ``pyyaml`` -> ``PyYAML``."""
+    from importgate.facts.manifest import canonical
+
+    return next((dist for dist in known.DISTRIBUTION_FOR_IMPORT.values() if canonical(dist) == key), None)
 
 
 def known_modules(key: str) -> tuple[str, ...]:
