@@ -9,6 +9,7 @@ cache; nothing here opens a file itself.
 from __future__ import annotations
 
 import enum
+import importlib.util
 import os
 from dataclasses import dataclass
 from typing import Protocol
@@ -66,33 +67,21 @@ def _is_test_file(path: str) -> bool:
 _PLATFORM_ALIASES = {"os.path": lambda platform: "ntpath" if platform == "win32" else "posixpath"}
 
 
-def _absolute_text(text: str, importer: str, importer_is_package: bool) -> str | None:
-    """``..sql.type_api`` as written in ``importer`` -> ``pkg.sql.type_api``."""
-    level = len(text) - len(text.lstrip("."))
-    if level == 0:
+def absolute_name(text: str, importer: str, importer_is_package: bool) -> str | None:
+    """``..sql.type_api`` as written in ``importer`` -> ``pkg.sql.type_api``; None when it
+    climbs above the top-level package."""
+    if not text.startswith("."):
         return text
     package = importer if importer_is_package else importer.rpartition(".")[0]
-    parts = package.split(".") if package else []
-    if level - 1 >= len(parts):
+    try:
+        return importlib.util.resolve_name(text, package)
+    except (ImportError, ValueError):  # beyond the top-level package, or no package at all
         return None
-    base = parts[: len(parts) - (level - 1)]
-    rest = text[level:]
-    return ".".join(base + ([rest] if rest else []))
 
 
 def absolute_target(edge: ImportEdge, importer: str, importer_is_package: bool) -> str | None:
     """The absolute module an import statement names; None when it climbs above the top."""
-    if edge.level == 0:
-        return edge.module_text
-    package = importer if importer_is_package else importer.rpartition(".")[0]
-    parts = package.split(".") if package else []
-    if edge.level - 1 > len(parts) or (not parts):
-        return None
-    base_parts = parts[: len(parts) - (edge.level - 1)]
-    if not base_parts:
-        return None
-    rest = edge.module_text.lstrip(".")
-    return ".".join(base_parts + ([rest] if rest else []))
+    return absolute_name("." * edge.level + edge.module_text.lstrip("."), importer, importer_is_package)
 
 
 class Resolver:
@@ -173,7 +162,7 @@ class Resolver:
             if facts is not None:
                 for key, text in facts.registered_aliases:
                     if key == name:
-                        target = _absolute_text(text, facts.name or parent, facts.is_package)
+                        target = absolute_name(text, facts.name or parent, facts.is_package)
                         return self.finder.find(target, found.path) if target else None
             parent = parent.rpartition(".")[0]
         return None
@@ -314,7 +303,7 @@ class Resolver:
                 if self._member_writes(found, facts, text[1:].split("."), 0):
                     return True
                 continue
-            absolute = _absolute_text(text, found.name, found.is_package)
+            absolute = absolute_name(text, found.name, found.is_package)
             if absolute and self._writes_namespace(absolute, found.path, 0):
                 return True
         return False
@@ -346,7 +335,7 @@ class Resolver:
                         if self._member_writes(module, facts, [base, *rest], depth + 1):
                             return True
                         continue
-                    absolute = _absolute_text(base, module.name, module.is_package)
+                    absolute = absolute_name(base, module.name, module.is_package)
                     if absolute and self._writes_namespace(".".join([absolute, *rest]), module.path, depth + 1):
                         return True
             return False
@@ -377,7 +366,7 @@ class Resolver:
             table = self._injected[key] = {}
             for facts in self._package_facts(found, top, name):
                 for text, attr in facts.injects:
-                    target = _absolute_text(text, facts.name, facts.is_package)
+                    target = absolute_name(text, facts.name, facts.is_package)
                     if target:
                         table.setdefault(target, set()).add(attr)
         return table.get(found.name, set()) & {name, "*"}

@@ -16,6 +16,7 @@ import re
 import libcst as cst
 
 from importgate.fix.plan import AddImport, AddToAll, Change, RemoveFromAll, RenameImport, RenameInAll
+from importgate.resolve import absolute_name
 
 SW = cst.SimpleWhitespace
 DEFAULT = cst.MaybeSentinel.DEFAULT
@@ -351,15 +352,8 @@ class Rewriter:
 
     # -- helpers -----------------------------------------------------------
     def absolute(self, node: cst.ImportFrom) -> str | None:
-        level = len(node.relative)
         module = _dotted(node.module) if node.module is not None else ""
-        if level == 0:
-            return module
-        parts = self.package.split(".") if self.package else []
-        if level - 1 >= len(parts):
-            return None
-        base = parts[: len(parts) - (level - 1)]
-        return ".".join(base + ([module] if module else []))
+        return absolute_name("." * len(node.relative) + module, self.package, True)
 
     def _replace(self, old, new) -> None:
         self.module = self.module.deep_replace(old, new)
@@ -782,10 +776,4 @@ def locate(change: Change, text: str, module: str, is_package: bool) -> int | No
 
 
 def _ast_absolute(node: ast.ImportFrom, package: str) -> str | None:
-    if not node.level:
-        return node.module
-    parts = package.split(".") if package else []
-    if node.level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join(base + ([node.module] if node.module else []))
+    return absolute_name("." * node.level + (node.module or ""), package, True)

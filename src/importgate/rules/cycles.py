@@ -34,7 +34,7 @@ from typing import Iterator
 
 from importgate.model import Finding, Guard, ImportedName, ImportEdge, Location, ModuleFacts, Related
 from importgate.project import Project
-from importgate.resolve import Verdict, _absolute_text, absolute_target
+from importgate.resolve import Verdict, absolute_name, absolute_target
 from importgate import catalogue as C
 
 _NEVER_AT_IMPORT = Guard.FUNCTION | Guard.TYPE_CHECKING
@@ -179,7 +179,7 @@ class _Model:
         self.registered: set[str] = set()
         for facts in self.facts.values():
             for text, attr in facts.injects:
-                target = _absolute_text(text, facts.name, facts.is_package)
+                target = absolute_name(text, facts.name, facts.is_package)
                 if target:
                     self.injected.add((target, attr))
             self.registered.update(facts.registers_modules)
