@@ -189,7 +189,7 @@ class DistIndex:
         """Distributions that ``key`` (with ``extras``) requires in the target, as (canonical name, extras)."""
         from packaging.requirements import InvalidRequirement, Requirement
 
-        from importgate.facts.manifest import canonical
+        from importgate.facts.manifest import canonical, marker_holds
 
         dist = self.dists.get(key)
         if dist is None:
@@ -200,18 +200,8 @@ class DistIndex:
                 req = Requirement(text)
             except InvalidRequirement:
                 continue
-            if req.marker is not None:
-                wanted = False
-                for extra in ("", *sorted(extras)):
-                    try:
-                        if req.marker.evaluate({**self.marker_env, "extra": extra}):
-                            wanted = True
-                            break
-                    except Exception:  # noqa: BLE001 - undefined variable: assume it applies
-                        wanted = True
-                        break
-                if not wanted:
-                    continue
+            if not any(marker_holds(req.marker, self.marker_env, extra) for extra in ("", *sorted(extras))):
+                continue
             out.append((canonical(req.name), frozenset(canonical(e) for e in req.extras)))
         return out
 

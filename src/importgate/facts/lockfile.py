@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from importgate.facts.manifest import DeclaredDeps, canonical
+from importgate.facts.manifest import DeclaredDeps, canonical, marker_holds
 
 LOCK_FILES = ("uv.lock", "pylock.toml", "poetry.lock")
 
@@ -77,17 +77,6 @@ def read_lock(
         return LockClosure(path, frozenset(), {}, f"cannot understand {name}: {exc!r}")
 
 
-def _holds(marker_text: str | None, env: dict[str, str], extra: str = "", **more) -> bool:
-    if not marker_text:
-        return True
-    from packaging.markers import InvalidMarker, Marker
-
-    try:
-        return bool(Marker(marker_text).evaluate({**env, "extra": extra, **more}))
-    except InvalidMarker:
-        return True
-    except Exception:  # noqa: BLE001 - undefined variable: assume it applies
-        return True
 
 
 def _walk(roots: list[tuple[str, frozenset[str], str | None]], edges) -> tuple[frozenset[str], dict[str, str | None]]:
@@ -125,7 +114,7 @@ def _uv(path, data, declared, env, extras, groups) -> LockClosure:
     def deps_of(entries) -> list[tuple[str, frozenset[str]]]:
         out = []
         for dep in entries or []:
-            if _holds(dep.get("marker"), env):
+            if marker_holds(dep.get("marker"), env):
                 out.append((canonical(dep["name"]), frozenset(canonical(e) for e in dep.get("extra", []))))
         return out
 
@@ -188,7 +177,7 @@ def _poetry(path, data, declared, env, extras, groups) -> LockClosure:
                 if isinstance(item, dict):
                     if item.get("optional") and key not in optional_wanted:
                         continue
-                    if not _holds(item.get("markers"), env):
+                    if not marker_holds(item.get("markers"), env):
                         continue
                     out.append((key, frozenset(canonical(e) for e in item.get("extras", []))))
                 else:
@@ -209,7 +198,7 @@ def _pylock(path, data, env, extras, groups) -> LockClosure:
     by_name: dict[str, dict] = {}
     for pkg in data.get("packages", []):
         key = canonical(pkg["name"])
-        if _holds(pkg.get("marker"), env, extras=set(extras), dependency_groups=set(selected_groups)):
+        if marker_holds(pkg.get("marker"), env, extras=set(extras), dependency_groups=set(selected_groups)):
             names.add(key)
             by_name[key] = pkg
     parents: dict[str, str | None] = {n: None for n in names}

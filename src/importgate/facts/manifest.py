@@ -89,6 +89,21 @@ def canonical(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
+def marker_holds(marker, env: dict[str, str], extra: str = "", **more) -> bool:
+    """Does a PEP 508 marker (a ``packaging`` Marker or its text) hold for the target? One that
+    cannot be read or evaluated (an unknown variable) counts as holding: never drop a dependency
+    on a guess."""
+    if marker is None or marker == "":
+        return True
+    from packaging.markers import Marker
+
+    try:
+        parsed = marker if isinstance(marker, Marker) else Marker(marker)
+        return bool(parsed.evaluate({**env, "extra": extra, **more}))
+    except Exception:  # noqa: BLE001 - InvalidMarker, UndefinedEnvironmentName, ...
+        return True
+
+
 def is_dev_name(name: str) -> bool:
     n = canonical(name)
     return n in DEV_NAMES or any(part in DEV_NAMES for part in n.split("-"))
@@ -171,12 +186,7 @@ class _Reader:
         )
 
     def evaluate(self, marker, extra: str = "") -> bool:
-        if marker is None:
-            return True
-        try:
-            return bool(marker.evaluate({**self.env, "extra": extra}))
-        except Exception:  # noqa: BLE001 - an undefined variable: count it as applying
-            return True
+        return marker_holds(marker, self.env, extra)
 
     def strings(self, values, lines: _Lines, after: int, where: str) -> list[Requirement]:
         out = []

@@ -11,7 +11,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from importgate.facts.known import DISTRIBUTION_FOR_IMPORT
+from importgate.facts.distributions import known_modules
+from importgate.facts.manifest import canonical
 from importgate.model import Guard, Location
 from importgate.probe.results import Task
 from importgate.probe.runner import CHILD_FILE, SessionSpec, default_temp_dirs
@@ -171,22 +172,22 @@ def preload_modules(project: Project) -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (n.count("."), n)))
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def _import_names_for(distribution: str) -> set[str]:
-    """Best-effort import names of a distribution that is (usually) not installed."""
-    canonical = _canonical(distribution)
-    names = {imp.split(".")[0] for imp, dist in DISTRIBUTION_FOR_IMPORT.items() if _canonical(dist) == canonical}
-    names.add(canonical.replace("-", "_"))
+    """Best-effort top-level import names of a distribution that is (usually) not installed."""
+    key = canonical(distribution)
+    names = {module.split(".")[0] for module in known_modules(key)}
+    names.add(key.replace("-", "_"))
     names.add(distribution.replace("-", "_"))
     return names
 
 
 def _requirement_name(text: str) -> str | None:
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", text)
-    return match.group(1) if match else None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(text).name
+    except InvalidRequirement:
+        return None
 
 
 def optional_dependencies(project: Project, pyproject: dict) -> dict[str, str]:
@@ -207,7 +208,7 @@ def optional_dependencies(project: Project, pyproject: dict) -> dict[str, str]:
         for extra, reqs in sorted(extras.items()):
             for req in reqs if isinstance(reqs, list) else ():
                 name = _requirement_name(req) if isinstance(req, str) else None
-                if name is None or _canonical(name) == _canonical(str(meta.get("name", ""))):
+                if name is None or canonical(name) == canonical(str(meta.get("name", ""))):
                     continue
                 for imp in _import_names_for(name):
                     if imp not in required:
