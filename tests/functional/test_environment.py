@@ -164,3 +164,24 @@ def test_relative_python_paths(make_project, venv, tmp_path, monkeypatch):
 
     proc = cli("check", str(root))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_target_is_asked_away_from_the_callers_directory(tmp_path, monkeypatch):
+    """`python -c` puts the current directory on sys.path: metadata lying there (a stray
+    `*.dist-info` in the project) is not something the deployed service has installed."""
+    import sys
+
+    from importgate.facts import distributions
+    from importgate.facts.environment import query_environment
+
+    stray = tmp_path / "strayed_dist-1.0.dist-info"
+    stray.mkdir()
+    (stray / "METADATA").write_text("Metadata-Version: 2.1\nName: strayed-dist\nVersion: 1.0\n")
+    (stray / "top_level.txt").write_text("strayed_mod\n")
+    monkeypatch.chdir(tmp_path)
+    env = query_environment(sys.executable)
+    assert tmp_path.as_posix() not in env.path and "" not in env.path
+    distributions._CACHE.clear()
+    index = distributions.query_distributions(env)
+    assert "strayed-dist" not in index.dists
+    assert "pytest" in index.dists  # the query itself works

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 
 from importgate.facts import known
-from importgate.facts.environment import Environment
+from importgate.facts.environment import Environment, target_process
 
 # Runs inside the target interpreter: stdlib only (3.8+), prints one JSON object.
 _SCRIPT = r"""
@@ -240,7 +240,8 @@ class PendingDistributions:
 
             try:
                 self.proc = subprocess.Popen(
-                    [env.executable, "-c", _SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                    [env.executable, "-c", _SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                    **target_process(env.executable),
                 )
             except OSError:
                 self.proc = None
@@ -300,13 +301,7 @@ def _run(python: str) -> tuple[dict | None, str | None]:
     import subprocess
 
     try:
-        out = subprocess.run(
-            [python, "-c", _SCRIPT],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        out = subprocess.run([python, "-c", _SCRIPT], capture_output=True, text=True, timeout=120, check=False, **target_process(python))
     except (OSError, subprocess.TimeoutExpired) as exc:
         return None, f"cannot run {python}: {exc}"
     return _decode(python, out.returncode, out.stdout, out.stderr)

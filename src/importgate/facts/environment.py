@@ -159,6 +159,16 @@ def cached_environment(python: str, cache) -> Environment:
     return env
 
 
+def target_process(python: str) -> dict:
+    """How importgate runs a question in the target interpreter (``python -c``): away from the
+    caller's directory, which ``-c`` would put on sys.path, and without PYTHONSAFEPATH, which
+    would hide the start-up view a service has."""
+    return {
+        "env": {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"},
+        "cwd": os.path.dirname(os.path.abspath(python)) or None,
+    }
+
+
 def query_environment(python: str) -> Environment:
     """Ask the target interpreter, always in a fresh process: only a fresh
     interpreter shows the import hooks and sys.path the service starts with."""
@@ -167,17 +177,8 @@ def query_environment(python: str) -> Environment:
 
     if os.sep in python:
         python = os.path.abspath(python)  # it runs from another directory below
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
     try:
-        out = subprocess.run(
-            [python, "-c", _PROBE],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env=env,
-            cwd=os.path.dirname(os.path.abspath(python)) or None,
-        )
+        out = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=60, check=False, **target_process(python))
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise EnvironmentError_(f"cannot run {python}: {exc}") from None
     if out.returncode != 0:
