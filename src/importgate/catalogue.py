@@ -82,6 +82,21 @@ def lookup(key: str) -> Rule | None:
     return None
 
 
+DEPENDENCY_RULES = (
+    UNDECLARED_DEPENDENCY,
+    UNUSED_DEPENDENCY,
+    TRANSITIVE_DEPENDENCY,
+    DEV_DEPENDENCY_IN_PRODUCTION,
+    UNGUARDED_OPTIONAL_IMPORT,
+    INVALID_REQUIREMENT,
+)
+
+
+def enabled(rule: Rule, select: frozenset[str], ignore: frozenset[str]) -> bool:
+    """Selected (``--select``) and not ignored (``--ignore``)."""
+    return matches(rule, select) and not (ignore and matches(rule, ignore))
+
+
 def matches(rule: Rule, selectors: frozenset[str]) -> bool:
     """A selector is a code, a name, a code prefix (IG1) or ALL."""
     if "ALL" in selectors:

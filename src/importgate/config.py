@@ -43,16 +43,17 @@ class Config:
 
 
 # key in pyproject -> (field name, converter)
-def _strings(key: str, value) -> tuple[str, ...]:
+def strings(key: str, value, table: str = "[tool.importgate]") -> tuple[str, ...]:
+    """A setting that takes a string or a list of strings."""
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    raise ConfigError(f"[tool.importgate] {key} must be a string or a list of strings, not {value!r}")
+    raise ConfigError(f"{table} {key} must be a string or a list of strings, not {value!r}")
 
 
 def _rules(key: str, value) -> frozenset[str]:
-    names = _strings(key, value)
+    names = strings(key, value)
     return frozenset(normalise_selector(n, key) for n in names)
 
 
@@ -97,15 +98,15 @@ def _python(key: str, value) -> str:
 
 
 _KEYS = {
-    "roots": ("roots", _strings),
-    "exclude": ("exclude", _strings),
+    "roots": ("roots", strings),
+    "exclude": ("exclude", strings),
     "select": ("select", _rules),
     "ignore": ("ignore", _rules),
     "per-file-ignores": ("per_file_ignores", _per_file),
     "fail-on": ("fail_on", _severity),
     "python": ("python", _python),
-    "entry": ("entries", _strings),
-    "entries": ("entries", _strings),
+    "entry": ("entries", strings),
+    "entries": ("entries", strings),
     "severity": ("severity", _severities),
     "cache-dir": ("cache_dir", _python),
 }

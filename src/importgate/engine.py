@@ -644,10 +644,7 @@ def _still_holds(stored, content: dict[str, bytes]) -> bool:
 def _start_distributions(config: Config, env: Environment, cache):
     """Start the target's distributions query in its own process when the dependency rules will
     need it and no cached answer holds, so that it overlaps with parsing."""
-    wanted = any(
-        rule.code.startswith("IG2") and catalogue.matches(rule, config.select) and not catalogue.matches(rule, config.ignore)
-        for rule in catalogue.RULES
-    )
+    wanted = any(catalogue.enabled(rule, config.select, config.ignore) for rule in catalogue.DEPENDENCY_RULES)
     if not wanted:
         return None
     from importgate.facts.distributions import PendingDistributions
@@ -686,9 +683,7 @@ def _finish(
 def select(findings: Iterable[Finding], config: Config) -> Iterator[Finding]:
     overrides = dict(config.severity)
     for f in findings:
-        if not catalogue.matches(f.rule, config.select):
-            continue
-        if config.ignore and catalogue.matches(f.rule, config.ignore):
+        if not catalogue.enabled(f.rule, config.select, config.ignore):
             continue
         for key, severity in overrides.items():
             if catalogue.matches(f.rule, frozenset({key})):

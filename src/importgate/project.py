@@ -40,6 +40,14 @@ class Project:
     def root(self) -> str:
         return self.layout.project_root
 
+    def source_path(self, name: str) -> str | None:
+        """The first-party file that runs for module ``name`` (not its stub)."""
+        for path in self.layout.modules.get(name, ()):
+            facts = self.facts.get(path)
+            if facts is not None and not facts.is_stub:
+                return path
+        return None
+
     def module_name(self, path: str) -> str:
         return self.layout.names.get(path, os.path.basename(path))
 

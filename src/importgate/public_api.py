@@ -162,20 +162,12 @@ def collect(project: Project, names: list[str] | None = None) -> list[PackageApi
     else:
         targets = []
         for name in names:
-            path = packages.get(name) or _module_path(project, name)
+            path = packages.get(name) or project.source_path(name)
             if path is None:
                 raise LookupError(name)
             targets.append((name, path))
     uses, stars = _outside_uses(project)
     return [package_api(project, path, uses.get(path, {}), stars.get(path, [])) for _, path in targets]
-
-
-def _module_path(project: Project, name: str) -> str | None:
-    for path in project.layout.modules.get(name, ()):
-        facts = project.facts.get(path)
-        if facts is not None and not facts.is_stub:
-            return path
-    return None
 
 
 def _outside_uses(project: Project):

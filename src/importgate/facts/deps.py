@@ -12,7 +12,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 
-from importgate.config import Config, ConfigError, read_pyproject, tool_table
+from importgate.config import Config, ConfigError, read_pyproject, strings, tool_table
 from importgate.facts.distributions import DistIndex, query_distributions
 from importgate.facts.environment import Environment
 from importgate.facts.lockfile import LockClosure, read_lock
@@ -55,11 +55,7 @@ class DepsSettings:
 
 
 def _strings(key: str, value) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ConfigError(f"[tool.importgate.dependencies] {key} must be a string or a list of strings, not {value!r}")
+    return strings(key, value, "[tool.importgate.dependencies]")
 
 
 def _mapping(key: str, value) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -407,7 +407,7 @@ def _imports_package_from(project: Project, package: ModuleFacts, source: str, c
     an ancestor package whose __init__ is what imports the package (for names it binds
     only after that point). Ancestors are never re-run (they are in sys.modules already),
     so the walk does not enter them."""
-    start = _package_init(project, source) or _module_file(project, source)
+    start = _package_init(project, source) or project.source_path(source)
     if start is None:
         return None
     parts = package.name.split(".")
@@ -477,14 +477,6 @@ def _names_needed_during_init(project: Project, package: ModuleFacts) -> dict[st
                 for n in edge.names:
                     out.setdefault(n.name, (chain, path, edge.location.line))
     return out
-
-
-def _module_file(project: Project, module: str) -> str | None:
-    for path in project.layout.modules.get(module, ()):
-        facts = project.facts.get(path)
-        if facts is not None and not facts.is_stub:
-            return path
-    return None
 
 
 def _relative(source: str, package: str) -> str:

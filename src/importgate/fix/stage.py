@@ -80,10 +80,11 @@ class Fixer:
     def _reuse_key(self, findings, planned, project) -> str | None:
         """Rendered edits depend on the plans, the bytes of the files they touch, the style and
         the fix code itself; with those unchanged, a later run reuses them without libcst."""
-        import hashlib
         import os
 
-        h = hashlib.blake2b(digest_size=20)
+        from importgate.facts.cache import blake2b, digest
+
+        h = blake2b(digest_size=20)
         h.update(repr((self.unsafe, _style(project))).encode())
         for i in sorted(planned):
             h.update(repr((findings[i].sort_key(), planned[i])).encode())
@@ -92,7 +93,7 @@ class Fixer:
         for path in paths + [os.path.join(code_dir, n) for n in ("plan.py", "apply.py", "edits.py", "stage.py")]:
             try:
                 with open(path, "rb") as fh:
-                    h.update(path.encode() + b"\0" + hashlib.blake2b(fh.read(), digest_size=16).digest())
+                    h.update(path.encode() + b"\0" + digest(fh.read()))
             except OSError:
                 return None
         return "fixes|" + h.hexdigest()

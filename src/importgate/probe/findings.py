@@ -15,7 +15,7 @@ import signal as signals
 from dataclasses import dataclass, field
 
 from importgate.model import Finding, Location, Related, Rule
-from importgate.probe.results import CRASH, ERROR, EXIT, INTERNAL, OK, TIMEOUT, Frame, Outcome
+from importgate.probe.results import CRASH, ERROR, EXIT, INTERNAL, OK, TIMEOUT, Frame, Outcome, stable_message
 from importgate.probe.settings import Expected
 from importgate import catalogue as C
 
@@ -140,10 +140,6 @@ def _relativise(text: str, ctx: RuntimeContext) -> str:
     return text.replace(root, "")
 
 
-def _stable(text: str) -> str:
-    return re.sub(r"0x[0-9a-fA-F]+", "0x?", text)
-
-
 # -- one outcome ---------------------------------------------------------------------------
 
 
@@ -220,7 +216,7 @@ def _fault(outcome: Outcome, ctx: RuntimeContext) -> _Fault | None:
                 name = match.group(1)
                 hint = _HINTS[kind].format(name=name, source=match.group(2))
         rule = C.IMPORT_EXIT if status == EXIT else C.IMPORT_FAILED
-        key = (rule.code, location.path, location.line, kind, exc.qualname, _stable(core))
+        key = (rule.code, location.path, location.line, kind, exc.qualname, stable_message(core))
         via = Location(frames[0].path, frames[0].line, 1) if frames else None
         return _Fault(rule, location, key, core, task.module, hint, name, via, _chain(frames, ctx))
     if status in (TIMEOUT, CRASH, EXIT):

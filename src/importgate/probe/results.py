@@ -83,14 +83,14 @@ class Outcome:
             self.task.module,
             self.status,
             exc.qualname if exc else None,
-            _stable_message(exc.message) if exc else None,
+            stable_message(exc.message) if exc else None,
             self.attr_missing,
             self.signal,
             tuple(sorted((e.kind, e.path, e.line) for e in self.effects)),
         )
 
 
-def _stable_message(message: str) -> str:
+def stable_message(message: str) -> str:
     # object addresses differ from run to run
     return re.sub(r"0x[0-9a-fA-F]+", "0x?", message)
 

@@ -10,7 +10,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, replace
 
-from importgate.config import ConfigError
+from importgate.config import ConfigError, strings
 
 ISOLATIONS = ("auto", "fork", "spawn")
 DEFAULT_TIMEOUT = 30.0
@@ -84,11 +84,7 @@ def _env(key: str, value) -> tuple[tuple[str, str], ...]:
 
 
 def _strings(key: str, value) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ConfigError(f"{_WHERE} {key} must be a string or a list of strings, not {value!r}")
+    return strings(key, value, _WHERE)
 
 
 _EXPECTED_KEYS = {"module", "exception", "reason"}

@@ -24,23 +24,14 @@ from importgate.model import Finding, Guard, ImportEdge, Location, ModuleFacts
 from importgate.project import Project
 from importgate import catalogue as C
 
-FAMILY = (
-    C.UNDECLARED_DEPENDENCY,
-    C.UNUSED_DEPENDENCY,
-    C.TRANSITIVE_DEPENDENCY,
-    C.DEV_DEPENDENCY_IN_PRODUCTION,
-    C.UNGUARDED_OPTIONAL_IMPORT,
-    C.INVALID_REQUIREMENT,
-)
+FAMILY = C.DEPENDENCY_RULES
 # guards under which an import may never run: a missing declaration is not certain to fail
 _MAY_NOT_RUN = Guard.TRY | Guard.TRY_MODULE | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL
 
 
 def check(project: Project) -> Iterator[Finding]:
     config = project.config
-    if not any(
-        C.matches(rule, config.select) and not (config.ignore and C.matches(rule, config.ignore)) for rule in FAMILY
-    ):
+    if not any(C.enabled(rule, config.select, config.ignore) for rule in FAMILY):
         return
     from importgate.config import ConfigError
     from importgate.facts import deps
