@@ -123,13 +123,29 @@ def _load_toml(path: str) -> dict:
         return tomllib.load(fh)
 
 
+_PYPROJECTS: dict[tuple[str, int, int], dict] = {}
+
+
+def forget_pyprojects() -> None:
+    _PYPROJECTS.clear()
+
+
 def read_pyproject(project_root: str) -> tuple[dict, tuple[str, int, int] | None]:
-    """The whole pyproject.toml as a dict, or ({}, problem) when it cannot be parsed."""
+    """The whole pyproject.toml as a dict, or ({}, problem) when it cannot be parsed. Parsed
+    once per content (several layers read it in one run): treat the dict as read-only."""
     path = os.path.join(project_root, "pyproject.toml")
+    try:
+        st = os.stat(path)
+    except OSError:
+        return {}, None
     if not os.path.isfile(path):
         return {}, None
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    if key in _PYPROJECTS:
+        return _PYPROJECTS[key], None
     try:
-        return _load_toml(path), None
+        data = _PYPROJECTS[key] = _load_toml(path)
+        return data, None
     except OSError as exc:
         return {}, (f"cannot read pyproject.toml: {exc.strerror or exc}", 1, 1)
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError

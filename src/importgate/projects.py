@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 
-from importgate.config import Config, ConfigError, from_pyproject, merge_cli, normalise_selector
+from importgate.config import Config, ConfigError, forget_pyprojects, from_pyproject, merge_cli, normalise_selector
 from importgate.facts.discover import find_project_root
 from importgate.model import Report, Severity
 
 
 def configs_for(paths: tuple[str, ...], **overrides) -> list[Config]:
     """One Config per project that the paths belong to (CLI values override pyproject)."""
+    forget_pyprojects()  # a new run: files may have changed within one mtime tick
     groups: dict[str, list[str]] = {}
     for path in paths:
         if not os.path.exists(path):
