@@ -17,7 +17,7 @@ from importgate.config import Config
 from importgate.facts.discover import ProjectFiles, assign_names, installed_scope, walk_project
 from importgate.facts.cache import PARSER_KEY, FactsCache, NullCache, blake2b, digest, dumps, loads, open_cache
 from importgate.facts.environment import Environment, cached_environment, default_interpreter, query_environment, resolve_interpreter
-from importgate.model import Finding, Guard, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
+from importgate.model import Finding, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
 from importgate import catalogue
 
 # a warm run replays the stored report: the parser, the finder, the resolver and the rules are
@@ -787,7 +787,7 @@ def startup_graph(project: Project) -> dict[str, list[tuple[int, str]]]:
             continue
         targets: list[tuple[int, str]] = []
         for edge in facts.imports:
-            if edge.guard & (Guard.FUNCTION | Guard.TYPE_CHECKING):
+            if not edge.guard.at_import:
                 continue
             base = absolute_target(edge, facts.name, facts.is_package)
             if base is None:

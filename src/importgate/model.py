@@ -105,6 +105,12 @@ class Guard(enum.IntFlag):
         return bool(self & (Guard.TRY | Guard.TYPE_CHECKING | Guard.FEATURE_TEST))
 
     @property
+    def at_import(self) -> bool:
+        """The import runs when its module is imported (not only inside a function, not only
+        for type checkers), though maybe conditionally."""
+        return not self & (Guard.FUNCTION | Guard.TYPE_CHECKING)
+
+    @property
     def deferred(self) -> bool:
         """Guards under which the import may never run (optional dependency idiom)."""
         return bool(self & (Guard.CONDITIONAL | Guard.FUNCTION))

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from importgate.model import Guard, ModuleFacts
+from importgate.model import ModuleFacts
 from importgate.project import Project
 from importgate.resolve import Verdict, absolute_target
 
-_RUNTIME = Guard.TYPE_CHECKING | Guard.FUNCTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +61,7 @@ def runtime_binding(facts: ModuleFacts, name: str):
     """The last module-level import that binds ``name`` at run time: (edge, imported or None)."""
     found = None
     for edge in facts.imports:
-        if edge.guard & _RUNTIME:
+        if not edge.guard.at_import:
             continue
         if edge.is_from:
             for imported in edge.names:
@@ -105,7 +104,7 @@ def origin_of(project: Project, module: str, path: str | None, name: str, _via: 
                 return Origin(sub.name, sub.path, 1, _via + (module,), "module")
         return origin_of(project, found.name, found.path, imported.name, _via + (module,))
     for edge in facts.imports:
-        if not edge.is_star or edge.guard & _RUNTIME:
+        if not edge.is_star or not edge.guard.at_import:
             continue
         base = absolute_target(edge, module, facts.is_package)
         found = resolver.resolve(base, path).found if base else None

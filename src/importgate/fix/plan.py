@@ -13,7 +13,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Union
 
-from importgate.model import Finding, Guard, ImportEdge, ModuleFacts
+from importgate.model import Finding, ImportEdge, ModuleFacts
 from importgate.project import Definition, Project
 from importgate.public_api import origin_of
 from importgate.resolve import Verdict, absolute_target
@@ -76,7 +76,6 @@ class Refused:
 
 Decision = Union[Planned, Refused, None]
 
-_MODULE_LEVEL_SKIP = Guard.FUNCTION | Guard.TYPE_CHECKING
 MAX_LISTED = 5
 
 
@@ -321,7 +320,7 @@ def best_source(project: Project, package: ModuleFacts, name: str, definition: D
 
 
 def _module_level(edge: ImportEdge) -> bool:
-    return not edge.guard & _MODULE_LEVEL_SKIP
+    return edge.guard.at_import
 
 
 def _executed(project: Project, facts: ModuleFacts, edge: ImportEdge) -> list[tuple[str, str]]:

@@ -152,7 +152,7 @@ def preload_modules(project: Project) -> tuple[str, ...]:
         if facts.is_stub:
             continue
         for edge in facts.imports:
-            if edge.guard & (Guard.FUNCTION | Guard.TYPE_CHECKING):
+            if not edge.guard.at_import:
                 continue
             base = absolute_target(edge, facts.name, facts.is_package)
             if base is None or base == "__main__":

@@ -37,7 +37,6 @@ from importgate.project import Project
 from importgate.resolve import Verdict, absolute_name, absolute_target
 from importgate import catalogue as C
 
-_NEVER_AT_IMPORT = Guard.FUNCTION | Guard.TYPE_CHECKING
 # attributes the import system sets on every module before its code runs
 _MODULE_ATTRIBUTES = frozenset(
     {"__file__", "__name__", "__path__", "__spec__", "__loader__", "__package__", "__builtins__", "__doc__", "__cached__", "__dict__", "__annotations__"}
@@ -212,7 +211,7 @@ class _Model:
         successors: set[str] = set()
         if facts.syntax_error is None:
             for index, edge in enumerate(facts.imports):
-                if edge.guard & _NEVER_AT_IMPORT:
+                if not edge.guard.at_import:
                     continue
                 step = self._step(path, facts, edge)
                 if step is None:
@@ -714,7 +713,7 @@ class _Simulation:
         bases = {base for base, _, _ in partial}
         # every other star import that ran before must surely leave the name out
         for edge in facts.imports:
-            if not edge.is_star or edge.guard & _NEVER_AT_IMPORT or edge.location.line >= load.line:
+            if not edge.is_star or not edge.guard.at_import or edge.location.line >= load.line:
                 continue
             target = absolute_target(edge, facts.name, facts.is_package)
             if target is None:
