@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 
+import support
 from importgate.probe import api as probe_api
 
 
 def cli(*args: str, cwd=None, env=None, timeout: float = 180) -> subprocess.CompletedProcess:
-    """The real console entry point in a subprocess (as tests/conftest.py's cli)."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("VIRTUAL_ENV", None)
-    return subprocess.run(
-        [sys.executable, "-m", "importgate", *args],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
-    )
+    """support.cli with the probe's longer default timeout."""
+    return support.cli(*args, cwd=cwd, env=env, timeout=timeout)
 
 
 def probe(root: Path | str, *paths: str, entries=(), entry_points=False, python=None, **settings) -> probe_api.ProbeRun:
