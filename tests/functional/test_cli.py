@@ -215,3 +215,15 @@ def test_progress_is_drawn_on_a_terminal_only_for_slow_runs(tmp_path):
 def test_no_progress_when_stderr_is_not_a_terminal(broken):
     proc = cli("check", str(broken))
     assert "\r" not in proc.stderr
+
+
+def test_help_is_wrapped_to_the_terminal_width():
+    """argparse would ask shutil for the width; importgate asks the same places itself."""
+    narrow = cli("check", "--help", env={"COLUMNS": "50"})
+    wide = cli("check", "--help", env={"COLUMNS": "120"})
+    assert narrow.returncode == wide.returncode == 0
+    lines = narrow.stdout.splitlines()
+    options = lines[lines.index("options:") + 1 :]  # (usage lines may not break inside a [...])
+    assert max(len(line) for line in options) <= 48  # help text wrapped to COLUMNS - 2
+    assert max(len(line) for line in wide.stdout.splitlines()) > 50  # and the room is used
+    assert len(narrow.stdout.splitlines()) > len(wide.stdout.splitlines())
