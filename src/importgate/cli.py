@@ -14,13 +14,15 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 def _help_width() -> int:
     """What argparse would ask shutil for, without importing shutil on every run."""
     try:
-        return int(os.environ["COLUMNS"]) - 2
+        columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns - 2
-    except (AttributeError, ValueError, OSError):
-        return 78
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns if columns > 0 else 80) - 2  # shutil's fallback when nothing says
 
 
 class _Formatter(argparse.HelpFormatter):

@@ -565,7 +565,7 @@ def check(
         progress("checking", len(families), len(families))
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         touched = _touched_digests(fixer, hashed[0])
-        inputs = {path: _stamp(path) for path in sorted(_inputs_outside_the_keys(project))}
+        inputs = {path: _stamp(path) for path in sorted(_inputs_outside_the_keys(project, files))}
         if key is not None:
             cache.remember_report(key, (replace(report, problems=()), touched or {}, inputs))
         if facts_key is not None and touched is not None:
@@ -600,24 +600,16 @@ def _touched_digests(fixer, content: dict[str, bytes]) -> dict[str, bytes] | Non
     return out
 
 
-def _inputs_outside_the_keys(project: "Project") -> set[str]:
-    """Files and directories outside the project that the rules' answers came from: installed
-    modules (an editable install of a sibling project is edited in place, which no sys.path
-    directory's stamp shows), the directories searched for modules, manifests included from
-    elsewhere."""
-    prefix = os.path.join(project.root, "")
+def _inputs_outside_the_keys(project: "Project", files: ProjectFiles) -> set[str]:
+    """Files and directories the rules' answers came from that the replay keys do not cover:
+    installed modules (an editable sibling edited in place shows in no sys.path directory's
+    stamp), directories searched for modules, manifests included from anywhere. The project's
+    walked files and directories are in the keys already."""
     out = set(project.extra_inputs)
-    disk = project.resolver.source
-    out.update(getattr(disk, "read", ()))
+    out.update(getattr(project.resolver.source, "read", ()))
     out.update(project.resolver.finder.consulted())
-    # inside the project only what an environment directory holds (a ./.venv): the project's
-    # own files and directories are in the keys already
-    inside = tuple(os.path.join(p, "") for p in project.env.path if os.path.join(p, "").startswith(prefix))
-    return {
-        path for path in out
-        if path not in project.facts and path != project.root
-        and (not path.startswith(prefix) or (inside and path.startswith(inside)))
-    }
+    walked = {os.path.normpath(os.path.join(project.root, d)) for d in files.dirs}
+    return {path for path in out if path not in project.facts and path not in walked and path != project.root}
 
 
 def _stamp(path: str) -> tuple[int, int] | None:

@@ -205,6 +205,15 @@ def test_transitive_from_installed_metadata(check):
     assert not findings(report, "undeclared-dependency")
 
 
+def test_transitive_under_a_guard_is_silent(check):
+    """A transitive package imported with a fallback is not certain to be needed."""
+    report = check({
+        "pyproject.toml": pyproject(["requests"]),
+        "app/__init__.py": "import requests\ntry:\n    import urllib3\nexcept ImportError:\n    urllib3 = None\n",
+    })
+    assert findings(report, "transitive-dependency") == []
+
+
 UV_LOCK = """
 version = 1
 requires-python = ">=3.10"

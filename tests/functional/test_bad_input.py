@@ -111,6 +111,22 @@ def test_broken_pyproject_is_a_finding_and_defaults_apply(make_project):
     assert findings(report, "unresolved-module")
 
 
+def test_files_outside_the_project_proper_are_not_judged(make_project):
+    """Broken fixtures are common in test data: a pyproject.toml below the root (not this
+    project's) and an unparsable .py in an excluded directory are not findings."""
+    root = make_project(
+        {
+            "pyproject.toml": "[project]\nname = 'x'\nversion = '1'\n",
+            "tests/fixtures/bad/pyproject.toml": "[project\n",
+            "build/lib/old.py": "print 'python 2'\n",
+            "app.py": "import os\n",
+        }
+    )
+    report = run_check(root, "app.py")
+    assert findings(report, "broken-pyproject") == [] and findings(report, "syntax-error") == []
+    assert run_check(root).findings == ()
+
+
 def test_unknown_config_key_is_a_usage_error(make_project):
     root = make_project({"pyproject.toml": "[tool.importgate]\nselct = ['missing-name']\n", "app.py": ""})
     proc = cli("check", str(root))

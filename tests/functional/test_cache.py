@@ -378,3 +378,35 @@ def test_a_report_is_not_replayed_into_another_working_directory(tmp_path):
     assert messages(root) == fresh(root)
     assert messages(tmp_path) == fresh(tmp_path)
     assert messages(tmp_path) != messages(root)  # the paths really differ
+
+
+def test_a_requirements_include_inside_the_project_is_rechecked_when_it_changes(tmp_path):
+    """`-r deps/base.txt`: inside the project, but neither a source nor a root manifest."""
+    root = write_project(
+        tmp_path / "p",
+        {"requirements.txt": "-r deps/base.txt\n", "deps/base.txt": "", "app/__init__.py": "import packaging\n"},
+    )
+    cache = tmp_path / "cache"
+    first = check_json(root, "--cache-dir", str(cache))
+    assert [f["name"] for f in first["findings"] if f["rule"] == "undeclared-dependency"] == ["packaging"]
+    (root / "deps" / "base.txt").write_text("packaging\n")
+    after = check_json(root, "--cache-dir", str(cache))
+    assert not after["summary"]["replayed"]
+    assert essence(after) == essence(check_json(root, "--no-cache"))
+    assert check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]  # unchanged again: replayed
+
+
+def test_installed_modules_named_in_from_imports_are_parsed_with_the_project(tmp_path):
+    """A cold run guesses the installed modules from the sources' `from X import` text (before
+    anything is parsed) and parses them in the same pool; a guess that no rule needs (here, a
+    mention in a docstring) costs a parse and changes no finding."""
+    import sqlite3
+
+    root = write_project(tmp_path / "p", {"app.py": '"""Example: from json.decoder import JSONDecodeError"""\nimport os\n'})
+    cache = tmp_path / "cache"
+    data = check_json(root, "--cache-dir", str(cache))
+    assert data["findings"] == [] and data["summary"]["parsed"] == 1
+    db = sqlite3.connect(cache / "facts.sqlite3")
+    paths = [row[0] for row in db.execute("SELECT path FROM site")]
+    db.close()
+    assert any(p.endswith(os.path.join("json", "decoder.py")) for p in paths), paths

@@ -227,3 +227,10 @@ def test_help_is_wrapped_to_the_terminal_width():
     assert max(len(line) for line in options) <= 48  # help text wrapped to COLUMNS - 2
     assert max(len(line) for line in wide.stdout.splitlines()) > 50  # and the room is used
     assert len(narrow.stdout.splitlines()) > len(wide.stdout.splitlines())
+
+
+def test_help_width_falls_back_when_the_terminal_says_nothing():
+    """COLUMNS=0 (or a terminal reporting 0 columns) means "unknown", as for shutil: 80."""
+    unknown = cli("check", "--help", env={"COLUMNS": "0"})
+    eighty = cli("check", "--help", env={"COLUMNS": "80"})
+    assert unknown.returncode == 0 and unknown.stdout == eighty.stdout
