@@ -274,6 +274,8 @@ def parse_files(
         out[path], blob = _facts_and_blob(result)
         size, mtime, key, parser = pending[path]
         cache.remember(path, size, mtime, key, parser, blob)
+    # in walk order whatever came from the cache: rules that list places must list them alike
+    out = {f.path: out[f.path] for f in files.files if f.path in out}
     return out if lazy else materialize(out, files, target_version, cache, digests)
 
 
@@ -554,6 +556,22 @@ def check(
             )
             cache.remember_report(key, (replace(report, problems=(), parsed=0), *stored[1:]))
             return report
+        interface_key = run_key(config, files, env, {}, "interface|" + (replay_tag or "")) if facts_key is not None else None
+        previous = cache.lookup_report(interface_key) if interface_key is not None else None
+        if _interfaces_hold(previous, lazy, files, env, cache, hashed):  # only unmentioned definitions changed
+            report = replace(
+                previous[1],
+                seconds=time.perf_counter() - started,
+                problems=tuple(files.problems) + tuple(cache.problems),
+                parsed=_parsed_count(parsed_before, cache),
+                replayed=True,
+            )
+            from importgate import incremental
+
+            cache.remember_report(interface_key, incremental.advanced(previous, hashed[0], cache.blob_digests))
+            cache.remember_report(key, (replace(report, problems=(), parsed=0), *previous[2:4]))
+            cache.remember_report(facts_key, (replace(report, problems=(), parsed=0), *previous[2:4]))
+            return report
         parsed = materialize(lazy, files, env.version[:2], cache, hashed[0])
         project = assemble(config, files, env, parsed, cache, installed)
         project.pending_distributions = pending
@@ -570,6 +588,11 @@ def check(
             cache.remember_report(key, (replace(report, problems=()), touched or {}, inputs))
         if facts_key is not None and touched is not None:
             cache.remember_report(facts_key, (replace(report, problems=(), parsed=0), touched, inputs))
+            from importgate import incremental
+
+            cache.remember_report(interface_key, incremental.record(
+                replace(report, problems=(), parsed=0), touched, inputs, hashed[0], cache.blob_digests, parsed.values()
+            ))
         return report
     finally:
         cache.close()
@@ -587,6 +610,23 @@ def _facts_key(config: Config, files: ProjectFiles, env: Environment, errors: di
     if any(f.path not in digests for f in files.files):
         return None
     return run_key(config, files, env, digests, "facts|" + tag)
+
+
+def _interfaces_hold(previous, lazy, files: ProjectFiles, env: Environment, cache, hashed) -> bool:
+    """Does the report of the last full run still answer, every changed file's interface being
+    as it was (see importgate.incremental)?"""
+    from importgate import incremental
+
+    if not incremental.is_record(previous) or not _still_holds(previous[1:4], hashed[0]):
+        return False
+    stubs = {f.path for f in files.files if f.is_stub}
+
+    def stored_facts(path: str, key: bytes | None) -> bytes | None:
+        if key is None:
+            return None
+        return cache.stored_raw(path, key, _parser_key(None if path in stubs else env.version[:2]))
+
+    return incremental.still_answers(previous, lazy, hashed[0], cache.blob_digests, stored_facts)
 
 
 def _touched_digests(fixer, content: dict[str, bytes]) -> dict[str, bytes] | None:

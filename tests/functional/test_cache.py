@@ -410,3 +410,21 @@ def test_installed_modules_named_in_from_imports_are_parsed_with_the_project(tmp
     paths = [row[0] for row in db.execute("SELECT path FROM site")]
     db.close()
     assert any(p.endswith(os.path.join("json", "decoder.py")) for p in paths), paths
+
+
+def test_places_are_listed_in_the_same_order_whichever_files_came_from_the_cache(tmp_path):
+    """A re-parsed file used to join the facts after the cached ones, so "defined in 2 places
+    (a, b)" became "(b, a)" on the next run: same findings, different bytes."""
+    root = write_project(tmp_path / "p", {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "def tool():\n    return 1\n",
+        "pkg/b.py": "def tool():\n    return 2\n",
+        "app.py": "from pkg import tool\n",
+    })
+    cache = tmp_path / "cache"
+    first = check_json(root, "--cache-dir", str(cache))
+    assert "(pkg/a.py:1, pkg/b.py:1)" in first["findings"][0]["message"]
+    (root / "pkg" / "a.py").write_text("def tool():\n    return 1\n\n\nimport os\n")  # re-parsed, the rules run
+    edited = check_json(root, "--cache-dir", str(cache))
+    assert not edited["summary"]["replayed"]
+    assert essence(edited) == essence(first) == essence(check_json(root, "--no-cache"))

@@ -120,6 +120,9 @@ class NullCache:
     def lookup_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
         return None
 
+    def stored_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
+        return None
+
     def remember(self, path: str, size: int, mtime_ns: int, key: bytes, parser: str, blob: bytes) -> None:
         pass
 
@@ -306,6 +309,11 @@ class FactsCache:
         self.blob_digests[path] = digest(row[0])
         return row[0]
 
+    def stored_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
+        """Facts an earlier version of the file had: read for a comparison, not counted as use."""
+        row = self.project.query("SELECT data FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
+
     def remember(self, path: str, size: int, mtime_ns: int, key: bytes, parser: str, blob: bytes) -> None:
         self.blob_digests[path] = digest(blob)
         if size >= 0 and self._now - mtime_ns / 1e9 > _RACY_SECONDS:
@@ -368,9 +376,9 @@ class FactsCache:
 
     def remember_report(self, key: bytes, report) -> None:
         self.project.write("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", [(key, dumps(report), time.time())])
-        # a handful of recent reports is enough (different --select/--entry runs)
+        # a handful of recent reports is enough (three keys per run; different --select/--entry runs)
         self.project.write(
-            "DELETE FROM reports WHERE key NOT IN (SELECT key FROM reports ORDER BY used DESC LIMIT 8)", [()]
+            "DELETE FROM reports WHERE key NOT IN (SELECT key FROM reports ORDER BY used DESC LIMIT 12)", [()]
         )
 
     def close(self) -> None:

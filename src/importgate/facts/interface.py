@@ -1,0 +1,164 @@
+"""What the rest of a project can observe of one module's facts.
+
+Rules look a definition up only by a name that some fact mentions: an imported name, an
+``__all__`` entry, a name read at import time, a base class, a callee. So two versions of a
+file whose facts differ only in definitions nobody mentions, and in how far apart their lines
+are, give every rule the same answers; only the messages that quote that file's lines, and the
+"did you mean" spellings drawn from its names, can tell them apart (the caller checks those).
+This is what lets an edit that adds a helper function be answered without re-running the rules,
+the way mypy skips dependents when a module's interface hash is unchanged.
+"""
+
+from __future__ import annotations
+
+from importgate.model import Location, ModuleFacts
+
+# every ModuleFacts field is in exactly one of these (a test holds new fields to it)
+DEFINITION_FIELDS = frozenset({"defined", "typing_only", "annotated_only", "deleted", "own_definitions", "class_ends"})
+MENTION_FIELDS = frozenset({
+    "imports", "all_entries", "all_sources", "getattr", "lazy_attach", "registers_modules", "registered_aliases",
+    "injects", "namespace_writers", "module_calls", "class_bases", "runtime_loads",
+})
+PLAIN_FIELDS = frozenset({
+    "name", "path", "is_package", "is_stub", "all_dynamic", "all_location", "dynamic", "dynamic_path",
+    "installs_finder", "sys_path_edit_line", "suppressions", "syntax_error", "has_main_guard",
+})
+
+
+def mentioned_names(facts: ModuleFacts) -> set[str]:
+    """Every name (and each part of every dotted name) a fact of this module mentions, apart
+    from the names it defines: the only names any rule looks up in another module."""
+    out: set[str] = set()
+
+    def add(text: str | None) -> None:
+        if text:
+            out.add(text)
+            if "." in text:
+                out.update(text.split("."))
+
+    for edge in facts.imports:
+        add(edge.module_text.lstrip("."))
+        add(edge.asname)
+        for imported in edge.names:
+            add(imported.name)
+            add(imported.asname)
+    for entry in facts.all_entries or ():
+        add(entry.name)
+    for text in facts.all_sources:
+        add(text)
+    if facts.getattr is not None and facts.getattr.serves:
+        out.update(facts.getattr.serves)
+    if facts.lazy_attach is not None:
+        for entry in facts.lazy_attach.submodules:
+            add(entry.name)
+        for submodule, entry in facts.lazy_attach.attrs:
+            add(submodule)
+            add(entry.name)
+    for text in facts.registers_modules:
+        add(text)
+    for key, text in facts.registered_aliases:
+        add(key)
+        add(text)
+    for text, attr in facts.injects:
+        add(text)
+        add(attr)
+    for text in facts.namespace_writers:
+        add(text)
+    for text in facts.module_calls:
+        add(text)
+    for _cls, bases in facts.class_bases:  # the class names themselves are definitions
+        for base in bases:
+            add(base)
+    for dotted, _line in facts.runtime_loads:
+        add(dotted)
+    return out
+
+
+def defined_names(facts: ModuleFacts) -> set[str]:
+    names = set(facts.defined) | set(facts.typing_only) | set(facts.annotated_only) | set(facts.deleted)
+    names |= facts.own_definitions
+    names.update(name for name, _ in facts.class_ends)
+    names.update(name for name, _ in facts.class_bases)
+    return names
+
+
+def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple:
+    """The facts as the rest of the project sees them: definitions of names nobody mentions
+    are dropped, and every line number is replaced by its rank among this file's lines (an
+    edit that moves lines keeps their order and which of them coincide)."""
+
+    def keep(name: str) -> bool:
+        return name in observable or (name.startswith("__") and name.endswith("__"))
+
+    defined = {n: line for n, line in facts.defined.items() if keep(n)}
+    typing_only = {n: line for n, line in facts.typing_only.items() if keep(n)}
+    annotated_only = {n: line for n, line in facts.annotated_only.items() if keep(n)}
+    deleted = {n: line for n, line in facts.deleted.items() if keep(n)}
+    class_ends = [(n, line) for n, line in facts.class_ends if keep(n)]
+    class_bases = tuple((n, bases) for n, bases in facts.class_bases if keep(n))
+
+    lines: set[int] = set()
+    locations: list[Location] = []
+    for edge in facts.imports:
+        locations.append(edge.location)
+        locations.extend(imported.location for imported in edge.names)
+        if edge.block:
+            lines.add(edge.block)
+    locations.extend(entry.location for entry in facts.all_entries or ())
+    for optional in (facts.all_location, facts.getattr.location if facts.getattr else None,
+                     facts.syntax_error.location if facts.syntax_error else None):
+        if optional is not None:
+            locations.append(optional)
+    if facts.lazy_attach is not None:
+        attach = facts.lazy_attach
+        locations.append(attach.location)
+        locations.extend(entry.location for entry in attach.submodules)
+        locations.extend(entry.location for _, entry in attach.attrs)
+    for loc in locations:
+        lines.add(loc.line)
+        lines.add(loc.end_line)
+    for table in (defined, typing_only, annotated_only, deleted):
+        lines.update(table.values())
+    lines.update(line for _, line in class_ends)
+    lines.update(line for _, line in facts.runtime_loads)
+    lines.update(line for line, _ in facts.suppressions)
+    if facts.sys_path_edit_line is not None:
+        lines.add(facts.sys_path_edit_line)
+    rank = {line: i + 1 for i, line in enumerate(sorted(lines))}
+
+    def at(loc: Location | None):
+        return None if loc is None else (rank[loc.line], loc.column, rank[loc.end_line], loc.end_column)
+
+    def ranked(table: dict[str, int]):
+        return tuple(sorted((n, rank[line]) for n, line in table.items()))
+
+    imports = tuple(
+        (e.level, e.module_text, tuple((n.name, n.asname, at(n.location)) for n in e.names), at(e.location),
+         int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0)
+        for e in facts.imports
+    )
+    attach = None
+    if facts.lazy_attach is not None:
+        a = facts.lazy_attach
+        attach = (
+            tuple((e.name, at(e.location)) for e in a.submodules),
+            tuple((s, e.name, at(e.location)) for s, e in a.attrs),
+            at(a.location), a.from_stub,
+        )
+    error = facts.syntax_error
+    return (
+        facts.is_package, facts.is_stub, imports,
+        ranked(defined), ranked(typing_only), ranked(annotated_only), ranked(deleted),
+        tuple(sorted(n for n in facts.own_definitions if keep(n))),
+        None if facts.all_entries is None else tuple((e.name, at(e.location)) for e in facts.all_entries),
+        facts.all_dynamic, facts.all_sources, at(facts.all_location),
+        None if facts.getattr is None else (at(facts.getattr.location), facts.getattr.serves),
+        attach, facts.dynamic, facts.dynamic_path, facts.registers_modules, facts.registered_aliases,
+        facts.installs_finder, rank.get(facts.sys_path_edit_line) if facts.sys_path_edit_line is not None else None,
+        facts.injects, facts.namespace_writers, facts.module_calls, class_bases,
+        tuple((rank[line], rules) for line, rules in facts.suppressions),
+        None if error is None else (error.message, at(error.location), error.newer_syntax, error.unreadable),
+        facts.has_main_guard,
+        tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads),
+        tuple(sorted((n, rank[line]) for n, line in class_ends)),
+    )

@@ -1,0 +1,107 @@
+"""Answer an edit from the previous report when no changed file's interface changed.
+
+After every full run the engine keeps a record: the report, each file's content and facts
+digests, and every name the project's facts mention. On the next run, each file whose facts
+changed is compared with its previous facts through ``facts.interface``: when definitions
+nobody mentions are all that changed (a helper function added, a body grown by some lines),
+no rule can answer differently, so the report stands, unless it quotes the changed file (its
+lines may have moved) or could suggest one of the changed names as a spelling.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from importgate.facts.cache import loads
+from importgate.facts.interface import defined_names, interface, mentioned_names
+from importgate.model import ModuleFacts, Report
+
+_TAG = "interface/1"
+_MOST_CHANGED_FILES = 16  # past this many, a full run is about as fast as the comparisons
+
+
+def record(
+    report: Report, touched: dict, inputs: dict, content: dict[str, bytes], blobs: dict[str, bytes],
+    facts: Iterable[ModuleFacts],
+) -> tuple:
+    """What the next run needs to decide whether its edit can change this report."""
+    names: set[str] = set()
+    for f in facts:
+        names |= mentioned_names(f)
+        # module names are looked up too (a package's submodule against its own names)
+        base, _ = os.path.splitext(os.path.basename(f.path))
+        names.add(base)
+        names.add(os.path.basename(os.path.dirname(f.path)))
+    return (_TAG, report, touched, inputs, dict(content), dict(blobs), frozenset(names))
+
+
+def is_record(value) -> bool:
+    return isinstance(value, tuple) and len(value) == 7 and value[0] == _TAG and isinstance(value[1], Report)
+
+
+def advanced(previous: tuple, content: dict[str, bytes], blobs: dict[str, bytes]) -> tuple:
+    """The record after a replay: the same report and names, the new digests."""
+    return (*previous[:4], dict(content), dict(blobs), previous[6])
+
+
+def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], content: dict[str, bytes],
+                  blobs: dict[str, bytes], stored_facts) -> bool:
+    """Does ``previous``'s report answer the project whose facts (maybe still pickled) are
+    ``current``? ``stored_facts(path, content digest)`` gives the pickled facts a file had."""
+    _, report, _, _, old_content, old_blobs, names = previous
+    if set(old_blobs) != set(current) or any(path not in blobs for path in current):
+        return False
+    changed = [path for path in current if blobs[path] != old_blobs[path]]
+    if len(changed) > _MOST_CHANGED_FILES:
+        return False
+    renamed: set[str] = set()
+    for path in changed:
+        raw = stored_facts(path, old_content.get(path))
+        if raw is None:
+            return False
+        try:
+            old = loads(raw)
+        except Exception:  # noqa: BLE001 - a damaged row: decide by a full run
+            return False
+        new = current[path]
+        if isinstance(new, bytes):
+            new = loads(new)
+        if not mentioned_names(new) <= names or interface(old, names) != interface(new, names):
+            return False
+        renamed |= defined_names(old) ^ defined_names(new)
+    if any(_quotes(report, path) for path in changed):
+        return False
+    return not _could_suggest(report, renamed)
+
+
+def _quotes(report: Report, path: str) -> bool:
+    """Does the report point into ``path`` or quote it (a ``file.py:12`` or ``module:12``)?
+    Then the lines it shows may have moved."""
+    base = os.path.basename(path)
+    stem = os.path.splitext(base)[0]
+    if stem == "__init__":
+        stem = os.path.basename(os.path.dirname(path))
+    tokens = (base + ":", stem + ":")
+    for finding in report.findings:
+        paths = [finding.location.path, *(r.location.path for r in finding.related)]
+        texts = [finding.message, finding.hint or "", *(r.message for r in finding.related), *(finding.chain or ())]
+        if finding.fix is not None:
+            paths.extend(edit.path for edit in finding.fix.edits)
+            texts.append(finding.fix.description)
+            texts.extend(edit.content for edit in finding.fix.edits)
+        if path in paths or any(token in text for text in texts for token in tokens):
+            return True
+    return False
+
+
+def _could_suggest(report: Report, renamed: set[str]) -> bool:
+    """Could a name that appeared or went away now be offered as "did you mean" (or as an
+    unsafe fix) for a name a finding is about? (The lowest cutoff any suggestion uses.)"""
+    wanted = sorted({f.name for f in report.findings if f.name})
+    if not renamed or not wanted:
+        return False
+    import difflib
+
+    candidates = sorted(renamed)
+    return any(difflib.get_close_matches(name, candidates, n=1, cutoff=0.7) for name in wanted)

@@ -1,0 +1,203 @@
+"""Edits answered from the last full run when no changed file's interface changed: each test
+holds the answer to the one a run without any cache gives, and checks which way it was reached."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+
+from support import run_check, write_project
+
+from importgate.facts.interface import DEFINITION_FIELDS, MENTION_FIELDS, PLAIN_FIELDS, interface, mentioned_names
+from importgate.facts.parse import parse_module
+from importgate.model import ModuleFacts
+
+
+def answers(root, cache) -> tuple[list, object]:
+    """(findings as data, the report) with the cache, after checking that a run without it agrees."""
+    cached = run_check(root, cache_dir=str(cache))
+    fresh = run_check(root, cache=False)
+    seen = [(f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint) for f in cached.findings]
+    assert seen == [(f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint) for f in fresh.findings]
+    return seen, cached
+
+
+def append(path, text: str) -> None:
+    path.write_text(path.read_text() + textwrap.dedent(text))
+
+
+def insert_at_top(path, text: str) -> None:
+    path.write_text(textwrap.dedent(text) + path.read_text())
+
+
+BASE = {
+    "pkg/__init__.py": "from .core import run\n__all__ = ['run', 'ghost']\n",
+    "pkg/core.py": "import os\n\n\ndef run():\n    return os.sep\n",
+    "app.py": "from pkg import run\nfrom pkg.core import missing\n",
+}
+
+
+def test_a_helper_nothing_imports_is_answered_without_the_rules(tmp_path):
+    root = write_project(tmp_path / "p", BASE)
+    first, _ = answers(root, tmp_path / "c")
+    append(root / "pkg" / "core.py", "\n\ndef _helper():\n    return 2\n")
+    second, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 1
+    assert second == first
+
+
+def test_lines_added_inside_a_body_replay_when_the_report_does_not_quote_the_file(tmp_path):
+    root = write_project(tmp_path / "p", {
+        **BASE,
+        "pkg/core.py": "import os\n\n\ndef grow():\n    return 1\n\n\ndef run():\n    return os.sep\n",
+    })
+    first, _ = answers(root, tmp_path / "c")
+    core = root / "pkg" / "core.py"
+    core.write_text(core.read_text().replace("    return 1\n", "    x = 1\n    y = 2\n    return x + y\n"))
+    second, report = answers(root, tmp_path / "c")
+    assert report.replayed and second == first
+
+
+def test_moved_lines_are_checked_again_when_a_message_quotes_them(tmp_path):
+    """``it is defined in pkg/impl.py:N``: N moves with the edit, so the rules run again."""
+    root = write_project(tmp_path / "p", {
+        "pkg/__init__.py": "",
+        "pkg/impl.py": "def tool():\n    return 1\n",
+        "app.py": "from pkg import tool\n",
+    })
+    first, _ = answers(root, tmp_path / "c")
+    assert "pkg/impl.py:1" in first[0][4]
+    insert_at_top(root / "pkg" / "impl.py", "def _helper():\n    return 0\n\n\n")
+    second, report = answers(root, tmp_path / "c")
+    assert not report.replayed
+    assert "pkg/impl.py:5" in second[0][4]
+
+
+def test_a_new_definition_of_an_imported_name_runs_the_rules(tmp_path):
+    root = write_project(tmp_path / "p", BASE)
+    first, _ = answers(root, tmp_path / "c")
+    assert "missing" in [f[3] for f in first]
+    append(root / "pkg" / "core.py", "\n\ndef missing():\n    return 3\n")
+    second, report = answers(root, tmp_path / "c")
+    assert not report.replayed
+    assert "missing" not in [f[3] for f in second]
+
+
+def test_a_new_name_spelled_like_a_missing_one_changes_the_suggestion(tmp_path):
+    root = write_project(tmp_path / "p", {"m.py": "x = 1\n", "app.py": "from m import colour\n"})
+    first, _ = answers(root, tmp_path / "c")
+    assert "did you mean" not in first[0][4]
+    append(root / "m.py", "\n\ndef color():\n    return 1\n")
+    second, report = answers(root, tmp_path / "c")
+    assert not report.replayed
+    assert "did you mean 'color'" in second[0][4]
+
+
+def test_a_name_reaching_an_importer_through_a_star_import_runs_the_rules(tmp_path):
+    root = write_project(tmp_path / "p", {
+        "c.py": "def base():\n    return 1\n",
+        "b.py": "from c import *\n",
+        "a.py": "from b import extra\n",
+    })
+    first, _ = answers(root, tmp_path / "c")
+    assert [f[3] for f in first] == ["extra"]
+    append(root / "c.py", "\n\ndef extra():\n    return 2\n")
+    second, report = answers(root, tmp_path / "c")
+    assert not report.replayed and second == []
+
+
+def test_a_definition_moved_across_an_import_in_a_cycle_runs_the_rules(tmp_path):
+    """Line ranks keep the order of imports and imported definitions: moving ``g`` above the
+    import that starts the cycle changes what the cycle sees, so it is not a replay."""
+    root = write_project(tmp_path / "p", {
+        "a.py": "from b import f\n\n\ndef g():\n    return 1\n",
+        "b.py": "from a import g\n\n\ndef f():\n    return 2\n",
+    })
+    first, _ = answers(root, tmp_path / "c")
+    (root / "a.py").write_text("def g():\n    return 1\n\n\nfrom b import f\n")
+    second, report = answers(root, tmp_path / "c")
+    assert not report.replayed
+    assert second != first
+
+
+def test_random_edits_always_agree_with_a_run_without_cache(tmp_path):
+    """Edits of the kinds users make (helpers added anywhere, lines inserted, names that are
+    imported, missing or spelled like those; definitions deleted), each answered exactly as a
+    fresh run answers it."""
+    files = {
+        "pkg/__init__.py": "from .core import run, Base\nfrom .extra import *\n__all__ = ['run', 'Base', 'ghost']\n",
+        "pkg/core.py": "import os\n\n\nclass Base:\n    pass\n\n\ndef run():\n    return os.sep\n",
+        "pkg/extra.py": "from pkg.core import run\n\n\ndef tool():\n    return run()\n",
+        "pkg/cyc.py": "from pkg.cyc2 import later\n\n\ndef early():\n    return 1\n",
+        "pkg/cyc2.py": "from pkg.cyc import early\n\n\ndef later():\n    return 2\n",
+        "app.py": "from pkg import run, tool, ghost\nfrom pkg.core import missing, Base\nfrom pkg.extra import helper\n",
+    }
+    root = write_project(tmp_path / "p", files)
+    editable = ["pkg/core.py", "pkg/extra.py", "pkg/cyc.py", "pkg/cyc2.py"]
+    names = ["_h", "helper", "missing", "missin", "ghost", "ghosts", "tool2", "later", "early", "Base2", "_private"]
+    rng = random.Random(20261129)
+    replays = 0
+    answers(root, tmp_path / "c")
+    for step in range(60):
+        path = root / rng.choice(editable)
+        lines = path.read_text().splitlines(keepends=True)
+        tops = [i for i, line in enumerate(lines) if line[:1] not in (" ", "\t", "\n")] + [len(lines)]
+        kind = rng.random()
+        defs = [i for i, line in enumerate(lines) if line.startswith(("def ", "class "))]
+        if kind < 0.15 and defs:  # delete a definition (with its body)
+            at = rng.choice(defs)
+            end = next((i for i in range(at + 1, len(lines)) if lines[i][:1] not in (" ", "\t", "\n")), len(lines))
+            del lines[at:end]
+        elif kind < 0.4:
+            name = rng.choice(names)
+            block = f"\n\ndef {name}():\n    return {step}\n\n\n"
+            at = rng.choice(tops)
+            lines[at:at] = [block]
+        elif kind < 0.7:
+            bodies = [i for i, line in enumerate(lines) if line.startswith("    ")]
+            if bodies:
+                at = rng.choice(bodies)
+                lines[at:at] = ["    pass\n"]
+        elif kind < 0.85:
+            lines.append(f"# note {step}\n")
+        else:
+            lines[0:0] = ["\n"]
+        path.write_text("".join(lines))
+        _, report = answers(root, tmp_path / "c")
+        replays += report.replayed
+    assert replays >= 5  # the cheap path is actually taken
+
+
+def facts_of(source: str) -> ModuleFacts:
+    return parse_module(textwrap.dedent(source).encode(), "m.py", "m", target_version=(3, 11))
+
+
+def test_every_facts_field_is_classified():
+    from dataclasses import fields
+
+    names = {f.name for f in fields(ModuleFacts)}
+    assert names == DEFINITION_FIELDS | MENTION_FIELDS | PLAIN_FIELDS
+    assert not (DEFINITION_FIELDS & MENTION_FIELDS or DEFINITION_FIELDS & PLAIN_FIELDS or MENTION_FIELDS & PLAIN_FIELDS)
+
+
+def test_interface_ignores_unmentioned_definitions_and_line_distances_but_not_order():
+    old = facts_of("import os\nfrom x import y\n\ndef used(): ...\n")
+    observable = frozenset({"used", "y", "x", "os"})
+    spread = facts_of("import os\n\n\nfrom x import y\n\ndef helper(): ...\n\n\ndef used(): ...\n")
+    assert interface(old, observable) == interface(spread, observable)
+    reordered = facts_of("import os\ndef used(): ...\nfrom x import y\n")
+    assert interface(old, observable) != interface(reordered, observable)
+    assert interface(old, observable) != interface(spread, observable | {"helper"})
+
+
+def test_mentions_cover_what_rules_look_up():
+    facts = facts_of("""
+        from a.b import c as d
+        import e.f
+        __all__ = ["g"]
+        class K(h.Base, Local):
+            attr = i.j
+        """)
+    mentioned = mentioned_names(facts)
+    assert {"a", "b", "c", "d", "e", "f", "g", "Base", "Local", "i", "j"} <= mentioned
+    assert "K" not in mentioned
