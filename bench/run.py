@@ -563,6 +563,24 @@ class Toucher:
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(f"\n\ndef _importgate_bench_edit_{rep}_{time.time_ns()}():\n    return {rep}\n")
 
+    def grow_body(self, rep: int) -> None:
+        """The commonest edit: a line added inside a function, moving every line below it."""
+        if not self.backup.exists():
+            shutil.copy2(self.path, self.backup)
+        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+        at = next((i for i, line in enumerate(lines) if line.startswith("    return ")), None)
+        if at is None:
+            raise SystemExit(f"bench: no top-level function body to grow in {self.path}")
+        lines.insert(at, f"    _importgate_bench_{rep} = {time.time_ns()}\n")
+        self.path.write_text("".join(lines), encoding="utf-8")
+
+    def add_import(self, rep: int) -> None:
+        """An edit that changes what the module imports: every rule must look again."""
+        if not self.backup.exists():
+            shutil.copy2(self.path, self.backup)
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(f"\nimport json as _importgate_bench_{rep}_{time.time_ns()}\n")
+
     def restore(self) -> None:
         if self.backup.exists():
             shutil.copy2(self.backup, self.path)
@@ -621,6 +639,10 @@ def plans_for(tree: CorpusTree, s: Setup, tools: set[str], ig: list[str], flags:
                           before=toucher.touch, prime=True))
         plans.append(Plan("importgate", "one definition added", ig_cmd([], "ig-warm"), parse_importgate,
                           before=toucher.add_definition, prime=True))
+        plans.append(Plan("importgate", "one body grown", ig_cmd([], "ig-warm"), parse_importgate,
+                          before=toucher.grow_body, prime=True))
+        plans.append(Plan("importgate", "one import added", ig_cmd([], "ig-warm"), parse_importgate,
+                          before=toucher.add_import, prime=True))
     peers = s.peers
     if "ty" in tools:
         plans.append(Plan("ty", "cold", lambda: [peers / "ty", "check", "--python", py, "--python-version", tree.version, "--output-format", "concise",
@@ -821,6 +843,10 @@ def targets(results: list[Result], verdict: str) -> list[str]:
     check("one file changed (a comment appended) <= 20% of cold", touched / cold if touched is not None else None, lambda v: v <= 0.20, "{:.0%}")
     defined = med("importgate", "one definition added")
     check("one file changed (a function appended) <= 20% of cold", defined / cold if defined is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    grown = med("importgate", "one body grown")
+    check("one file changed (a line added inside a function) <= 20% of cold", grown / cold if grown is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    imported = med("importgate", "one import added")
+    check("one file changed (an import added: every rule runs) <= 20% of cold", imported / cold if imported is not None else None, lambda v: v <= 0.20, "{:.0%}")
     peak = max((m.peak_mib for r in results if r.tool == "importgate" for m in r.runs), default=None)
     check("peak memory under 1 GiB", peak, lambda v: v < 1024, "{:.0f} MiB")
     lines.append(f"- identical findings across modes: {verdict.split(' ')[0]}")
