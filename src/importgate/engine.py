@@ -451,21 +451,19 @@ def build_project(
     return assemble(config, files, env, parsed, cache, installed), files
 
 
-def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict[str, bytes], tag: str = "") -> bytes:
-    """Everything a report depends on. Equal keys mean the previous report is still exact:
-    every source's content, the directory tree (namespace packages), the project's manifests
-    and lock files, the target environment, the settings and importgate's own version."""
+def layout_hash(config: Config, files: ProjectFiles, env: Environment):
+    """A hash of everything a report depends on but the files' contents: the file and directory
+    tree (namespace packages), the project's manifests and lock files, the target environment,
+    the settings, the working directory and importgate's own version."""
     from importgate.facts.environment import _signature
 
     h = blake2b(digest_size=20)
     h.update(PARSER_KEY.encode())
-    h.update(tag.encode())
     h.update(repr(config).encode())
     h.update(os.getcwd().encode())  # messages name paths relative to it
     h.update(_signature(env.executable, env.path))
     for f in files.files:
         h.update(f.path.encode())
-        h.update(digests.get(f.path, b"?"))
     for directory in files.dirs:
         h.update(directory.encode())
     for relpath in files.extension_modules:
@@ -485,6 +483,17 @@ def run_key(config: Config, files: ProjectFiles, env: Environment, digests: dict
                     h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}".encode())
             except OSError:
                 continue
+    return h
+
+
+def run_key(layout, files: ProjectFiles, digests: dict[str, bytes], tag: str = "") -> bytes:
+    """Everything a report depends on (``layout``: see layout_hash) with each file's digest, of
+    its content or of its facts. Equal keys mean the previous report is still exact."""
+    h = layout.copy()
+    h.update(tag.encode())
+    h.update(b"\0")
+    for f in files.files:
+        h.update(digests.get(f.path, b"?"))
     return h.digest()
 
 
@@ -530,9 +539,12 @@ def check(
         hashed = hash_files(files, cache)
         # a fixer that writes files must run every time; a deterministic one is part of the key
         replayable = config.cache and (fixer is None or replay_tag is not None)
-        key = run_key(config, files, env, hashed[0], replay_tag or "") if replayable else None
+        layout = layout_hash(config, files, env) if replayable else None
+        key = run_key(layout, files, hashed[0], replay_tag or "") if replayable else None
         previous = cache.lookup_report(key) if key is not None else None
         if _still_holds(previous, hashed[0]):  # nothing that decides the report changed
+            if previous[3] is not None:
+                _mark_last(cache, _last_key(layout, files, replay_tag), previous[3])
             return replace(
                 previous[0],
                 seconds=time.perf_counter() - started,
@@ -544,7 +556,8 @@ def check(
         parsed_before = cache.stats.parsed
         progress = progress or _no_progress
         lazy, installed = parse_project(config, files, env, cache, hashed, progress, lazy=True)
-        facts_key = _facts_key(config, files, env, hashed[2], cache, replay_tag or "") if key is not None else None
+        facts_key = _facts_key(layout, files, hashed[2], cache, replay_tag or "") if key is not None else None
+        last_key = _last_key(layout, files, replay_tag) if facts_key is not None else None
         stored = cache.lookup_report(facts_key) if facts_key is not None else None
         if _still_holds(stored, hashed[0]):  # an edit that changed no fact: the same report
             report = replace(
@@ -554,23 +567,25 @@ def check(
                 parsed=_parsed_count(parsed_before, cache),
                 replayed=True,
             )
-            cache.remember_report(key, (replace(report, problems=(), parsed=0), *stored[1:]))
+            cache.remember_report(key, (replace(report, problems=(), parsed=0), *stored[1:3], facts_key))
+            _mark_last(cache, last_key, facts_key)
             return report
-        interface_key = run_key(config, files, env, {}, "interface|" + (replay_tag or "")) if facts_key is not None else None
-        previous = cache.lookup_report(interface_key) if interface_key is not None else None
-        if _interfaces_hold(previous, lazy, files, env, cache, hashed):  # only unmentioned definitions changed
+        base = _last_record(cache, last_key)
+        if _interfaces_hold(base, lazy, files, env, cache, hashed):  # only unmentioned definitions changed
+            from importgate import incremental
+
             report = replace(
-                previous[1],
+                base[1],
                 seconds=time.perf_counter() - started,
                 problems=tuple(files.problems) + tuple(cache.problems),
                 parsed=_parsed_count(parsed_before, cache),
                 replayed=True,
             )
-            from importgate import incremental
-
-            cache.remember_report(interface_key, incremental.advanced(previous, hashed[0], cache.blob_digests))
-            cache.remember_report(key, (replace(report, problems=(), parsed=0), *previous[2:4]))
-            cache.remember_report(facts_key, (replace(report, problems=(), parsed=0), *previous[2:4]))
+            answer = (replace(report, problems=(), parsed=0), *base[2:4], facts_key)
+            cache.remember_report(key, answer)
+            cache.remember_report(facts_key, answer)
+            cache.remember_report(_record_key(facts_key), incremental.advanced(base, hashed[0], cache.blob_digests))
+            _mark_last(cache, last_key, facts_key)
             return report
         parsed = materialize(lazy, files, env.version[:2], cache, hashed[0])
         project = assemble(config, files, env, parsed, cache, installed)
@@ -584,15 +599,16 @@ def check(
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         touched = _touched_digests(fixer, hashed[0])
         inputs = {path: _stamp(path) for path in sorted(_inputs_outside_the_keys(project, files))}
-        if key is not None:
-            cache.remember_report(key, (replace(report, problems=()), touched or {}, inputs))
         if facts_key is not None and touched is not None:
-            cache.remember_report(facts_key, (replace(report, problems=(), parsed=0), touched, inputs))
             from importgate import incremental
 
-            cache.remember_report(interface_key, incremental.record(
-                replace(report, problems=(), parsed=0), touched, inputs, hashed[0], cache.blob_digests, parsed.values()
-            ))
+            answer = (replace(report, problems=(), parsed=0), touched, inputs, facts_key)
+            cache.remember_report(key, answer)
+            cache.remember_report(facts_key, answer)
+            cache.remember_report(_record_key(facts_key), incremental.record(*answer[:3], hashed[0], cache.blob_digests, parsed.values()))
+            _mark_last(cache, last_key, facts_key)
+        elif key is not None:
+            cache.remember_report(key, (replace(report, problems=()), touched or {}, inputs, None))
         return report
     finally:
         cache.close()
@@ -600,7 +616,7 @@ def check(
             pending.close()
 
 
-def _facts_key(config: Config, files: ProjectFiles, env: Environment, errors: dict[str, str], cache, tag: str) -> bytes | None:
+def _facts_key(layout, files: ProjectFiles, errors: dict[str, str], cache, tag: str) -> bytes | None:
     """``run_key`` over every file's facts instead of its bytes: a comment, a docstring or a
     function body edited without moving a line leaves the facts, and so the report, as they
     were. None when some file's facts have no digest (then only a full run is exact)."""
@@ -609,15 +625,36 @@ def _facts_key(config: Config, files: ProjectFiles, env: Environment, errors: di
         digests[path] = digest(error.encode())
     if any(f.path not in digests for f in files.files):
         return None
-    return run_key(config, files, env, digests, "facts|" + tag)
+    return run_key(layout, files, digests, "facts|" + tag)
+
+
+def _last_key(layout, files: ProjectFiles, tag: str | None) -> bytes:
+    """Where the facts key of the state this project was last answered for is kept: an edit is
+    compared with that state (the working tree just before it), whichever way it was answered."""
+    return run_key(layout, files, {}, "last|" + (tag or ""))
+
+
+def _record_key(facts_key: bytes) -> bytes:
+    return b"interface|" + facts_key
+
+
+def _mark_last(cache, last_key: bytes | None, facts_key: bytes | None) -> None:
+    if last_key is not None and facts_key is not None and cache.lookup_report(last_key) != facts_key:
+        cache.remember_report(last_key, facts_key)
+
+
+def _last_record(cache, last_key: bytes | None):
+    """The interface record of the state last answered, if any."""
+    last = cache.lookup_report(last_key) if last_key is not None else None
+    return cache.lookup_report(_record_key(last)) if isinstance(last, bytes) else None
 
 
 def _interfaces_hold(previous, lazy, files: ProjectFiles, env: Environment, cache, hashed) -> bool:
-    """Does the report of the last full run still answer, every changed file's interface being
-    as it was (see importgate.incremental)?"""
+    """Does the report of the state last answered still answer, every changed file's interface
+    being as it was (see importgate.incremental)?"""
     from importgate import incremental
 
-    if not incremental.is_record(previous) or not _still_holds(previous[1:4], hashed[0]):
+    if not incremental.is_record(previous) or not _still_holds((*previous[1:4], None), hashed[0]):
         return False
     stubs = {f.path for f in files.files if f.is_stub}
 
@@ -662,8 +699,8 @@ def _stamp(path: str) -> tuple[int, int] | None:
 
 def _still_holds(stored, content: dict[str, bytes]) -> bool:
     """A stored (report, bytes of the files its fixes edit, stamps of the other files its rules
-    read) is still the answer when those files are as they were."""
-    if not (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], Report)):
+    read, facts key or None) is still the answer when those files are as they were."""
+    if not (isinstance(stored, tuple) and len(stored) == 4 and isinstance(stored[0], Report)):
         return False
     touched, inputs = stored[1], stored[2]
     if not (isinstance(touched, dict) and isinstance(inputs, dict)):

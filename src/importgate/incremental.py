@@ -56,6 +56,7 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
     if len(changed) > _MOST_CHANGED_FILES:
         return False
     renamed: set[str] = set()
+    quoted: dict[str, set[str]] = {}  # path -> texts that show its lines
     for path in changed:
         raw = stored_facts(path, old_content.get(path))
         if raw is None:
@@ -70,19 +71,20 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
         if not mentioned_names(new) <= names or interface(old, names) != interface(new, names):
             return False
         renamed |= defined_names(old) ^ defined_names(new)
-    if any(_quotes(report, path) for path in changed):
+        quoted[path] = {text for text in (old.dynamic, new.dynamic) if text}  # "calls exec() at line 12"
+    if any(_quotes(report, path, quoted[path]) for path in changed):
         return False
     return not _could_suggest(report, renamed)
 
 
-def _quotes(report: Report, path: str) -> bool:
-    """Does the report point into ``path`` or quote it (a ``file.py:12`` or ``module:12``)?
-    Then the lines it shows may have moved."""
+def _quotes(report: Report, path: str, texts_with_lines: set[str]) -> bool:
+    """Does the report point into ``path`` or quote it (a ``file.py:12``, a ``module:12``, or one
+    of ``texts_with_lines``)? Then the lines it shows may have moved."""
     base = os.path.basename(path)
     stem = os.path.splitext(base)[0]
     if stem == "__init__":
         stem = os.path.basename(os.path.dirname(path))
-    tokens = (base + ":", stem + ":")
+    tokens = (base + ":", stem + ":", *texts_with_lines)
     for finding in report.findings:
         paths = [finding.location.path, *(r.location.path for r in finding.related)]
         texts = [finding.message, finding.hint or "", *(r.message for r in finding.related), *(finding.chain or ())]

@@ -46,6 +46,24 @@ def test_a_helper_nothing_imports_is_answered_without_the_rules(tmp_path):
     assert second == first
 
 
+def test_an_edit_after_an_undo_is_compared_with_the_tree_just_before_it(tmp_path):
+    """The edit is compared with the state last answered (here: restored from the cache), not
+    with the last state the rules ran on."""
+    root = write_project(tmp_path / "p", BASE)
+    core = root / "pkg" / "core.py"
+    original = core.read_text()
+    answers(root, tmp_path / "c")
+    append(core, "\nimport json\n")
+    _, report = answers(root, tmp_path / "c")
+    assert not report.replayed  # an import: every rule runs
+    core.write_text(original)
+    _, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 0
+    append(core, "\n\ndef _helper():\n    return 2\n")
+    _, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 1
+
+
 def test_lines_added_inside_a_body_replay_when_the_report_does_not_quote_the_file(tmp_path):
     root = write_project(tmp_path / "p", {
         **BASE,
@@ -54,6 +72,21 @@ def test_lines_added_inside_a_body_replay_when_the_report_does_not_quote_the_fil
     first, _ = answers(root, tmp_path / "c")
     core = root / "pkg" / "core.py"
     core.write_text(core.read_text().replace("    return 1\n", "    x = 1\n    y = 2\n    return x + y\n"))
+    second, report = answers(root, tmp_path / "c")
+    assert report.replayed and second == first
+
+
+def test_a_dynamic_module_whose_exec_moved_down_replays(tmp_path):
+    """Its facts say why its names are unknowable, with a line ("calls exec() at line 8"):
+    the line moves, the reason stays."""
+    root = write_project(tmp_path / "p", {
+        **BASE,
+        "pkg/dyn.py": "import os\n\n\ndef grow():\n    return 1\n\n\nexec('y = 2')\n",
+        "use.py": "from pkg.dyn import y, z\n",
+    })
+    first, _ = answers(root, tmp_path / "c")
+    dyn = root / "pkg" / "dyn.py"
+    dyn.write_text(dyn.read_text().replace("    return 1\n", "    x = 1\n    return x\n"))
     second, report = answers(root, tmp_path / "c")
     assert report.replayed and second == first
 

@@ -54,6 +54,7 @@ def _code_fingerprint() -> str:
 
 PARSER_KEY = f"{__version__}|{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}|s{SCHEMA}|{_code_fingerprint()}"
 _RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
+_REFRESH_SECONDS = 30.0  # a report used again is marked as used at most this often (a write)
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -267,6 +268,8 @@ class FactsCache:
         self._facts: list[tuple] = []
         self._site: list[tuple] = []
         self._facts_used: list[tuple] = []
+        self._reports_used: list[tuple] = []
+        self._reports: list[tuple] = []
         self._stat_rows: dict[str, tuple[int, int, bytes]] | None = None
         self._now = time.time()
         # path -> digest of its stored facts: equal digests mean equal facts (see run_key)
@@ -366,20 +369,19 @@ class FactsCache:
 
     # -- whole reports ---------------------------------------------------------
     def lookup_report(self, key: bytes):
-        row = self.project.query("SELECT data FROM reports WHERE key = ?", (key,))
+        row = self.project.query("SELECT data, used FROM reports WHERE key = ?", (key,))
         if row is None:
             return None
+        if not isinstance(row[1], float) or self._now - row[1] > _REFRESH_SECONDS:
+            self._reports_used.append((self._now, key))  # least recently used goes first
         try:
             return loads(row[0])
         except Exception:  # noqa: BLE001
             return None
 
     def remember_report(self, key: bytes, report) -> None:
-        self.project.write("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", [(key, dumps(report), time.time())])
-        # a handful of recent reports is enough (three keys per run; different --select/--entry runs)
-        self.project.write(
-            "DELETE FROM reports WHERE key NOT IN (SELECT key FROM reports ORDER BY used DESC LIMIT 12)", [()]
-        )
+        """Written when the run closes, with everything else it learnt."""
+        self._reports.append((key, dumps(report), time.time()))
 
     def close(self) -> None:
         self.project.write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", self._files)
@@ -392,8 +394,16 @@ class FactsCache:
                 "(SELECT rowid FROM facts WHERE path = ? ORDER BY used DESC LIMIT 4)",
                 [(row[0], row[0]) for row in self._facts],
             )
+        self.project.write("UPDATE reports SET used = ? WHERE key = ?", self._reports_used)
+        if self._reports:
+            self.project.write("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", self._reports)
+            # the recently used ones are enough: a few states of the tree (a branch switched, an
+            # edit undone) times a few settings (--select, --entry), each with its keys and record
+            self.project.write(
+                "DELETE FROM reports WHERE key NOT IN (SELECT key FROM reports ORDER BY used DESC LIMIT 48)", [()]
+            )
         self.site.write("INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)", self._site)
-        self._files, self._facts, self._site, self._facts_used = [], [], [], []
+        self._files, self._facts, self._site, self._facts_used, self._reports_used, self._reports = [], [], [], [], [], []
         self.project.close()
         if self.site is not self.project:
             self.site.close()

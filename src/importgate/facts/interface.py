@@ -11,7 +11,11 @@ the way mypy skips dependents when a module's interface hash is unchanged.
 
 from __future__ import annotations
 
+import re
+
 from importgate.model import Location, ModuleFacts
+
+_AT_LINE = re.compile(r"(?<=\bline )(\d+)")  # why a namespace is dynamic: "calls exec() at line 12"
 
 # every ModuleFacts field is in exactly one of these (a test holds new fields to it)
 DEFINITION_FIELDS = frozenset({"defined", "typing_only", "annotated_only", "deleted", "own_definitions", "class_ends"})
@@ -124,7 +128,10 @@ def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tupl
     lines.update(line for line, _ in facts.suppressions)
     if facts.sys_path_edit_line is not None:
         lines.add(facts.sys_path_edit_line)
+    if facts.dynamic:
+        lines.update(int(n) for n in _AT_LINE.findall(facts.dynamic))
     rank = {line: i + 1 for i, line in enumerate(sorted(lines))}
+    dynamic = _AT_LINE.sub(lambda m: f"#{rank[int(m[1])]}", facts.dynamic) if facts.dynamic else facts.dynamic
 
     def at(loc: Location | None):
         return None if loc is None else (rank[loc.line], loc.column, rank[loc.end_line], loc.end_column)
@@ -153,7 +160,7 @@ def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tupl
         None if facts.all_entries is None else tuple((e.name, at(e.location)) for e in facts.all_entries),
         facts.all_dynamic, facts.all_sources, at(facts.all_location),
         None if facts.getattr is None else (at(facts.getattr.location), facts.getattr.serves),
-        attach, facts.dynamic, facts.dynamic_path, facts.registers_modules, facts.registered_aliases,
+        attach, dynamic, facts.dynamic_path, facts.registers_modules, facts.registered_aliases,
         facts.installs_finder, rank.get(facts.sys_path_edit_line) if facts.sys_path_edit_line is not None else None,
         facts.injects, facts.namespace_writers, facts.module_calls, class_bases,
         tuple((rank[line], rules) for line, rules in facts.suppressions),
