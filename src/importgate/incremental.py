@@ -5,16 +5,17 @@ digests, and every name the project's facts mention. On the next run, each file 
 changed is compared with its previous facts through ``facts.interface``: when definitions
 nobody mentions are all that changed (a helper function added, a body grown by some lines),
 no rule can answer differently, so the report stands, unless it quotes the changed file (its
-lines may have moved) or could suggest one of the changed names as a spelling.
+lines that moved) or could suggest one of the changed names as a spelling.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 
 from importgate.facts.cache import loads
-from importgate.facts.interface import defined_names, interface, mentioned_names
+from importgate.facts.interface import definition_entries, interface_and_lines, mentioned_names
 from importgate.model import ModuleFacts, Report
 
 _TAG = "interface/1"
@@ -56,7 +57,7 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
     if len(changed) > _MOST_CHANGED_FILES:
         return False
     renamed: set[str] = set()
-    quoted: dict[str, set[str]] = {}  # path -> texts that show its lines
+    moved: dict[str, set[int]] = {}  # path -> its old line numbers that are elsewhere now
     for path in changed:
         raw = stored_facts(path, old_content.get(path))
         if raw is None:
@@ -68,33 +69,49 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
         new = current[path]
         if isinstance(new, bytes):
             new = loads(new)
-        if not mentioned_names(new) <= names or interface(old, names) != interface(new, names):
+        if not mentioned_names(new) <= names:
             return False
-        renamed |= defined_names(old) ^ defined_names(new)
-        quoted[path] = {text for text in (old.dynamic, new.dynamic) if text}  # "calls exec() at line 12"
-    if any(_quotes(report, path, quoted[path]) for path in changed):
+        (old_view, old_lines), (new_view, new_lines) = interface_and_lines(old, names), interface_and_lines(new, names)
+        if old_view != new_view:
+            return False
+        before, after = definition_entries(old), definition_entries(new)
+        renamed |= _kind_changes(before, after)
+        moved[path] = {o for o, n in zip(old_lines, new_lines) if o != n} | {line for _, _, line in before - after if line}
+    if any(_quotes(report, path, moved[path]) for path in changed):
         return False
     return not _could_suggest(report, renamed)
 
 
-def _quotes(report: Report, path: str, texts_with_lines: set[str]) -> bool:
-    """Does the report point into ``path`` or quote it (a ``file.py:12``, a ``module:12``, or one
-    of ``texts_with_lines``)? Then the lines it shows may have moved."""
-    base = os.path.basename(path)
-    stem = os.path.splitext(base)[0]
-    if stem == "__init__":
-        stem = os.path.basename(os.path.dirname(path))
-    tokens = (base + ":", stem + ":", *texts_with_lines)
+def _kind_changes(before: set[tuple[str, str, int]], after: set[tuple[str, str, int]]) -> set[str]:
+    """Names added, removed, or bound in another way than before (defined -> deleted,
+    annotated -> assigned): suggestions draw on some kinds only. A name that only moved is
+    not among them."""
+    kinds_before = {(kind, name) for kind, name, _ in before}
+    kinds_after = {(kind, name) for kind, name, _ in after}
+    return {name for _, name in kinds_before ^ kinds_after}
+
+
+def _quotes(report: Report, path: str, moved: set[int]) -> bool:
+    """Could the report show one of ``path``'s lines that moved: a location there, or the number
+    anywhere in a text ("defined in a.py:12", "a:12", "(line 12)")? A number is a number: a
+    count that happens to equal a moved line also sends the edit to a full run."""
     for finding in report.findings:
-        paths = [finding.location.path, *(r.location.path for r in finding.related)]
+        if finding.fix is not None and any(edit.path == path for edit in finding.fix.edits):
+            return True  # fixes depend on the bytes (the stored digests say so too)
+        if not moved:
+            continue
+        for loc in (finding.location, *(r.location for r in finding.related)):
+            if loc.path == path and (loc.line in moved or loc.end_line in moved):
+                return True
         texts = [finding.message, finding.hint or "", *(r.message for r in finding.related), *(finding.chain or ())]
         if finding.fix is not None:
-            paths.extend(edit.path for edit in finding.fix.edits)
             texts.append(finding.fix.description)
-            texts.extend(edit.content for edit in finding.fix.edits)
-        if path in paths or any(token in text for text in texts for token in tokens):
+        if any(int(number) in moved for text in texts for number in _NUMBER.findall(text)):
             return True
     return False
+
+
+_NUMBER = re.compile(r"\d+")
 
 
 def _could_suggest(report: Report, renamed: set[str]) -> bool:

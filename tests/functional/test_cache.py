@@ -428,3 +428,24 @@ def test_places_are_listed_in_the_same_order_whichever_files_came_from_the_cache
     edited = check_json(root, "--cache-dir", str(cache))
     assert not edited["summary"]["replayed"]
     assert essence(edited) == essence(first) == essence(check_json(root, "--no-cache"))
+
+
+def test_reused_fixes_never_bring_back_an_old_hint(tmp_path):
+    """Rendered fixes are reused by a key over the plans; the hints of the findings that have no
+    plan were restored with them, though they had changed (found by review)."""
+    root = write_project(tmp_path / "p", {
+        "pkg/__init__.py": "__all__ = ['ghost']\n",
+        "pkg/sub/__init__.py": "__all__ = ['helper']\n",
+        "pkg/b.py": "def helper():\n    pass\n",
+        "pkg/a.py": "x = 1\n",
+    })
+    cache = tmp_path / "cache"
+    check_json(root, "--cache-dir", str(cache))
+    (root / "pkg" / "a.py").write_text("x = 1\n\n\ndef helper():\n    pass\n")
+
+    def hints(data: dict) -> list:
+        return [(f["path"], f["line"], f["code"], f["message"], f["hint"]) for f in data["findings"]]
+
+    edited = check_json(root, "--cache-dir", str(cache))
+    assert hints(edited) == hints(check_json(root, "--no-cache"))
+    assert any("pkg/a.py" in (f["hint"] or "") + f["message"] for f in edited["findings"])

@@ -234,3 +234,47 @@ def test_mentions_cover_what_rules_look_up():
     mentioned = mentioned_names(facts)
     assert {"a", "b", "c", "d", "e", "f", "g", "Base", "Local", "i", "j"} <= mentioned
     assert "K" not in mentioned
+
+
+# -- found by review: each of these was answered from a stale report ---------------------------
+
+
+def edited_once(tmp_path, files: dict, edit: dict):
+    root = write_project(tmp_path / "p", files)
+    answers(root, tmp_path / "c")
+    for rel, text in edit.items():
+        (root / rel).write_text(text)
+    return answers(root, tmp_path / "c")  # asserts cached == --no-cache
+
+
+def test_a_suggested_name_deleted_by_del_is_no_longer_suggested(tmp_path):
+    edited_once(tmp_path, {"a.py": "def helper():\n    pass\n", "b.py": "from a import helpr\n"},
+                {"a.py": "def helper():\n    pass\ndel helper\n"})
+
+
+def test_a_suggested_name_changing_from_annotated_to_assigned_is_suggested(tmp_path):
+    edited_once(tmp_path, {"a.py": "helper: int\n", "b.py": "from a import helpr\n"}, {"a.py": "helper = 1\n"})
+
+
+def test_attach_stub_lists_every_name_of_the_stub(tmp_path):
+    edited_once(tmp_path, {
+        "pkg/__init__.py": "import lazy_loader as lazy\n__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)\n",
+        "pkg/__init__.pyi": "from .sub import alpha as alpha\n",
+        "pkg/sub.py": "alpha = 1\n",
+        "app.py": "from pkg import beta\n",
+    }, {"pkg/__init__.pyi": "from .sub import alpha as alpha\ndef gamma() -> None: ...\n"})
+
+
+def test_a_class_of_the_module_handed_the_module_keeps_its_bases_in_view(tmp_path):
+    a = ("import sys\nclass Base:\n    @staticmethod\n    def export(name):\n        vars(sys.modules[name]).update({})\n"
+         "try:\n    class _Backend(%s):\n        pass\n    _Backend.export(__name__)\nexcept Exception:\n    pass\n")
+    edited_once(tmp_path, {"a.py": a % "Base", "b.py": "from a import missing\n"}, {"a.py": a % ""})
+
+
+def test_a_reason_quoting_a_line_of_another_module_is_rechecked_when_it_moves(tmp_path):
+    sub = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    x = 1\n"
+    second, _ = edited_once(tmp_path, {
+        "pkg/__init__.py": 'import lazy_loader as lazy\n__getattr__, __dir__, __all__ = lazy.attach(__name__, submod_attrs={"sub": ["x"]})\n',
+        "pkg/sub.py": sub,
+    }, {"pkg/sub.py": "def helper():\n    pass\n\n\n" + sub})
+    assert any("(line 7)" in f[4] for f in second)

@@ -36,6 +36,7 @@ def mentioned_names(facts: ModuleFacts) -> set[str]:
 
     def add(text: str | None) -> None:
         if text:
+            text = text.lstrip(":")  # module_calls write ":Cls.method" for a class of this module
             out.add(text)
             if "." in text:
                 out.update(text.split("."))
@@ -78,21 +79,30 @@ def mentioned_names(facts: ModuleFacts) -> set[str]:
     return out
 
 
-def defined_names(facts: ModuleFacts) -> set[str]:
-    names = set(facts.defined) | set(facts.typing_only) | set(facts.annotated_only) | set(facts.deleted)
-    names |= facts.own_definitions
-    names.update(name for name, _ in facts.class_ends)
-    names.update(name for name, _ in facts.class_bases)
-    return names
+def definition_entries(facts: ModuleFacts) -> set[tuple[str, str, int]]:
+    """Every definition as (kind, name, line): a name that changes kind (defined, deleted,
+    only annotated, only for type checkers) or moves shows up in a difference of two sets."""
+    out = {(kind, name, line) for kind in ("defined", "typing_only", "annotated_only", "deleted")
+           for name, line in getattr(facts, kind).items()}
+    out.update(("own", name, 0) for name in facts.own_definitions)
+    out.update(("class", name, line) for name, line in facts.class_ends)
+    out.update(("bases", name, 0) for name, _ in facts.class_bases)
+    return out
 
 
 def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple:
     """The facts as the rest of the project sees them: definitions of names nobody mentions
     are dropped, and every line number is replaced by its rank among this file's lines (an
     edit that moves lines keeps their order and which of them coincide)."""
+    return interface_and_lines(facts, observable)[0]
+
+
+def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple[tuple, list[int]]:
+    """``interface`` and the sorted line numbers its ranks stand for."""
 
     def keep(name: str) -> bool:
-        return name in observable or (name.startswith("__") and name.endswith("__"))
+        # a stub keeps all it defines: lazy_loader.attach_stub serves (and messages list) them all
+        return facts.is_stub or name in observable or (name.startswith("__") and name.endswith("__"))
 
     defined = {n: line for n, line in facts.defined.items() if keep(n)}
     typing_only = {n: line for n, line in facts.typing_only.items() if keep(n)}
@@ -130,7 +140,8 @@ def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tupl
         lines.add(facts.sys_path_edit_line)
     if facts.dynamic:
         lines.update(int(n) for n in _AT_LINE.findall(facts.dynamic))
-    rank = {line: i + 1 for i, line in enumerate(sorted(lines))}
+    ordered = sorted(lines)
+    rank = {line: i + 1 for i, line in enumerate(ordered)}
     dynamic = _AT_LINE.sub(lambda m: f"#{rank[int(m[1])]}", facts.dynamic) if facts.dynamic else facts.dynamic
 
     def at(loc: Location | None):
@@ -153,7 +164,7 @@ def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tupl
             at(a.location), a.from_stub,
         )
     error = facts.syntax_error
-    return (
+    value = (
         facts.is_package, facts.is_stub, imports,
         ranked(defined), ranked(typing_only), ranked(annotated_only), ranked(deleted),
         tuple(sorted(n for n in facts.own_definitions if keep(n))),
@@ -169,3 +180,4 @@ def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tupl
         tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads),
         tuple(sorted((n, rank[line]) for n, line in class_ends)),
     )
+    return value, ordered

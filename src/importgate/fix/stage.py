@@ -86,6 +86,8 @@ class Fixer:
 
         h = blake2b(digest_size=20)
         h.update(repr((self.unsafe, _style(project))).encode())
+        for finding in findings:  # the stored (fix, hint) of every finding is reused, not only the planned ones'
+            h.update(repr((finding.sort_key(), finding.hint)).encode())
         for i in sorted(planned):
             h.update(repr((findings[i].sort_key(), planned[i])).encode())
         paths = sorted({c.path for decision in planned.values() for c in decision.changes})

@@ -123,5 +123,6 @@ def _check_lazy(project: Project, facts: ModuleFacts) -> Iterator[Finding]:
             module=f"{facts.name}.{submodule}",
             name=entry.name,
             hint="fix the spelling in submod_attrs, or define the name",
+            related=(Related(answer.where, answer.reason),) if answer.where is not None and answer.reason else (),
             group=("name", found.path or facts.path, entry.name),
         )
