@@ -459,7 +459,7 @@ def layout_hash(config: Config, files: ProjectFiles, env: Environment):
 
     h = blake2b(digest_size=20)
     h.update(PARSER_KEY.encode())
-    h.update(repr(config).encode())
+    h.update(_stable_repr(config).encode())
     h.update(os.getcwd().encode())  # messages name paths relative to it
     h.update(_signature(env.executable, env.path))
     for f in files.files:
@@ -484,6 +484,19 @@ def layout_hash(config: Config, files: ProjectFiles, env: Environment):
             except OSError:
                 continue
     return h
+
+
+def _stable_repr(value) -> str:
+    """``repr`` with sets sorted: their order follows string hashing, which differs between
+    processes, and a key must not (``--select A,B`` would never replay otherwise)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(_stable_repr(v) for v in value)) + "}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_stable_repr(v) for v in value) + ")"
+    slots = getattr(type(value), "__slots__", None)
+    if slots and hasattr(value, "__dataclass_fields__"):
+        return type(value).__name__ + "(" + ", ".join(f"{n}={_stable_repr(getattr(value, n))}" for n in slots) + ")"
+    return repr(value)
 
 
 def run_key(layout, files: ProjectFiles, digests: dict[str, bytes], tag: str = "") -> bytes:

@@ -449,3 +449,16 @@ def test_reused_fixes_never_bring_back_an_old_hint(tmp_path):
     edited = check_json(root, "--cache-dir", str(cache))
     assert hints(edited) == hints(check_json(root, "--no-cache"))
     assert any("pkg/a.py" in (f["hint"] or "") + f["message"] for f in edited["findings"])
+
+
+def test_a_report_checked_with_several_selected_rules_replays_in_another_process(tmp_path):
+    """The settings are part of the key; ``--select`` is a set, printed in the order of string
+    hashing, which differs between processes: the key must not (found by review)."""
+    root = write_project(tmp_path / "p", PROJECT)
+    for f in root.rglob("*.py"):
+        age(f)
+    args = ("check", str(root), "--format", "json", "--cache-dir", str(tmp_path / "cache"), "--select", "IG102,IG101,IG103,IG401")
+    runs = [json.loads(cli(*args, env={"PYTHONHASHSEED": str(seed)}).stdout) for seed in (1, 2, 3, 4)]
+    assert not runs[0]["summary"]["replayed"]
+    assert all(run["summary"]["replayed"] for run in runs[1:])
+    assert len({json.dumps(run["findings"]) for run in runs}) == 1
