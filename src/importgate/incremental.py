@@ -6,6 +6,10 @@ changed is compared with its previous facts through ``facts.interface``: when de
 nobody mentions are all that changed (a helper function added, a body grown by some lines),
 no rule can answer differently, so the report stands, unless it quotes the changed file (its
 lines that moved) or could suggest one of the changed names as a spelling.
+
+The contract this rests on: rules look a definition up only by a name some fact mentions
+(``facts.interface.mentioned_names``), except for "did you mean" spellings (checked here). A rule
+that enumerates a module's definitions in some other way must widen the interface first.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ holds the answer to the one a run without any cache gives, and checks which way 
 
 from __future__ import annotations
 
+import os
 import random
 import textwrap
 
@@ -278,3 +279,26 @@ def test_a_reason_quoting_a_line_of_another_module_is_rechecked_when_it_moves(tm
         "pkg/sub.py": sub,
     }, {"pkg/sub.py": "def helper():\n    pass\n\n\n" + sub})
     assert any("(line 7)" in f[4] for f in second)
+
+
+def test_the_state_compared_with_keeps_its_facts_through_many_edits_and_undos(tmp_path):
+    """Each edit stores the file's new facts and old versions are evicted; the version on disk
+    (the one the next edit is compared with) must survive however many edits came and went
+    (the benchmark's edit, restore, edit, ... found it evicted after four)."""
+    root = write_project(tmp_path / "p", BASE)
+    core = root / "pkg" / "core.py"
+    original = core.read_text()
+    past = os.stat(core).st_mtime_ns - 10_000_000_000
+    os.utime(core, ns=(past, past))
+    answers(root, tmp_path / "c")
+    for step in range(10):
+        append(core, f"\nimport json as _j{step}\n")
+        _, report = answers(root, tmp_path / "c")
+        assert not report.replayed
+        core.write_text(original)
+        os.utime(core, ns=(past, past))  # restored as a checkout or an undo does
+        _, report = answers(root, tmp_path / "c")
+        assert report.replayed and report.parsed == 0
+    append(core, "\n\ndef _helper():\n    return 2\n")
+    _, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 1

@@ -313,9 +313,12 @@ class FactsCache:
         return row[0]
 
     def stored_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
-        """Facts an earlier version of the file had: read for a comparison, not counted as use."""
+        """Facts an earlier version of the file had, for a comparison (no hit counted, no digest noted)."""
         row = self.project.query("SELECT data FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
-        return row[0] if row is not None and isinstance(row[0], bytes) else None
+        if row is None or not isinstance(row[0], bytes):
+            return None
+        self._facts_used.append((time.time(), path, key, parser))
+        return row[0]
 
     def remember(self, path: str, size: int, mtime_ns: int, key: bytes, parser: str, blob: bytes) -> None:
         self.blob_digests[path] = digest(blob)
@@ -388,11 +391,13 @@ class FactsCache:
         self.project.write("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)", self._facts)
         self.project.write("UPDATE facts SET used = ? WHERE path = ? AND digest = ? AND parser = ?", self._facts_used)
         if self._facts:
-            # keep the few most recent versions of each changed file
+            # keep the few most recent versions of each changed file, and always the one its stat
+            # row names (the content last seen on disk, which the next edit is compared with)
             self.project.write(
                 "DELETE FROM facts WHERE path = ? AND rowid NOT IN "
-                "(SELECT rowid FROM facts WHERE path = ? ORDER BY used DESC LIMIT 4)",
-                [(row[0], row[0]) for row in self._facts],
+                "(SELECT rowid FROM facts WHERE path = ? ORDER BY used DESC LIMIT 8) "
+                "AND digest IS NOT (SELECT digest FROM files WHERE path = ?)",
+                [(row[0], row[0], row[0]) for row in self._facts],
             )
         self.project.write("UPDATE reports SET used = ? WHERE key = ?", self._reports_used)
         if self._reports:
