@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from importgate.config import Config
 from importgate.facts.discover import ProjectFiles, assign_names, installed_scope, walk_project
-from importgate.facts.cache import PARSER_KEY, FactsCache, NullCache, blake2b, digest, dumps, loads, open_cache
+from importgate.facts.cache import FactsCache, NullCache, digest, dumps, loads, open_cache, parser_key
 from importgate.facts.environment import Environment, cached_environment, default_interpreter, query_environment, resolve_interpreter
 from importgate.model import Finding, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
 from importgate import catalogue
@@ -104,17 +104,26 @@ _PARALLEL_MIN_FILES = 48
 _PARALLEL_MIN_BYTES = 400_000
 
 
-def _parse_job(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]]) -> list[tuple[str, bytes]]:
-    """Runs in a worker process: parse a chunk of files, return pickled facts. A job without a
-    target version is a stub or an installed module: it never runs as first-party code, so the
-    facts only the cycle simulation needs are skipped."""
+def _parse(source: bytes, path: str, is_package: bool, is_stub: bool, target: tuple[int, int] | None) -> ModuleFacts:
+    """One file's facts, independent of its module name. Without a target version the file is a
+    stub or an installed module: it never runs as first-party code, so the facts only the cycle
+    simulation needs are skipped."""
     from importgate.facts.parse import parse_module
 
+    return parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target, runtime_loads=target is not None)
+
+
+def _unreadable(path: str, is_package: bool, is_stub: bool, error: str | None) -> ModuleFacts:
+    return ModuleFacts(
+        name="", path=path, is_package=is_package, is_stub=is_stub,
+        syntax_error=SyntaxProblem(error or "cannot read the file", Location(path, 1, 1), unreadable=True),
+    )
+
+
+def _parse_job(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]]) -> list[tuple[str, bytes]]:
+    """Runs in a worker process: parse a chunk of files, return pickled facts."""
     with _no_gc():
-        return [
-            (path, dumps(parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target, runtime_loads=target is not None)))
-            for path, source, is_package, is_stub, target in job
-        ]
+        return [(path, dumps(_parse(source, path, is_package, is_stub, target))) for path, source, is_package, is_stub, target in job]
 
 
 class _no_gc:
@@ -137,13 +146,8 @@ class _no_gc:
 
 def _parse_serial(job: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]]) -> list[tuple[str, ModuleFacts]]:
     """In this process: facts as objects (pickled only if a cache keeps them)."""
-    from importgate.facts.parse import parse_module
-
     with _no_gc():
-        return [
-            (path, parse_module(source, path, "", is_package=is_package, is_stub=is_stub, target_version=target, runtime_loads=target is not None))
-            for path, source, is_package, is_stub, target in job
-        ]
+        return [(path, _parse(source, path, is_package, is_stub, target)) for path, source, is_package, is_stub, target in job]
 
 
 def _facts_and_blob(result: bytes | ModuleFacts) -> tuple[ModuleFacts, bytes]:
@@ -211,10 +215,6 @@ def hash_files(files: ProjectFiles, cache: FactsCache | NullCache) -> tuple[dict
     return digests, sources, errors
 
 
-def _parser_key(target_version: tuple[int, int] | None) -> str:
-    return f"{PARSER_KEY}|t{target_version}"  # facts depend on the target's grammar
-
-
 def parse_files(
     files: ProjectFiles,
     target_version: tuple[int, int] | None,
@@ -236,13 +236,10 @@ def parse_files(
     pending: dict[str, tuple[int, int, bytes, str]] = {}
     for f in files.files:
         if f.path in errors:
-            out[f.path] = ModuleFacts(
-                name="", path=f.path, is_package=f.is_package, is_stub=f.is_stub,
-                syntax_error=SyntaxProblem(errors[f.path], Location(f.path, 1, 1), unreadable=True),
-            )
+            out[f.path] = _unreadable(f.path, f.is_package, f.is_stub, errors[f.path])
             continue
         target = None if f.is_stub else target_version
-        parser = _parser_key(target)
+        parser = parser_key(target)
         key = digests[f.path]
         facts = cache.lookup_raw(f.path, key, parser)
         if facts is not None:
@@ -254,10 +251,7 @@ def parse_files(
         if source is None:
             source, error = read_source(f.path)
             if source is None:
-                out[f.path] = ModuleFacts(
-                    name="", path=f.path, is_package=f.is_package, is_stub=f.is_stub,
-                    syntax_error=SyntaxProblem(error or "cannot read the file", Location(f.path, 1, 1), unreadable=True),
-                )
+                out[f.path] = _unreadable(f.path, f.is_package, f.is_stub, error)
                 continue
         pending[f.path] = (f.size, f.mtime_ns, key, parser)
         todo.append((f.path, source, f.is_package, f.is_stub, target))
@@ -285,8 +279,6 @@ def materialize(
 ) -> dict[str, ModuleFacts]:
     """Load the facts ``parse_files(lazy=True)`` left pickled; an entry that does not load
     (a damaged cache row) is parsed again and stored over the damaged one."""
-    from importgate.facts.parse import parse_module
-
     by_path = {f.path: f for f in files.files}
     out: dict[str, ModuleFacts] = {}
     for path, value in parsed.items():
@@ -297,14 +289,11 @@ def materialize(
                 f = by_path[path]
                 source, error = read_source(path)
                 if source is None:
-                    value = ModuleFacts(
-                        name="", path=path, is_package=f.is_package, is_stub=f.is_stub,
-                        syntax_error=SyntaxProblem(error or "cannot read the file", Location(path, 1, 1), unreadable=True),
-                    )
+                    value = _unreadable(path, f.is_package, f.is_stub, error)
                 else:
                     target = None if f.is_stub else target_version
-                    value = parse_module(source, path, "", is_package=f.is_package, is_stub=f.is_stub, target_version=target, runtime_loads=target is not None)
-                    cache.remember(path, f.size, f.mtime_ns, digests[path], _parser_key(target), dumps(value))
+                    value = _parse(source, path, f.is_package, f.is_stub, target)
+                    cache.remember(path, f.size, f.mtime_ns, digests[path], parser_key(target), dumps(value))
         out[path] = value
     return out
 
@@ -451,72 +440,6 @@ def build_project(
     return assemble(config, files, env, parsed, cache, installed), files
 
 
-def layout_hash(config: Config, files: ProjectFiles, env: Environment):
-    """A hash of everything a report depends on but the files' contents: the file and directory
-    tree (namespace packages), the project's manifests and lock files, the target environment,
-    the settings, the working directory and importgate's own version."""
-    from importgate.facts.environment import _signature
-
-    h = blake2b(digest_size=20)
-    h.update(PARSER_KEY.encode())
-    h.update(_stable_repr(config).encode())
-    h.update(os.getcwd().encode())  # messages name paths relative to it
-    h.update(_signature(env.executable, env.path))
-    for f in files.files:
-        h.update(f.path.encode())
-    for directory in files.dirs:
-        h.update(directory.encode())
-    for relpath in files.extension_modules:
-        h.update(relpath.encode())
-    root = os.path.abspath(config.project_root)
-    for directory in (root, os.path.join(root, "requirements")):
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if directory == root and not _MANIFEST.match(entry.name):
-                continue  # logs, coverage data, editor files: they decide nothing
-            try:
-                if entry.is_file():
-                    st = entry.stat()
-                    h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}".encode())
-            except OSError:
-                continue
-    return h
-
-
-def _stable_repr(value) -> str:
-    """``repr`` with sets sorted: their order follows string hashing, which differs between
-    processes, and a key must not (``--select A,B`` would never replay otherwise)."""
-    if isinstance(value, (set, frozenset)):
-        return "{" + ", ".join(sorted(_stable_repr(v) for v in value)) + "}"
-    if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(_stable_repr(v) for v in value) + ")"
-    slots = getattr(type(value), "__slots__", None)
-    if slots and hasattr(value, "__dataclass_fields__"):
-        return type(value).__name__ + "(" + ", ".join(f"{n}={_stable_repr(getattr(value, n))}" for n in slots) + ")"
-    return repr(value)
-
-
-def run_key(layout, files: ProjectFiles, digests: dict[str, bytes], tag: str = "") -> bytes:
-    """Everything a report depends on (``layout``: see layout_hash) with each file's digest, of
-    its content or of its facts. Equal keys mean the previous report is still exact."""
-    h = layout.copy()
-    h.update(tag.encode())
-    h.update(b"\0")
-    for f in files.files:
-        h.update(digests.get(f.path, b"?"))
-    return h.digest()
-
-
-# files at the project root that can change a report: configuration, declared dependencies, locks
-_MANIFEST = re.compile(
-    r"^(pyproject\.toml|setup\.cfg|Pipfile(\.lock)?|uv\.lock|poetry\.lock|pdm\.lock|pylock(\..+)?\.toml"
-    r"|(requirements|constraints|dev-requirements|test-requirements)[\w.-]*\.(txt|in))$"
-)
-
-
 def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolver) -> frozenset[str]:
     """What pytest puts on sys.path for a session: each test module's and conftest's basedir
     (its default "prepend" import mode) plus [tool.pytest.ini_options] pythonpath."""
@@ -551,55 +474,22 @@ def check(
         env = env or load_environment(config, cache)
         hashed = hash_files(files, cache)
         # a fixer that writes files must run every time; a deterministic one is part of the key
-        replayable = config.cache and (fixer is None or replay_tag is not None)
-        layout = layout_hash(config, files, env) if replayable else None
-        key = run_key(layout, files, hashed[0], replay_tag or "") if replayable else None
-        previous = cache.lookup_report(key) if key is not None else None
-        if _still_holds(previous, hashed[0]):  # nothing that decides the report changed
-            if previous[3] is not None:
-                _mark_last(cache, _last_key(layout, files, replay_tag), previous[3])
-            return replace(
-                previous[0],
-                seconds=time.perf_counter() - started,
-                problems=tuple(files.problems) + tuple(cache.problems),
-                parsed=0,
-                replayed=True,
-            )
+        replays = None
+        if config.cache and (fixer is None or replay_tag is not None):
+            from importgate.replay import Replays
+
+            replays = Replays(config, files, env, cache, hashed, replay_tag)
+            report = replays.by_content(started)
+            if report is not None:  # nothing that decides the report changed
+                return report
         pending = _start_distributions(config, env, cache)  # runs while we parse
         parsed_before = cache.stats.parsed
         progress = progress or _no_progress
         lazy, installed = parse_project(config, files, env, cache, hashed, progress, lazy=True)
-        facts_key = _facts_key(layout, files, hashed[2], cache, replay_tag or "") if key is not None else None
-        last_key = _last_key(layout, files, replay_tag) if facts_key is not None else None
-        stored = cache.lookup_report(facts_key) if facts_key is not None else None
-        if _still_holds(stored, hashed[0]):  # an edit that changed no fact: the same report
-            report = replace(
-                stored[0],
-                seconds=time.perf_counter() - started,
-                problems=tuple(files.problems) + tuple(cache.problems),
-                parsed=_parsed_count(parsed_before, cache),
-                replayed=True,
-            )
-            cache.remember_report(key, (replace(report, problems=(), parsed=0), *stored[1:3], facts_key))
-            _mark_last(cache, last_key, facts_key)
-            return report
-        base = _last_record(cache, last_key)
-        if _interfaces_hold(base, lazy, files, env, cache, hashed):  # only unmentioned definitions changed
-            from importgate import incremental
-
-            report = replace(
-                base[1],
-                seconds=time.perf_counter() - started,
-                problems=tuple(files.problems) + tuple(cache.problems),
-                parsed=_parsed_count(parsed_before, cache),
-                replayed=True,
-            )
-            answer = (replace(report, problems=(), parsed=0), *base[2:4], facts_key)
-            cache.remember_report(key, answer)
-            cache.remember_report(facts_key, answer)
-            cache.remember_report(_record_key(facts_key), incremental.advanced(base, hashed[0], cache.blob_digests))
-            _mark_last(cache, last_key, facts_key)
-            return report
+        if replays is not None:
+            report = replays.by_facts_or_interface(lazy, started, _parsed_count(parsed_before, cache))
+            if report is not None:  # no fact changed, or no interface
+                return report
         parsed = materialize(lazy, files, env.version[:2], cache, hashed[0])
         project = assemble(config, files, env, parsed, cache, installed)
         project.pending_distributions = pending
@@ -610,117 +500,13 @@ def check(
             findings.extend(family(project))
         progress("checking", len(families), len(families))
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
-        touched = _touched_digests(fixer, hashed[0])
-        inputs = {path: _stamp(path) for path in sorted(_inputs_outside_the_keys(project, files))}
-        if facts_key is not None and touched is not None:
-            from importgate import incremental
-
-            answer = (replace(report, problems=(), parsed=0), touched, inputs, facts_key)
-            cache.remember_report(key, answer)
-            cache.remember_report(facts_key, answer)
-            cache.remember_report(_record_key(facts_key), incremental.record(*answer[:3], hashed[0], cache.blob_digests, parsed.values()))
-            _mark_last(cache, last_key, facts_key)
-        elif key is not None:
-            cache.remember_report(key, (replace(report, problems=()), touched or {}, inputs, None))
+        if replays is not None:
+            replays.remember(report, fixer, project, parsed.values())
         return report
     finally:
         cache.close()
         if pending is not None:
             pending.close()
-
-
-def _facts_key(layout, files: ProjectFiles, errors: dict[str, str], cache, tag: str) -> bytes | None:
-    """``run_key`` over every file's facts instead of its bytes: a comment, a docstring or a
-    function body edited without moving a line leaves the facts, and so the report, as they
-    were. None when some file's facts have no digest (then only a full run is exact)."""
-    digests = dict(cache.blob_digests)
-    for path, error in errors.items():
-        digests[path] = digest(error.encode())
-    if any(f.path not in digests for f in files.files):
-        return None
-    return run_key(layout, files, digests, "facts|" + tag)
-
-
-def _last_key(layout, files: ProjectFiles, tag: str | None) -> bytes:
-    """Where the facts key of the state this project was last answered for is kept: an edit is
-    compared with that state (the working tree just before it), whichever way it was answered."""
-    return run_key(layout, files, {}, "last|" + (tag or ""))
-
-
-def _record_key(facts_key: bytes) -> bytes:
-    return b"interface|" + facts_key
-
-
-def _mark_last(cache, last_key: bytes | None, facts_key: bytes | None) -> None:
-    if last_key is not None and facts_key is not None and cache.lookup_report(last_key) != facts_key:
-        cache.remember_report(last_key, facts_key)
-
-
-def _last_record(cache, last_key: bytes | None):
-    """The interface record of the state last answered, if any."""
-    last = cache.lookup_report(last_key) if last_key is not None else None
-    return cache.lookup_report(_record_key(last)) if isinstance(last, bytes) else None
-
-
-def _interfaces_hold(previous, lazy, files: ProjectFiles, env: Environment, cache, hashed) -> bool:
-    """Does the report of the state last answered still answer, every changed file's interface
-    being as it was (see importgate.incremental)?"""
-    from importgate import incremental
-
-    if not incremental.is_record(previous) or not _still_holds((*previous[1:4], None), hashed[0]):
-        return False
-    stubs = {f.path for f in files.files if f.is_stub}
-
-    def stored_facts(path: str, key: bytes | None) -> bytes | None:
-        if key is None:
-            return None
-        return cache.stored_raw(path, key, _parser_key(None if path in stubs else env.version[:2]))
-
-    return incremental.still_answers(previous, lazy, hashed[0], cache.blob_digests, stored_facts)
-
-
-def _touched_digests(fixer, content: dict[str, bytes]) -> dict[str, bytes] | None:
-    """The bytes of the files a fixer rendered edits for (its edits depend on them, not only
-    on facts); None when one is unknown."""
-    out = {}
-    for path in sorted(getattr(fixer, "touched", ())):
-        if path not in content:
-            return None
-        out[path] = content[path]
-    return out
-
-
-def _inputs_outside_the_keys(project: "Project", files: ProjectFiles) -> set[str]:
-    """Files and directories the rules' answers came from that the replay keys do not cover:
-    installed modules (an editable sibling edited in place shows in no sys.path directory's
-    stamp), directories searched for modules, manifests included from anywhere. The project's
-    walked files and directories are in the keys already."""
-    out = set(project.extra_inputs)
-    out.update(getattr(project.resolver.source, "read", ()))
-    out.update(project.resolver.finder.consulted())
-    walked = {os.path.normpath(os.path.join(project.root, d)) for d in files.dirs}
-    return {path for path in out if path not in project.facts and path not in walked and path != project.root}
-
-
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-def _still_holds(stored, content: dict[str, bytes]) -> bool:
-    """A stored (report, bytes of the files its fixes edit, stamps of the other files its rules
-    read, facts key or None) is still the answer when those files are as they were."""
-    if not (isinstance(stored, tuple) and len(stored) == 4 and isinstance(stored[0], Report)):
-        return False
-    touched, inputs = stored[1], stored[2]
-    if not (isinstance(touched, dict) and isinstance(inputs, dict)):
-        return False
-    return all(content.get(path) == key for path, key in touched.items()) and all(
-        _stamp(path) == stamp for path, stamp in inputs.items()
-    )
 
 
 def _start_distributions(config: Config, env: Environment, cache):

@@ -31,6 +31,18 @@ def insert_at_top(path, text: str) -> None:
     path.write_text(textwrap.dedent(text) + path.read_text())
 
 
+def edited_once(tmp_path, files: dict, edit: dict) -> tuple[list, list, object]:
+    """(findings before, findings after, the report after) for one edit; ``edit`` maps a file to
+    its new text, or to a function of its old text."""
+    root = write_project(tmp_path / "p", files)
+    first, _ = answers(root, tmp_path / "c")
+    for rel, text in edit.items():
+        path = root / rel
+        path.write_text(text(path.read_text()) if callable(text) else text)
+    second, report = answers(root, tmp_path / "c")
+    return first, second, report
+
+
 BASE = {
     "pkg/__init__.py": "from .core import run\n__all__ = ['run', 'ghost']\n",
     "pkg/core.py": "import os\n\n\ndef run():\n    return os.sep\n",
@@ -66,29 +78,21 @@ def test_an_edit_after_an_undo_is_compared_with_the_tree_just_before_it(tmp_path
 
 
 def test_lines_added_inside_a_body_replay_when_the_report_does_not_quote_the_file(tmp_path):
-    root = write_project(tmp_path / "p", {
+    first, second, report = edited_once(tmp_path, {
         **BASE,
         "pkg/core.py": "import os\n\n\ndef grow():\n    return 1\n\n\ndef run():\n    return os.sep\n",
-    })
-    first, _ = answers(root, tmp_path / "c")
-    core = root / "pkg" / "core.py"
-    core.write_text(core.read_text().replace("    return 1\n", "    x = 1\n    y = 2\n    return x + y\n"))
-    second, report = answers(root, tmp_path / "c")
+    }, {"pkg/core.py": lambda text: text.replace("    return 1\n", "    x = 1\n    y = 2\n    return x + y\n")})
     assert report.replayed and second == first
 
 
 def test_a_dynamic_module_whose_exec_moved_down_replays(tmp_path):
     """Its facts say why its names are unknowable, with a line ("calls exec() at line 8"):
     the line moves, the reason stays."""
-    root = write_project(tmp_path / "p", {
+    first, second, report = edited_once(tmp_path, {
         **BASE,
         "pkg/dyn.py": "import os\n\n\ndef grow():\n    return 1\n\n\nexec('y = 2')\n",
         "use.py": "from pkg.dyn import y, z\n",
-    })
-    first, _ = answers(root, tmp_path / "c")
-    dyn = root / "pkg" / "dyn.py"
-    dyn.write_text(dyn.read_text().replace("    return 1\n", "    x = 1\n    return x\n"))
-    second, report = answers(root, tmp_path / "c")
+    }, {"pkg/dyn.py": lambda text: text.replace("    return 1\n", "    x = 1\n    return x\n")})
     assert report.replayed and second == first
 
 
@@ -240,14 +244,6 @@ def test_mentions_cover_what_rules_look_up():
 # -- found by review: each of these was answered from a stale report ---------------------------
 
 
-def edited_once(tmp_path, files: dict, edit: dict):
-    root = write_project(tmp_path / "p", files)
-    answers(root, tmp_path / "c")
-    for rel, text in edit.items():
-        (root / rel).write_text(text)
-    return answers(root, tmp_path / "c")  # asserts cached == --no-cache
-
-
 def test_a_suggested_name_deleted_by_del_is_no_longer_suggested(tmp_path):
     edited_once(tmp_path, {"a.py": "def helper():\n    pass\n", "b.py": "from a import helpr\n"},
                 {"a.py": "def helper():\n    pass\ndel helper\n"})
@@ -274,7 +270,7 @@ def test_a_class_of_the_module_handed_the_module_keeps_its_bases_in_view(tmp_pat
 
 def test_a_reason_quoting_a_line_of_another_module_is_rechecked_when_it_moves(tmp_path):
     sub = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    x = 1\n"
-    second, _ = edited_once(tmp_path, {
+    _, second, _ = edited_once(tmp_path, {
         "pkg/__init__.py": 'import lazy_loader as lazy\n__getattr__, __dir__, __all__ = lazy.attach(__name__, submod_attrs={"sub": ["x"]})\n',
         "pkg/sub.py": sub,
     }, {"pkg/sub.py": "def helper():\n    pass\n\n\n" + sub})

@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS reports (key BLOB PRIMARY KEY, data BLOB, used REAL);
 """
 
 
+def parser_key(target_version: tuple[int, int] | None) -> str:
+    """What facts depend on besides the bytes: importgate's parser and the target's grammar."""
+    return f"{PARSER_KEY}|t{target_version}"
+
+
 def digest(source: bytes) -> bytes:
     return blake2b(source, digest_size=16).digest()
 
@@ -303,17 +308,17 @@ class FactsCache:
 
     def lookup_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
         """The stored facts, still pickled: a run that turns out to be a replay never loads them."""
-        row = self.project.query("SELECT data FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
-        if row is None or not isinstance(row[0], bytes):
+        blob = self.stored_raw(path, key, parser)
+        if blob is None:
             self.stats.misses += 1
             return None
         self.stats.hits += 1
-        self._facts_used.append((time.time(), path, key, parser))
-        self.blob_digests[path] = digest(row[0])
-        return row[0]
+        self.blob_digests[path] = digest(blob)
+        return blob
 
     def stored_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
-        """Facts an earlier version of the file had, for a comparison (no hit counted, no digest noted)."""
+        """The stored facts of this content, pickled; marked as used (no hit counted, no digest
+        noted: also read for an earlier version of the file, to compare with)."""
         row = self.project.query("SELECT data FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
         if row is None or not isinstance(row[0], bytes):
             return None
