@@ -546,6 +546,7 @@ class Toucher:
     the original back afterwards, even after a crash (the original is kept beside the work)."""
 
     def __init__(self, tree: CorpusTree, state: Path):
+        self.root = tree.root
         self.path = tree.root / tree.corpus.touch
         self.backup = state / f"{tree.corpus.name}.touch.orig"
         self.restore()
@@ -575,11 +576,22 @@ class Toucher:
         self.path.write_text("".join(lines), encoding="utf-8")
 
     def add_import(self, rep: int) -> None:
-        """An edit that changes what the module imports: every rule must look again."""
+        """An import of the standard library added: answered without the rules once the import
+        is seen to resolve cleanly and to bind a name nothing else looks up."""
         if not self.backup.exists():
             shutil.copy2(self.path, self.backup)
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(f"\nimport json as _importgate_bench_{rep}_{time.time_ns()}\n")
+
+    def add_first_party_import(self, rep: int) -> None:
+        """An edit to what the module imports from its own project: `import <its top-level
+        package> as ...` appended (the package is running or done by then, so no cycle can
+        fail). The import graph changes: every rule runs over the whole project."""
+        if not self.backup.exists():
+            shutil.copy2(self.path, self.backup)
+        package = Path(self.path).relative_to(self.root).parts[0]
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(f"\nimport {package} as _importgate_bench_{rep}_{time.time_ns()}\n")
 
     def restore(self) -> None:
         if self.backup.exists():
@@ -643,6 +655,8 @@ def plans_for(tree: CorpusTree, s: Setup, tools: set[str], ig: list[str], flags:
                           before=toucher.grow_body, prime=True))
         plans.append(Plan("importgate", "one import added", ig_cmd([], "ig-warm"), parse_importgate,
                           before=toucher.add_import, prime=True))
+        plans.append(Plan("importgate", "one first-party import added", ig_cmd([], "ig-warm"), parse_importgate,
+                          before=toucher.add_first_party_import, prime=True))
     peers = s.peers
     if "ty" in tools:
         plans.append(Plan("ty", "cold", lambda: [peers / "ty", "check", "--python", py, "--python-version", tree.version, "--output-format", "concise",
@@ -846,7 +860,9 @@ def targets(results: list[Result], verdict: str) -> list[str]:
     grown = med("importgate", "one body grown")
     check("one file changed (a line added inside a function) <= 20% of cold", grown / cold if grown is not None else None, lambda v: v <= 0.20, "{:.0%}")
     imported = med("importgate", "one import added")
-    check("one file changed (an import added: every rule runs) <= 20% of cold", imported / cold if imported is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    check("one file changed (a standard-library import added) <= 20% of cold", imported / cold if imported is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    ours = med("importgate", "one first-party import added")
+    check("one file changed (a first-party import added: every rule runs) <= 20% of cold", ours / cold if ours is not None else None, lambda v: v <= 0.20, "{:.0%}")
     peak = max((m.peak_mib for r in results if r.tool == "importgate" for m in r.runs), default=None)
     check("peak memory under 1 GiB", peak, lambda v: v < 1024, "{:.0f} MiB")
     lines.append(f"- identical findings across modes: {verdict.split(' ')[0]}")

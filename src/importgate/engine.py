@@ -492,6 +492,10 @@ def check(
                 return report
         parsed = materialize(lazy, files, env.version[:2], cache, hashed[0])
         project = assemble(config, files, env, parsed, cache, installed)
+        if replays is not None and replays.pending is not None:
+            report = replays.by_outside_imports(project, started, _parsed_count(parsed_before, cache))
+            if report is not None:  # only clean imports of modules outside the project changed
+                return report
         project.pending_distributions = pending
         findings: list[Finding] = []
         families = rule_families()

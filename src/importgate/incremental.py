@@ -7,6 +7,13 @@ nobody mentions are all that changed (a helper function added, a body grown by s
 no rule can answer differently, so the report stands, unless it quotes the changed file (its
 lines that moved) or could suggest one of the changed names as a spelling.
 
+An edit that adds or removes imports of modules outside the project (``import json``,
+``from typing import Any``) gets one more chance: when those imports are all that changed in the
+interface, nobody else can look up the names they bind, and once the project is assembled
+each of them is seen to resolve cleanly (``confirm``: found, every imported name there, no
+dependency rule concerned), the report stands too. No rule sees such an import but the ones
+that check the import itself, which ``confirm`` does.
+
 The contract this rests on: rules look a definition up only by a name some fact mentions
 (``facts.interface.mentioned_names``), except for "did you mean" spellings (checked here). A rule
 that enumerates a module's definitions in some other way must widen the interface first.
@@ -16,45 +23,77 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
-from importgate.facts.cache import loads
+from importgate.facts.cache import blake2b, loads
 from importgate.facts.interface import definition_entries, interface_and_lines, mentioned_names
-from importgate.model import ModuleFacts, Report
+from importgate.model import Guard, ImportEdge, ModuleFacts, Report
 
-_TAG = "interface/1"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from importgate.facts.discover import Layout
+    from importgate.project import Project
+
+_TAG = "interface/2"
 _MOST_CHANGED_FILES = 16  # past this many, a full run is about as fast as the comparisons
 
 
 def record(
     report: Report, touched: dict, inputs: dict, content: dict[str, bytes], blobs: dict[str, bytes],
-    facts: Iterable[ModuleFacts],
+    facts: Iterable[ModuleFacts], project: "Project",
 ) -> tuple:
     """What the next run needs to decide whether its edit can change this report."""
+    tops = first_party_tops(project.layout)
     names: set[str] = set()
+    ours: set[str] = set()  # the names first-party code can look up in first-party modules
     for f in facts:
         names |= mentioned_names(f)
+        ours |= mentioned_names(f, tops)
         # module names are looked up too (a package's submodule against its own names)
         base, _ = os.path.splitext(os.path.basename(f.path))
-        names.add(base)
-        names.add(os.path.basename(os.path.dirname(f.path)))
-    return (_TAG, report, touched, inputs, dict(content), dict(blobs), frozenset(names))
+        folder = os.path.basename(os.path.dirname(f.path))
+        names.update((base, folder))
+        ours.update((base, folder))
+    if installed_imports_first_party(project, tops):
+        ours = names  # `from installed import x` may end in a module of ours
+    return (_TAG, report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), tops,
+            layout_digest(project.layout))
 
 
 def is_record(value) -> bool:
-    return isinstance(value, tuple) and len(value) == 7 and value[0] == _TAG and isinstance(value[1], Report)
+    return isinstance(value, tuple) and len(value) == 10 and value[0] == _TAG and isinstance(value[1], Report)
 
 
 def advanced(previous: tuple, content: dict[str, bytes], blobs: dict[str, bytes]) -> tuple:
     """The record after a replay: the same report and names, the new digests."""
-    return (*previous[:4], dict(content), dict(blobs), previous[6])
+    return (*previous[:4], dict(content), dict(blobs), *previous[6:])
+
+
+@dataclass(frozen=True, slots=True)
+class LocalImport:
+    """An import of a module outside the project that an edit added or removed."""
+
+    path: str
+    edge: ImportEdge
+    twin: bool  # an unchanged import of the same module under the same guard stays in the file
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """The report stands if each of these imports resolves cleanly (``confirm``)."""
+
+    previous: tuple
+    imports: tuple[LocalImport, ...]
 
 
 def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], content: dict[str, bytes],
-                  blobs: dict[str, bytes], stored_facts) -> bool:
+                  blobs: dict[str, bytes], stored_facts) -> bool | Pending:
     """Does ``previous``'s report answer the project whose facts (maybe still pickled) are
-    ``current``? ``stored_facts(path, content digest)`` gives the pickled facts a file had."""
-    _, report, _, _, old_content, old_blobs, names = previous
+    ``current``? ``stored_facts(path, content digest)`` gives the pickled facts a file had.
+    A ``Pending`` answer: yes, if its imports resolve cleanly once the project is assembled."""
+    _, report, _, _, old_content, old_blobs, names, ours, tops, _ = previous
     if set(old_blobs) != set(current) or any(path not in blobs for path in current):
         return False
     changed = [path for path in current if blobs[path] != old_blobs[path]]
@@ -62,6 +101,7 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
         return False
     renamed: set[str] = set()
     moved: dict[str, set[int]] = {}  # path -> its old line numbers that are elsewhere now
+    local: list[LocalImport] = []
     for path in changed:
         raw = stored_facts(path, old_content.get(path))
         if raw is None:
@@ -73,17 +113,164 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
         new = current[path]
         if isinstance(new, bytes):
             new = loads(new)
-        if not mentioned_names(new) <= names:
-            return False
-        (old_view, old_lines), (new_view, new_lines) = interface_and_lines(old, names), interface_and_lines(new, names)
-        if old_view != new_view:
-            return False
+        added: list[ImportEdge] = []
+        removed: list[ImportEdge] = []
+        views = _views(old, new, names)
+        if views is None:  # more changed than unmentioned definitions: imports from outside only?
+            split = _outside_imports_changed(old, new, ours, tops)
+            if split is None:
+                return False
+            added, removed = split
+            views = _views(_without(old, removed), _without(new, added), names)
+            if views is None:
+                return False
+        (_, old_lines), (_, new_lines) = views
         before, after = definition_entries(old), definition_entries(new)
         renamed |= _kind_changes(before, after)
         moved[path] = {o for o, n in zip(old_lines, new_lines) if o != n} | {line for _, _, line in before - after if line}
+        moved[path].update(line for edge in removed for line in _lines(edge))
+        if added or removed:
+            kept = {(e.module_text, e.guard, e.is_from) for e in _without(new, added).imports}
+            local.extend(LocalImport(path, e, (e.module_text, e.guard, e.is_from) in kept) for e in added + removed)
     if any(_quotes(report, path, moved[path]) for path in changed):
         return False
-    return not _could_suggest(report, renamed)
+    if _could_suggest(report, renamed):
+        return False
+    return Pending(previous, tuple(local)) if local else True
+
+
+def _views(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]):
+    """Both interfaces with their lines, when they are equal and the new facts mention nothing
+    new; else None."""
+    if not mentioned_names(new) <= names:
+        return None
+    old_view, new_view = interface_and_lines(old, names), interface_and_lines(new, names)
+    return (old_view, new_view) if old_view[0] == new_view[0] else None
+
+
+# -- imports of modules outside the project ------------------------------------------------
+
+# an import inside a try decides whether its fallback runs; a fallback runs only if that failed
+_PAIRED = Guard.TRY | Guard.TRY_MODULE | Guard.FALLBACK
+
+
+def _outside_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[str], tops: frozenset[str]):
+    """(added, removed) when every import the edit added or removed is of a module outside the
+    project, binds names no first-party code can look up here, and is not paired with a
+    fallback; else None."""
+    added, removed = _difference(old.imports, new.imports), _difference(new.imports, old.imports)
+    if not added and not removed:
+        return None
+    own_mentions = mentioned_names(_without(old, removed), tops) | mentioned_names(_without(new, added), tops)
+    for edge in added + removed:
+        if edge.level or edge.is_star or edge.block or edge.guard & _PAIRED:
+            return None
+        if edge.module_text.split(".")[0] in tops:
+            return None
+        for name in bound_names(edge):
+            if name in ours or name in own_mentions or (name.startswith("__") and name.endswith("__")):
+                return None
+    return added, removed
+
+
+def _edge_key(edge: ImportEdge) -> tuple:
+    """An import statement as written, wherever it is."""
+    return (edge.level, edge.module_text, tuple((n.name, n.asname) for n in edge.names), edge.asname,
+            int(edge.guard), edge.is_from, bool(edge.block))
+
+
+def _difference(base: tuple[ImportEdge, ...], other: tuple[ImportEdge, ...]) -> list[ImportEdge]:
+    """The imports of ``other`` that ``base`` lacks (of repeated ones, the last)."""
+    surplus = Counter(map(_edge_key, other)) - Counter(map(_edge_key, base))
+    out = []
+    for edge in reversed(other):
+        key = _edge_key(edge)
+        if surplus[key] > 0:
+            surplus[key] -= 1
+            out.append(edge)
+    return out[::-1]
+
+
+def bound_names(edge: ImportEdge) -> tuple[str, ...]:
+    if edge.is_from:
+        return tuple(n.asname or n.name for n in edge.names)
+    return (edge.asname or edge.module_text.split(".")[0],)
+
+
+def _lines(edge: ImportEdge) -> set[int]:
+    out = {edge.location.line, edge.location.end_line}
+    for n in edge.names:
+        out.update((n.location.line, n.location.end_line))
+    return out
+
+
+def _without(facts: ModuleFacts, edges: list[ImportEdge]) -> ModuleFacts:
+    """The facts as if these import statements were not there (and did not bind their names)."""
+    if not edges:
+        return facts
+    drop = {id(e) for e in edges}
+    bindings = {(name, line) for e in edges for name in bound_names(e) for line in _lines(e)}
+
+    def prune(table: dict[str, int]) -> dict[str, int]:
+        return {n: line for n, line in table.items() if (n, line) not in bindings}
+
+    return replace(facts, imports=tuple(e for e in facts.imports if id(e) not in drop),
+                   defined=prune(facts.defined), typing_only=prune(facts.typing_only))
+
+
+def confirm(pending: Pending, project: "Project") -> bool:
+    """With the project assembled: is each added or removed import one no rule reports and no
+    other answer depends on? The layout must be the one recorded (imports name modules, and
+    module names decide the layout); each import must find a module outside the project with
+    every name it imports (the import-order simulation stops at an import that fails); a
+    third-party one must leave the dependency rules as they were (an unchanged twin in the
+    file, and no dependency finding there)."""
+    from importgate import catalogue
+    from importgate.rules.dependencies import never_a_dependency
+
+    previous = pending.previous
+    report, names, ours, tops, layout = previous[1], previous[6], previous[7], previous[8], previous[9]
+    if layout_digest(project.layout) != layout:
+        return False
+    if ours != names and installed_imports_first_party(project, tops):
+        return False
+    dependency_rules = set(catalogue.DEPENDENCY_RULES)
+    concerned = {f.location.path for f in report.findings if f.rule in dependency_rules}
+    resolver, env = project.resolver, project.env
+    for item in pending.imports:
+        edge, target = item.edge, item.edge.module_text
+        if project.is_first_party_name(target):
+            return False
+        found = resolver.resolve(target, item.path, resolver.fallback_dirs(item.path)).found
+        if found is None or found.first_party or resolver.resolve(target, item.path).found != found:
+            return False
+        if edge.is_from and not all(resolver.provides(found, n.name).ok for n in edge.names):
+            return False
+        if not never_a_dependency(target, found, env) and (not item.twin or item.path in concerned):
+            return False
+    return True
+
+
+def first_party_tops(layout: "Layout") -> frozenset[str]:
+    return frozenset(name.split(".")[0] for name in (*layout.modules, *layout.packages))
+
+
+def installed_imports_first_party(project: "Project", tops: frozenset[str]) -> bool:
+    """Does an installed module read so far import first-party code (a plugin of ours)?"""
+    known = getattr(project.resolver.source, "known", {})
+    for path, facts in known.items():
+        if path in project.facts:
+            continue
+        if any(e.level == 0 and e.module_text.split(".")[0] in tops for e in facts.imports):
+            return True
+    return False
+
+
+def layout_digest(layout: "Layout") -> bytes:
+    h = blake2b(digest_size=20)
+    h.update(repr((layout.roots, sorted(layout.names.items()), sorted(layout.modules.items()),
+                   sorted(layout.packages))).encode())
+    return h.digest()
 
 
 def _kind_changes(before: set[tuple[str, str, int]], after: set[tuple[str, str, int]]) -> set[str]:

@@ -1,13 +1,15 @@
 """Stored answers: a run that can be answered without running the rules.
 
-Three ways, cheapest first (``engine.check`` asks in this order):
+Four ways, cheapest first (``engine.check`` asks in this order):
 
 - by content: every file's bytes, the tree, the manifests, the environment and the settings as
   the last time (``run_key`` over content digests);
 - by facts: an edit that changed no fact (a comment, a docstring) gives the same report
   (``run_key`` over facts digests; the edited files had to be parsed to know);
 - by interface: the changed files differ from the state last answered only in definitions no
-  module mentions and in where their lines are (``importgate.incremental``).
+  module mentions and in where their lines are (``importgate.incremental``);
+- by outside imports: besides, only in imports of modules outside the project that resolve
+  cleanly (asked after the project is assembled, before any rule runs).
 
 Every stored answer is (report, digests of the files its fixes edit, stamps of the files outside
 the keys its rules read, facts key or None); it holds while those are as they were.
@@ -41,6 +43,7 @@ class Replays:
         self.layout = layout_hash(config, files, env)
         self.key = run_key(self.layout, files, self.content, self.tag)
         self.facts_key: bytes | None = None
+        self.pending = None  # an incremental.Pending left for by_outside_imports
         self.last_key = run_key(self.layout, files, {}, "last|" + self.tag)
 
     def by_content(self, started: float) -> Report | None:
@@ -62,16 +65,38 @@ class Replays:
             self._mark_last(self.facts_key)
             return self._replayed(stored[0], started, parsed)
         base = self._last_record()
-        if not self._interfaces_hold(base, current):  # more than unmentioned definitions changed
+        holds = self._interfaces_hold(base, current)
+        if holds is False:  # more than unmentioned definitions changed
+            return None
+        if holds is not True:  # imports of modules outside the project: see once assembled
+            self.pending = holds
             return None
         from importgate import incremental
 
         answer = (replace(base[1], problems=(), parsed=0), *base[2:4], self.facts_key)
+        self._store(answer, incremental.advanced(base, self.content, self.cache.blob_digests))
+        return self._replayed(base[1], started, parsed)
+
+    def by_outside_imports(self, project: "Project", started: float, parsed: int) -> Report | None:
+        """The edit added or removed imports of modules outside the project only: the report
+        stands if each resolves cleanly (``incremental.confirm``)."""
+        from importgate import incremental
+
+        pending, self.pending = self.pending, None
+        if pending is None or self.facts_key is None or not incremental.confirm(pending, project):
+            return None
+        base = pending.previous
+        inputs = dict(base[3])  # what those imports read counts too
+        inputs.update((path, _stamp(path)) for path in sorted(_inputs_outside_the_keys(project, self.files)))
+        answer = (replace(base[1], problems=(), parsed=0), base[2], inputs, self.facts_key)
+        self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, project.facts.values(), project))
+        return self._replayed(base[1], started, parsed)
+
+    def _store(self, answer: tuple, record: tuple) -> None:
         self.cache.remember_report(self.key, answer)
         self.cache.remember_report(self.facts_key, answer)
-        self.cache.remember_report(_record_key(self.facts_key), incremental.advanced(base, self.content, self.cache.blob_digests))
+        self.cache.remember_report(_record_key(self.facts_key), record)
         self._mark_last(self.facts_key)
-        return self._replayed(base[1], started, parsed)
 
     def remember(self, report: Report, fixer, project: "Project", facts) -> None:
         """After a full run: the answer under every key, and the interface record."""
@@ -83,11 +108,7 @@ class Replays:
         from importgate import incremental
 
         answer = (replace(report, problems=(), parsed=0), touched, inputs, self.facts_key)
-        self.cache.remember_report(self.key, answer)
-        self.cache.remember_report(self.facts_key, answer)
-        record = incremental.record(*answer[:3], self.content, self.cache.blob_digests, facts)
-        self.cache.remember_report(_record_key(self.facts_key), record)
-        self._mark_last(self.facts_key)
+        self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, facts, project))
 
     def _replayed(self, report: Report, started: float, parsed: int) -> Report:
         return replace(
@@ -120,7 +141,7 @@ class Replays:
         last = self.cache.lookup_report(self.last_key)
         return self.cache.lookup_report(_record_key(last)) if isinstance(last, bytes) else None
 
-    def _interfaces_hold(self, previous, current: dict) -> bool:
+    def _interfaces_hold(self, previous, current: dict):
         from importgate import incremental
 
         if not incremental.is_record(previous) or not _still_holds((*previous[1:4], None), self.content):

@@ -424,7 +424,7 @@ def test_places_are_listed_in_the_same_order_whichever_files_came_from_the_cache
     cache = tmp_path / "cache"
     first = check_json(root, "--cache-dir", str(cache))
     assert "(pkg/a.py:1, pkg/b.py:1)" in first["findings"][0]["message"]
-    (root / "pkg" / "a.py").write_text("def tool():\n    return 1\n\n\nimport os\n")  # re-parsed, the rules run
+    (root / "pkg" / "a.py").write_text("def tool():\n    return 1\n\n\nfrom . import b\n")  # re-parsed, the rules run
     edited = check_json(root, "--cache-dir", str(cache))
     assert not edited["summary"]["replayed"]
     assert essence(edited) == essence(first) == essence(check_json(root, "--no-cache"))

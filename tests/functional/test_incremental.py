@@ -66,9 +66,9 @@ def test_an_edit_after_an_undo_is_compared_with_the_tree_just_before_it(tmp_path
     core = root / "pkg" / "core.py"
     original = core.read_text()
     answers(root, tmp_path / "c")
-    append(core, "\nimport json\n")
+    append(core, "\nimport not_installed_anywhere\n")
     _, report = answers(root, tmp_path / "c")
-    assert not report.replayed  # an import: every rule runs
+    assert not report.replayed  # an import that fails: every rule runs
     core.write_text(original)
     _, report = answers(root, tmp_path / "c")
     assert report.replayed and report.parsed == 0
@@ -288,7 +288,7 @@ def test_the_state_compared_with_keeps_its_facts_through_many_edits_and_undos(tm
     os.utime(core, ns=(past, past))
     answers(root, tmp_path / "c")
     for step in range(10):
-        append(core, f"\nimport json as _j{step}\n")
+        append(core, f"\nimport absent_{step}\n")  # a finding more: every rule runs
         _, report = answers(root, tmp_path / "c")
         assert not report.replayed
         core.write_text(original)
@@ -298,3 +298,181 @@ def test_the_state_compared_with_keeps_its_facts_through_many_edits_and_undos(tm
     append(core, "\n\ndef _helper():\n    return 2\n")
     _, report = answers(root, tmp_path / "c")
     assert report.replayed and report.parsed == 1
+
+
+# -- imports of modules outside the project -------------------------------------------------
+
+
+def test_a_standard_library_import_added_or_removed_is_answered_without_the_rules(tmp_path):
+    root = write_project(tmp_path / "p", BASE)
+    core = root / "pkg" / "core.py"
+    first, _ = answers(root, tmp_path / "c")
+    append(core, "\nimport json as _j\n")
+    second, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 1 and second == first
+    insert_at_top(core, "from textwrap import dedent\nimport os.path as osp\n")  # every line below moves
+    third, report = answers(root, tmp_path / "c")
+    assert report.replayed and third == first
+    core.write_text(core.read_text().replace("import json as _j\n", ""))  # and one removed
+    fourth, report = answers(root, tmp_path / "c")
+    assert report.replayed and fourth == first
+
+
+def test_an_added_import_that_fails_runs_the_rules(tmp_path):
+    for line, rule in (("import absent_module_xyz\n", "IG101"), ("from json import no_such_name\n", "IG102")):
+        first, second, report = edited_once(tmp_path / rule, BASE, {"pkg/core.py": lambda text, line=line: text + line})
+        assert not report.replayed
+        assert [f[2] for f in second if f[0].endswith("core.py")] == [rule]
+
+
+def test_an_import_binding_a_name_the_project_looks_up_there_runs_the_rules(tmp_path):
+    """``app`` imports ``missing`` from pkg.core and pkg lists ``ghost`` in ``__all__``: an
+    import that binds either name answers them."""
+    for rel, line, gone in (("pkg/core.py", "from json import loads as missing\n", "missing"),
+                            ("pkg/__init__.py", "from os import sep as ghost\n", "ghost")):
+        first, second, report = edited_once(tmp_path / gone, BASE, {rel: lambda text, line=line: text + line})
+        assert not report.replayed
+        assert gone in [f[3] for f in first] and gone not in [f[3] for f in second]
+
+
+def test_removing_an_import_the_module_reads_at_import_time_runs_the_rules(tmp_path):
+    """Reading ``json`` unbound raises NameError before the cycle can fail: the circular-import
+    finding goes away."""
+    first, second, report = edited_once(tmp_path, {
+        "a.py": "import json\nX = json.dumps(1)\nfrom b import g\n\n\ndef f():\n    return 1\n",
+        "b.py": "from a import f\n\n\ndef g():\n    return 2\n",
+    }, {"a.py": lambda text: text.replace("import json\n", "")})
+    assert not report.replayed
+    assert [f[2] for f in first] == ["IG401"] and second == []  # circular-import
+
+
+def test_removing_an_import_a_finding_was_about_runs_the_rules(tmp_path):
+    first, second, report = edited_once(tmp_path, {
+        **BASE, "pkg/core.py": "import os\nimport absent_module_xyz\n\n\ndef run():\n    return os.sep\n",
+    }, {"pkg/core.py": lambda text: text.replace("import absent_module_xyz\n", "")})
+    assert not report.replayed
+    assert "IG101" in [f[2] for f in first] and "IG101" not in [f[2] for f in second]
+
+
+def test_an_import_added_to_a_try_body_can_make_its_fallback_run(tmp_path):
+    """The fallback of a try body that surely fails runs: its own imports are checked then."""
+    first, second, report = edited_once(tmp_path, {
+        **BASE,
+        "pkg/core.py": "try:\n    import json\nexcept ImportError:\n    from .nothere import thing\n\n\ndef run():\n    return 1\n",
+    }, {"pkg/core.py": lambda text: text.replace("    import json\n", "    import json\n    import absent_module_xyz\n")})
+    assert not report.replayed
+    assert "nothere" not in str(first) and "nothere" in str(second)
+
+
+THIRD_PARTY = {
+    "pyproject.toml": '[project]\nname = "demo"\nversion = "1"\ndependencies = ["packaging"]\n',
+    "demo/__init__.py": "",
+    "demo/core.py": "import packaging.version\n\n\ndef parse(text):\n    return packaging.version.Version(text)\n",
+}
+
+
+def test_a_third_party_import_is_answered_without_the_rules_only_beside_its_twin(tmp_path):
+    """An import of a declared distribution the file already imports changes no dependency
+    finding; one of an undeclared distribution (pytest is installed here, not declared) does."""
+    root = write_project(tmp_path / "p", THIRD_PARTY)
+    core = root / "demo" / "core.py"
+    first, _ = answers(root, tmp_path / "c")
+    append(core, "\nimport packaging.version as _v\n")
+    second, report = answers(root, tmp_path / "c")
+    assert report.replayed and second == first
+    append(core, "\nimport pytest as _t\n")
+    third, report = answers(root, tmp_path / "c")
+    assert not report.replayed and [f[3] for f in third if f[0].endswith("core.py")] == ["pytest"]
+
+
+def test_removing_the_only_import_of_a_declared_dependency_runs_the_rules(tmp_path):
+    first, second, report = edited_once(tmp_path, THIRD_PARTY, {
+        "demo/core.py": "def parse(text):\n    return text\n",
+    })
+    assert not report.replayed
+    assert second != first  # packaging is declared but no longer used
+
+
+def test_random_import_edits_always_agree_with_a_run_without_cache(tmp_path):
+    """Imports added anywhere (of the standard library, a declared and an undeclared
+    distribution, missing modules and names, names the project looks up, inside functions, try
+    bodies and TYPE_CHECKING blocks) and removed, each answered exactly as a fresh run answers it."""
+    files = {
+        **THIRD_PARTY,
+        "demo/__init__.py": "from .core import parse\nfrom .extra import *\n__all__ = ['parse', 'ghost', 'dumps']\n",
+        "demo/extra.py": "from demo.core import parse\n\n\ndef tool():\n    return parse('1')\n",
+        "demo/cyc.py": "from demo.cyc2 import later\n\n\ndef early():\n    return 1\n",
+        "demo/cyc2.py": "from demo.cyc import early\n\n\ndef later():\n    return 2\n",
+        "app.py": "from demo import parse, tool, ghost\nfrom demo.core import missing, json\nfrom demo.extra import dumps\n",
+    }
+    root = write_project(tmp_path / "p", files)
+    editable = ["demo/core.py", "demo/extra.py", "demo/cyc.py", "demo/cyc2.py", "demo/__init__.py"]
+    imports = [
+        "import json as _j{n}", "import os", "import json", "from json import dumps", "from json import loads as _l{n}",
+        "from json import nothing_{n}", "import absent_{n}", "import packaging.version", "import packaging.version as _p{n}",
+        "import pytest as _t{n}", "from typing import Any", "import os.path as missing", "from os import sep as ghost",
+        "from __future__ import annotations", "from demo import cyc as _c{n}", "import typing",
+    ]
+    wrappers = ["{i}\n", "{i}\n", "{i}\n", "def _f{n}():\n    {i}\n", "try:\n    {i}\nexcept ImportError:\n    pass\n",
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {i}\n"]
+    rng = random.Random(20261130)
+    replays = 0
+    answers(root, tmp_path / "c")
+    for step in range(70):
+        path = root / rng.choice(editable)
+        lines = path.read_text().splitlines(keepends=True)
+        tops = [i for i, line in enumerate(lines) if line[:1] not in (" ", "\t", "\n") and not line.startswith(("from __future__", "except"))]
+        tops.append(len(lines))
+        single = [i for i, line in enumerate(lines) if line.startswith(("import ", "from ")) and "(" not in line and "__future__" not in line]
+        if rng.random() < 0.3 and single:
+            del lines[rng.choice(single)]
+        else:
+            text = rng.choice(imports).format(n=step)
+            block = rng.choice(wrappers).format(i=text, n=step)
+            if "__future__" in text:
+                lines[0:0] = [block]  # only at the top
+            else:
+                lines[rng.choice(tops):rng.choice(tops)] = [block]
+        path.write_text("".join(lines))
+        _, report = answers(root, tmp_path / "c")
+        replays += report.replayed
+    assert replays >= 5  # the cheap path is actually taken
+
+
+def test_a_module_an_added_import_reads_is_watched_like_the_rest(tmp_path):
+    """``from common.sub import helper`` reads common/deep.py through a star import: editing that
+    file in place (no directory changes) must not replay the answer the import was confirmed by."""
+    import subprocess
+    import venv
+
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(target)
+    python = target / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    lib = tmp_path / "lib" / "common"
+    lib.mkdir(parents=True)
+    (lib / "__init__.py").write_text("")
+    (lib / "sub.py").write_text("from common.deep import *\n\n\ndef other():\n    return 1\n")
+    deep = lib / "deep.py"
+    deep.write_text("def helper():\n    return 2\n")
+    (tmp_path / "lib" / "common.pth").write_text("")
+    with open(os.path.join(site, "common.pth"), "w") as fh:
+        fh.write(str(tmp_path / "lib") + "\n")
+    root = write_project(tmp_path / "p", {"app.py": "from common.sub import other\n"})
+
+    def run():
+        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=str(python))
+        fresh = run_check(root, cache=False, python=str(python))
+        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
+        return [(f.rule.code, f.name) for f in cached.findings], cached
+
+    assert run()[0] == []
+    append(root / "app.py", "from common.sub import helper\n")
+    found, report = run()
+    assert report.replayed and found == []
+    stamp = os.stat(lib)
+    deep.write_text("def helper_renamed():\n    return 2\n")  # in place
+    os.utime(lib, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    found, report = run()
+    assert not report.replayed and found == [("IG102", "helper")]

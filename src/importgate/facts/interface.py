@@ -29,9 +29,13 @@ PLAIN_FIELDS = frozenset({
 })
 
 
-def mentioned_names(facts: ModuleFacts) -> set[str]:
+def mentioned_names(facts: ModuleFacts, first_party: frozenset[str] | None = None) -> set[str]:
     """Every name (and each part of every dotted name) a fact of this module mentions, apart
-    from the names it defines: the only names any rule looks up in another module."""
+    from the names it defines: the only names any rule looks up in another module.
+
+    With ``first_party`` (the project's top-level module names), the absolute imports of other
+    modules are left out: ``from typing import Sequence`` looks ``Sequence`` up in typing, never
+    in a module of ours (used only while no installed module imports first-party code)."""
     out: set[str] = set()
 
     def add(text: str | None) -> None:
@@ -42,6 +46,8 @@ def mentioned_names(facts: ModuleFacts) -> set[str]:
                 out.update(text.split("."))
 
     for edge in facts.imports:
+        if first_party is not None and edge.level == 0 and edge.module_text.split(".")[0] not in first_party:
+            continue
         add(edge.module_text.lstrip("."))
         add(edge.asname)
         for imported in edge.names:

@@ -188,6 +188,15 @@ def _mapped(module: str, module_map: dict[str, str]) -> str | None:
     return None
 
 
+def never_a_dependency(target: str, found, env) -> bool:
+    """Imports ``_collect`` passes over whatever the manifests say: the standard library,
+    built-in modules, ``__future__``."""
+    top = target.split(".")[0]
+    if top in env.stdlib or top in env.builtin or top == "__future__":
+        return True
+    return found is not None and (found.kind is Kind.BUILTIN or _in_stdlib(found.path, env))
+
+
 def _in_stdlib(path: str | None, env) -> bool:
     if not path or not env.stdlib_dir:
         return False
