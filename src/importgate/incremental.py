@@ -33,7 +33,6 @@ from importgate.model import Guard, ImportEdge, ModuleFacts, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from importgate.facts.discover import Layout
     from importgate.project import Project
 
 _TAG = "interface/2"
@@ -45,20 +44,20 @@ def record(
     facts: Iterable[ModuleFacts], project: "Project",
 ) -> tuple:
     """What the next run needs to decide whether its edit can change this report."""
-    tops = first_party_tops(project.layout)
+    importable = importable_names(project)
     names: set[str] = set()
     ours: set[str] = set()  # the names first-party code can look up in first-party modules
     for f in facts:
         names |= mentioned_names(f)
-        ours |= mentioned_names(f, tops)
+        ours |= mentioned_names(f, importable)
         # module names are looked up too (a package's submodule against its own names)
         base, _ = os.path.splitext(os.path.basename(f.path))
         folder = os.path.basename(os.path.dirname(f.path))
         names.update((base, folder))
         ours.update((base, folder))
-    if installed_imports_first_party(project, tops):
+    if installed_imports_first_party(project, importable):
         ours = names  # `from installed import x` may end in a module of ours
-    return (_TAG, report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), tops,
+    return (_TAG, report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), importable,
             layout_digest(project.layout))
 
 
@@ -77,7 +76,7 @@ class LocalImport:
 
     path: str
     edge: ImportEdge
-    twin: bool  # an unchanged import of the same module under the same guard stays in the file
+    twin: bool  # an unchanged import of the same module and names under the same guard stays in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,7 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
     """Does ``previous``'s report answer the project whose facts (maybe still pickled) are
     ``current``? ``stored_facts(path, content digest)`` gives the pickled facts a file had.
     A ``Pending`` answer: yes, if its imports resolve cleanly once the project is assembled."""
-    _, report, _, _, old_content, old_blobs, names, ours, tops, _ = previous
+    _, report, _, _, old_content, old_blobs, names, ours, importable, _ = previous
     if set(old_blobs) != set(current) or any(path not in blobs for path in current):
         return False
     changed = [path for path in current if blobs[path] != old_blobs[path]]
@@ -117,7 +116,7 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
         removed: list[ImportEdge] = []
         views = _views(old, new, names)
         if views is None:  # more changed than unmentioned definitions: imports from outside only?
-            split = _outside_imports_changed(old, new, ours, tops)
+            split = _outside_imports_changed(old, new, ours, importable)
             if split is None:
                 return False
             added, removed = split
@@ -130,8 +129,8 @@ def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], cont
         moved[path] = {o for o, n in zip(old_lines, new_lines) if o != n} | {line for _, _, line in before - after if line}
         moved[path].update(line for edge in removed for line in _lines(edge))
         if added or removed:
-            kept = {(e.module_text, e.guard, e.is_from) for e in _without(new, added).imports}
-            local.extend(LocalImport(path, e, (e.module_text, e.guard, e.is_from) in kept) for e in added + removed)
+            kept = {_twin_key(e) for e in _without(new, added).imports}
+            local.extend(LocalImport(path, e, _twin_key(e) in kept) for e in added + removed)
     if any(_quotes(report, path, moved[path]) for path in changed):
         return False
     if _could_suggest(report, renamed):
@@ -154,23 +153,30 @@ def _views(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]):
 _PAIRED = Guard.TRY | Guard.TRY_MODULE | Guard.FALLBACK
 
 
-def _outside_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[str], tops: frozenset[str]):
+def _outside_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[str], importable: frozenset[str]):
     """(added, removed) when every import the edit added or removed is of a module outside the
     project, binds names no first-party code can look up here, and is not paired with a
     fallback; else None."""
     added, removed = _difference(old.imports, new.imports), _difference(new.imports, old.imports)
     if not added and not removed:
         return None
-    own_mentions = mentioned_names(_without(old, removed), tops) | mentioned_names(_without(new, added), tops)
+    own_mentions = mentioned_names(_without(old, removed), importable) | mentioned_names(_without(new, added), importable)
     for edge in added + removed:
         if edge.level or edge.is_star or edge.block or edge.guard & _PAIRED:
             return None
-        if edge.module_text.split(".")[0] in tops:
+        if edge.module_text.split(".")[0] in importable:
             return None
         for name in bound_names(edge):
             if name in ours or name in own_mentions or (name.startswith("__") and name.endswith("__")):
                 return None
     return added, removed
+
+
+def _twin_key(edge: ImportEdge) -> tuple:
+    """What the dependency rules judge an import by: the module, the names imported from it
+    (``from nsx import b`` may come from another distribution than ``from nsx import a``) and
+    the guard."""
+    return (edge.module_text, edge.is_from, tuple(sorted(n.name for n in edge.names)), edge.guard)
 
 
 def _edge_key(edge: ImportEdge) -> tuple:
@@ -218,24 +224,27 @@ def _without(facts: ModuleFacts, edges: list[ImportEdge]) -> ModuleFacts:
                    defined=prune(facts.defined), typing_only=prune(facts.typing_only))
 
 
-def confirm(pending: Pending, project: "Project") -> bool:
+def confirm(pending: Pending, project: "Project", manifests: bool = True) -> bool:
     """With the project assembled: is each added or removed import one no rule reports and no
     other answer depends on? The layout must be the one recorded (imports name modules, and
     module names decide the layout); each import must find a module outside the project with
     every name it imports (the import-order simulation stops at an import that fails); a
     third-party one must leave the dependency rules as they were (an unchanged twin in the
-    file, and no dependency finding there)."""
+    file, and no dependency finding there), unless the project has no manifest (``manifests``)
+    to declare dependencies in."""
     from importgate import catalogue
     from importgate.rules.dependencies import never_a_dependency
 
     previous = pending.previous
-    report, names, ours, tops, layout = previous[1], previous[6], previous[7], previous[8], previous[9]
+    report, names, ours, importable, layout = previous[1], previous[6], previous[7], previous[8], previous[9]
     if layout_digest(project.layout) != layout:
         return False
-    if ours != names and installed_imports_first_party(project, tops):
+    if ours != names and installed_imports_first_party(project, importable):
         return False
     dependency_rules = set(catalogue.DEPENDENCY_RULES)
-    concerned = {f.location.path for f in report.findings if f.rule in dependency_rules}
+    # a dependency finding lists every import of the distribution: one more would show
+    concerned = {loc.path for f in report.findings if f.rule in dependency_rules
+                 for loc in (f.location, *(r.location for r in f.related))}
     resolver, env = project.resolver, project.env
     for item in pending.imports:
         edge, target = item.edge, item.edge.module_text
@@ -246,22 +255,42 @@ def confirm(pending: Pending, project: "Project") -> bool:
             return False
         if edge.is_from and not all(resolver.provides(found, n.name).ok for n in edge.names):
             return False
-        if not never_a_dependency(target, found, env) and (not item.twin or item.path in concerned):
+        if manifests and not never_a_dependency(target, found, env) and (not item.twin or item.path in concerned):
             return False
     return True
 
 
-def first_party_tops(layout: "Layout") -> frozenset[str]:
-    return frozenset(name.split(".")[0] for name in (*layout.modules, *layout.packages))
+def importable_names(project: "Project") -> frozenset[str]:
+    """Every name under which ``import <name>`` may reach first-party code: the files and
+    directories that sit in a directory that is not a regular package (an import root, a test
+    directory pytest puts on ``sys.path``, a script's own folder). ``json`` is not one for
+    Django (``django/core/serializers/json.py`` sits inside a package); ``util`` is for a
+    project with ``scripts/util.py``."""
+    packages = project.resolver.package_dirs
+    root = project.root
+    out: set[str] = set()
+    seen: set[str] = set()
+    for path in project.facts:
+        directory = os.path.dirname(path)
+        if directory not in packages:
+            out.add(os.path.basename(path).split(".")[0])
+        while directory not in seen and len(directory) > len(root):
+            seen.add(directory)
+            parent = os.path.dirname(directory)
+            if parent not in packages:
+                out.add(os.path.basename(directory))
+            directory = parent
+    out.update(name.split(".")[0] for name in project.layout.modules)  # configured roots too
+    return frozenset(out)
 
 
-def installed_imports_first_party(project: "Project", tops: frozenset[str]) -> bool:
+def installed_imports_first_party(project: "Project", importable: frozenset[str]) -> bool:
     """Does an installed module read so far import first-party code (a plugin of ours)?"""
     known = getattr(project.resolver.source, "known", {})
     for path, facts in known.items():
         if path in project.facts:
             continue
-        if any(e.level == 0 and e.module_text.split(".")[0] in tops for e in facts.imports):
+        if any(e.level == 0 and e.module_text.split(".")[0] in importable for e in facts.imports):
             return True
     return False
 

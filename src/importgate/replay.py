@@ -83,7 +83,7 @@ class Replays:
         from importgate import incremental
 
         pending, self.pending = self.pending, None
-        if pending is None or self.facts_key is None or not incremental.confirm(pending, project):
+        if pending is None or self.facts_key is None or not incremental.confirm(pending, project, _has_manifest(project.root)):
             return None
         base = pending.previous
         inputs = dict(base[3])  # what those imports read counts too
@@ -226,6 +226,15 @@ _MANIFEST = re.compile(
     r"^(pyproject\.toml|setup\.cfg|Pipfile(\.lock)?|uv\.lock|poetry\.lock|pdm\.lock|pylock(\..+)?\.toml"
     r"|(requirements|constraints|dev-requirements|test-requirements)[\w.-]*\.(txt|in))$"
 )
+
+
+def _has_manifest(root: str) -> bool:
+    """Could the project declare a dependency (the dependency rules read only these)?"""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return True
+    return "requirements" in names or any(_MANIFEST.match(name) for name in names)
 
 
 def _touched_digests(fixer, content: dict[str, bytes]) -> dict[str, bytes] | None:

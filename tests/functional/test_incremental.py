@@ -476,3 +476,13 @@ def test_a_module_an_added_import_reads_is_watched_like_the_rest(tmp_path):
     os.utime(lib, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     found, report = run()
     assert not report.replayed and found == [("IG102", "helper")]
+
+
+def test_an_import_a_script_beside_it_reads_by_its_bare_name_runs_the_rules(tmp_path):
+    """``scripts/run.py`` runs as a script: ``from util import json`` reaches scripts/util.py,
+    whose ``import json`` is then a name first-party code looks up there."""
+    first, second, report = edited_once(tmp_path, {
+        **BASE, "scripts/run.py": "from util import json\n", "scripts/util.py": "import json\n",
+    }, {"scripts/util.py": ""})
+    assert not report.replayed
+    assert "json" not in [f[3] for f in first] and "json" in [f[3] for f in second]

@@ -33,8 +33,8 @@ def mentioned_names(facts: ModuleFacts, first_party: frozenset[str] | None = Non
     """Every name (and each part of every dotted name) a fact of this module mentions, apart
     from the names it defines: the only names any rule looks up in another module.
 
-    With ``first_party`` (the project's top-level module names), the absolute imports of other
-    modules are left out: ``from typing import Sequence`` looks ``Sequence`` up in typing, never
+    With ``first_party`` (every name ``import <name>`` may reach first-party code under), the
+    absolute imports of other modules are left out: ``from typing import Sequence`` looks ``Sequence`` up in typing, never
     in a module of ours (used only while no installed module imports first-party code)."""
     out: set[str] = set()
 

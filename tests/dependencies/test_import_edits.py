@@ -1,0 +1,58 @@
+"""Imports of distributions added after a warm run: answered from the last report only when the
+dependency rules cannot tell (found by a differential stress run; each test failed before)."""
+
+from __future__ import annotations
+
+from support import run_check, write_project
+
+from test_rules import pyproject
+
+
+def edited(tmp_path, python, files, rel, line):
+    """(findings before, findings after, the report after) of appending ``line`` to ``rel``,
+    after checking that the cached answer is the one a run without cache gives."""
+    root = write_project(tmp_path / "p", files)
+
+    def run():
+        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
+        fresh = run_check(root, cache=False, python=python)
+        seen = [(f.rule.name, f.name, f.location.path, f.location.line, f.message, [r.location.line for r in f.related])
+                for f in cached.findings]
+        assert seen == [(f.rule.name, f.name, f.location.path, f.location.line, f.message, [r.location.line for r in f.related])
+                        for f in fresh.findings]
+        return seen, cached
+
+    first, _ = run()
+    path = root / rel
+    path.write_text(path.read_text() + line)
+    second, report = run()
+    return first, second, report
+
+
+def test_another_import_of_a_declared_distribution_beside_its_twin_replays(tmp_path, thirdparty_python):
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": pyproject(["requests"]), "app/__init__.py": "", "app/a.py": "import requests\n",
+    }, "app/a.py", "import requests as _again\n")
+    assert report.replayed and second == first == []
+
+
+def test_a_name_from_a_namespace_package_may_come_from_another_distribution(tmp_path, thirdparty_python):
+    """``from google import api`` is googleapis-common-protos, ``from google import protobuf`` is
+    protobuf: the same module text, not the same twin."""
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": pyproject(["protobuf"]), "app/__init__.py": "", "app/a.py": "from google import protobuf\n",
+    }, "app/a.py", "from google import api\n")
+    assert not report.replayed
+    assert first == [] and [f[:2] for f in second] == [("undeclared-dependency", "googleapis-common-protos")]
+
+
+def test_one_more_site_of_a_reported_distribution_is_listed(tmp_path, thirdparty_python):
+    """The undeclared-dependency finding sits in a.py and lists b.py's import as a related
+    place: one more import in b.py is one more place, though b.py holds no finding."""
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": pyproject(["requests"]), "app/__init__.py": "import requests\n",
+        "app/a.py": "import yaml\n", "app/b.py": "import yaml\n",
+    }, "app/b.py", "import yaml as _again\n")
+    assert not report.replayed
+    assert [f[:2] for f in first] == [("undeclared-dependency", "pyyaml")]
+    assert len(second[0][5]) == len(first[0][5]) + 1
