@@ -33,6 +33,7 @@ from importgate.model import Guard, ImportEdge, ModuleFacts, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from importgate.facts.discover import Layout
     from importgate.project import Project
 
 _TAG = "interface/2"
