@@ -496,6 +496,8 @@ def check(
             report = replays.by_outside_imports(project, started, _parsed_count(parsed_before, cache))
             if report is not None:  # only clean imports of modules outside the project changed
                 return report
+            # the rules get a resolver of their own: its memos must not depend on what was asked first
+            project = assemble(config, files, env, parsed, cache, installed)
         project.pending_distributions = pending
         findings: list[Finding] = []
         families = rule_families()

@@ -158,6 +158,8 @@ def _outside_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset
     """(added, removed) when every import the edit added or removed is of a module outside the
     project, binds names no first-party code can look up here, and is not paired with a
     fallback; else None."""
+    if old.is_stub or new.is_stub or old.suppressions or new.suppressions:
+        return None  # a stub's imports are names it serves; an ignore comment covers a whole import's lines
     added, removed = _difference(old.imports, new.imports), _difference(new.imports, old.imports)
     if not added and not removed:
         return None
@@ -240,8 +242,6 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     report, names, ours, importable, layout = previous[1], previous[6], previous[7], previous[8], previous[9]
     if layout_digest(project.layout) != layout:
         return False
-    if ours != names and installed_imports_first_party(project, importable):
-        return False
     dependency_rules = set(catalogue.DEPENDENCY_RULES)
     # a dependency finding lists every import of the distribution: one more would show
     concerned = {loc.path for f in report.findings if f.rule in dependency_rules
@@ -258,7 +258,8 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
             return False
         if manifests and not never_a_dependency(target, found, env) and (not item.twin or item.path in concerned):
             return False
-    return True
+    # the installed modules these imports reached count too: one may import code of ours
+    return ours == names or not installed_imports_first_party(project, importable)
 
 
 def importable_names(project: "Project") -> frozenset[str]:

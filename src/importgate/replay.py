@@ -224,7 +224,8 @@ def run_key(layout, files: ProjectFiles, digests: dict[str, bytes], tag: str = "
 # files at the project root that can change a report: configuration, declared dependencies, locks
 _MANIFEST = re.compile(
     r"^(pyproject\.toml|setup\.cfg|Pipfile(\.lock)?|uv\.lock|poetry\.lock|pdm\.lock|pylock(\..+)?\.toml"
-    r"|(requirements|constraints|dev-requirements|test-requirements)[\w.-]*\.(txt|in))$"
+    r"|(requirements|constraints|dev-requirements|test-requirements)[\w.-]*\.(txt|in))$",
+    re.IGNORECASE,  # as the manifest reader matches them: Requirements.txt declares too
 )
 
 
@@ -234,7 +235,7 @@ def _has_manifest(root: str) -> bool:
         names = os.listdir(root)
     except OSError:
         return True
-    return "requirements" in names or any(_MANIFEST.match(name) for name in names)
+    return any(name.lower() == "requirements" or _MANIFEST.match(name) for name in names)
 
 
 def _touched_digests(fixer, content: dict[str, bytes]) -> dict[str, bytes] | None:

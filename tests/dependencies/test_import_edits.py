@@ -56,3 +56,12 @@ def test_one_more_site_of_a_reported_distribution_is_listed(tmp_path, thirdparty
     assert not report.replayed
     assert [f[:2] for f in first] == [("undeclared-dependency", "pyyaml")]
     assert len(second[0][5]) == len(first[0][5]) + 1
+
+
+def test_a_twin_whose_finding_is_ignored_does_not_vouch_for_a_new_import(tmp_path, thirdparty_python):
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": pyproject(["requests"]), "app/__init__.py": "import requests\n",
+        "app/b.py": "import yaml  # importgate: ignore\n",
+    }, "app/b.py", "import yaml\n")
+    assert not report.replayed
+    assert first == [] and [f[:2] for f in second] == [("undeclared-dependency", "pyyaml")]

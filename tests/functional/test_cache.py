@@ -186,6 +186,8 @@ def test_unrelated_files_do_not_defeat_replay_but_manifests_do(tmp_path):
     assert not check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]
     (root / "requirements-dev.txt").write_text("pytest\n")
     assert not check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]
+    (root / "Requirements.txt").write_text("pluggy\n")  # the manifest reader matches any case
+    assert not check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]
 
 
 def _small_stdlib_modules(count: int) -> list[tuple[str, str]]:

@@ -486,3 +486,33 @@ def test_an_import_a_script_beside_it_reads_by_its_bare_name_runs_the_rules(tmp_
     }, {"scripts/util.py": ""})
     assert not report.replayed
     assert "json" not in [f[3] for f in first] and "json" in [f[3] for f in second]
+
+
+def test_an_import_added_to_an_attach_stub_is_a_name_it_serves(tmp_path):
+    """lazy_loader.attach_stub serves every name its .pyi binds, imports included, and the
+    missing-name message lists them."""
+    first, second, report = edited_once(tmp_path, {
+        "pkg/__init__.py": "import lazy_loader as lazy\n__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)\n",
+        "pkg/__init__.pyi": "from .sub import thing\n", "pkg/sub.py": "thing = 1\n", "use.py": "from pkg import missing\n",
+    }, {"pkg/__init__.pyi": lambda text: text + "from os import sep\n"})
+    assert not report.replayed
+    assert "sep" in str(second) and "sep" not in str(first)
+
+
+def test_an_import_spanning_an_ignore_comment_widens_its_reach(tmp_path):
+    """An ignore comment on the first line of a multi-line import covers the import's last line,
+    where another statement's finding sits."""
+    first, second, report = edited_once(tmp_path, {
+        "b.py": "y = 1\n", "a.py": "X = (  # importgate: ignore\n    111); from b import missing\n",
+    }, {"a.py": "from os import (  # importgate: ignore\n    sep); from b import missing\n"})
+    assert not report.replayed
+    assert len(first) == 1 and second == []
+
+
+def test_a_requirements_file_spelled_in_capitals_declares_dependencies(tmp_path):
+    """The manifest reader matches Requirements.txt: an undeclared import needs the rules."""
+    first, second, report = edited_once(tmp_path, {
+        "Requirements.txt": "pluggy\n", "pkg/__init__.py": "import pluggy\n", "pkg/mod.py": "x = 1\n",
+    }, {"pkg/mod.py": "import packaging\nx = 1\n"})
+    assert not report.replayed
+    assert first == [] and [f[3] for f in second] == ["packaging"]
