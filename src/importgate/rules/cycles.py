@@ -69,8 +69,9 @@ def check(project: Project) -> Iterator[Finding]:
     yield from _findings(project, model, outcomes, outside, entry_failure)
 
 
-# below this many simulations a process pool costs more than it saves
-_PARALLEL_MIN_STARTS = 96
+# below this many simulations a process pool costs more than it saves (measured on Django's 189
+# and SQLAlchemy's 172 modules on cycles: 0.044 s and 0.028 s serial, 0.070 s and 0.064 s forked)
+_PARALLEL_MIN_STARTS = 300
 _FORKED_MODEL: "_Model | None" = None  # what forked workers simulate on (inherited, never pickled)
 
 
