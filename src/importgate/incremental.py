@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from importgate.facts.cache import blake2b, loads
-from importgate.facts.interface import definition_entries, interface_and_lines, mentioned_names
+from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names
 from importgate.model import Guard, ImportEdge, ModuleFacts, Report
 
 TYPE_CHECKING = False
@@ -49,8 +49,10 @@ def record(
     names: set[str] = set()
     ours: set[str] = set()  # the names first-party code can look up in first-party modules
     for f in facts:
-        names |= mentioned_names(f)
-        ours |= mentioned_names(f, importable)
+        inside, outside = mention_sets(f, importable)
+        ours |= inside
+        names |= inside
+        names |= outside
         # module names are looked up too (a package's submodule against its own names)
         base, _ = os.path.splitext(os.path.basename(f.path))
         folder = os.path.basename(os.path.dirname(f.path))
@@ -236,7 +238,7 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     file, and no dependency finding there), unless the project has no manifest (``manifests``)
     to declare dependencies in."""
     from importgate import catalogue
-    from importgate.rules.dependencies import never_a_dependency
+    from importgate.facts.finder import in_standard_library
 
     previous = pending.previous
     report, names, ours, importable, layout = previous[1], previous[6], previous[7], previous[8], previous[9]
@@ -256,7 +258,7 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
             return False
         if edge.is_from and not all(resolver.provides(found, n.name).ok for n in edge.names):
             return False
-        if manifests and not never_a_dependency(target, found, env) and (not item.twin or item.path in concerned):
+        if manifests and not in_standard_library(target, found, env) and (not item.twin or item.path in concerned):
             return False
     # the installed modules these imports reached count too: one may import code of ours
     return ours == names or not installed_imports_first_party(project, importable)

@@ -16,6 +16,22 @@ from importgate.facts.discover import DEFAULT_EXCLUDES
 from importgate.facts.environment import Environment
 
 
+def in_standard_library(target: str, found: "Found | None", env: Environment) -> bool:
+    """Is ``import <target>`` the standard library's (a built-in module, a file under the
+    stdlib directory, ``__future__``)? The dependency rules never look at those."""
+    top = target.split(".")[0]
+    if top in env.stdlib or top in env.builtin or top == "__future__":
+        return True
+    if found is None:
+        return False
+    if found.kind is Kind.BUILTIN:
+        return True
+    if not found.path or not env.stdlib_dir:
+        return False
+    stdlib = os.path.normpath(env.stdlib_dir) + os.sep
+    return found.path.startswith(stdlib) and "site-packages" not in found.path and "dist-packages" not in found.path
+
+
 class Kind(enum.Enum):
     SOURCE = "source"  # a .py file: names are knowable
     STUB_ONLY = "stub"  # only a .pyi (usually for a module built at install time)

@@ -34,25 +34,33 @@ def mentioned_names(facts: ModuleFacts, first_party: frozenset[str] | None = Non
     from the names it defines: the only names any rule looks up in another module.
 
     With ``first_party`` (every name ``import <name>`` may reach first-party code under), the
-    absolute imports of other modules are left out: ``from typing import Sequence`` looks ``Sequence`` up in typing, never
-    in a module of ours (used only while no installed module imports first-party code)."""
-    out: set[str] = set()
+    absolute imports of other modules are left out: ``from typing import Sequence`` looks
+    ``Sequence`` up in typing, never in a module of ours (used only while no installed module
+    imports first-party code)."""
+    ours, outside = mention_sets(facts, first_party or frozenset())
+    return ours if first_party is not None else ours | outside
 
-    def add(text: str | None) -> None:
+
+def mention_sets(facts: ModuleFacts, first_party: frozenset[str]) -> tuple[set[str], set[str]]:
+    """(the mentions, except those of absolute imports of modules outside ``first_party``;
+    those) in one pass."""
+    out: set[str] = set()
+    outside: set[str] = set()
+
+    def add(text: str | None, into: set[str] = out) -> None:
         if text:
             text = text.lstrip(":")  # module_calls write ":Cls.method" for a class of this module
-            out.add(text)
+            into.add(text)
             if "." in text:
-                out.update(text.split("."))
+                into.update(text.split("."))
 
     for edge in facts.imports:
-        if first_party is not None and edge.level == 0 and edge.module_text.split(".")[0] not in first_party:
-            continue
-        add(edge.module_text.lstrip("."))
-        add(edge.asname)
+        into = outside if edge.level == 0 and edge.module_text.split(".")[0] not in first_party else out
+        add(edge.module_text.lstrip("."), into)
+        add(edge.asname, into)
         for imported in edge.names:
-            add(imported.name)
-            add(imported.asname)
+            add(imported.name, into)
+            add(imported.asname, into)
     for entry in facts.all_entries or ():
         add(entry.name)
     for text in facts.all_sources:
@@ -82,7 +90,7 @@ def mentioned_names(facts: ModuleFacts, first_party: frozenset[str] | None = Non
             add(base)
     for dotted, _line in facts.runtime_loads:
         add(dotted)
-    return out
+    return out, outside
 
 
 def definition_entries(facts: ModuleFacts) -> set[tuple[str, str, int]]:

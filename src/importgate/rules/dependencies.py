@@ -19,7 +19,7 @@ from typing import Iterator
 
 from importgate.facts.distributions import known_modules, known_provider
 from importgate.facts.manifest import canonical
-from importgate.facts.finder import Kind
+from importgate.facts.finder import in_standard_library
 from importgate.model import Finding, Guard, ImportEdge, Location, ModuleFacts
 from importgate.project import Project
 from importgate import catalogue as C
@@ -121,7 +121,7 @@ def _collect(project: Project, facts) -> tuple[list[Use], dict[str, str]]:
                 for key in index.providers(top) if found is not None and found.first_party else ():
                     shadows.setdefault(key, found.path or path)
                 continue
-            if found is not None and (found.kind is Kind.BUILTIN or _in_stdlib(found.path, env)):
+            if found is not None and in_standard_library(target, found, env):
                 continue
             dists = _providers(edge, target, found is not None, index, module_map)
             if not dists or dists & own:
@@ -186,22 +186,6 @@ def _mapped(module: str, module_map: dict[str, str]) -> str | None:
         if hit:
             return hit
     return None
-
-
-def never_a_dependency(target: str, found, env) -> bool:
-    """Imports ``_collect`` passes over whatever the manifests say: the standard library,
-    built-in modules, ``__future__``."""
-    top = target.split(".")[0]
-    if top in env.stdlib or top in env.builtin or top == "__future__":
-        return True
-    return found is not None and (found.kind is Kind.BUILTIN or _in_stdlib(found.path, env))
-
-
-def _in_stdlib(path: str | None, env) -> bool:
-    if not path or not env.stdlib_dir:
-        return False
-    stdlib = os.path.normpath(env.stdlib_dir) + os.sep
-    return path.startswith(stdlib) and "site-packages" not in path and "dist-packages" not in path
 
 
 # -- judging one import --------------------------------------------------------
