@@ -42,9 +42,11 @@ _MOST_CHANGED_FILES = 16  # past this many, a full run is about as fast as the c
 
 def record(
     report: Report, touched: dict, inputs: dict, content: dict[str, bytes], blobs: dict[str, bytes],
-    facts: Iterable[ModuleFacts], project: "Project",
+    facts: Iterable[ModuleFacts], project: "Project", plugins: bool = False,
 ) -> tuple:
-    """What the next run needs to decide whether its edit can change this report."""
+    """What the next run needs to decide whether its edit can change this report (``plugins``:
+    an earlier run saw an installed module import first-party code; a replay reads too few
+    installed modules to see it again)."""
     importable = importable_names(project)
     names: set[str] = set()
     ours: set[str] = set()  # the names first-party code can look up in first-party modules
@@ -58,7 +60,7 @@ def record(
         folder = os.path.basename(os.path.dirname(f.path))
         names.update((base, folder))
         ours.update((base, folder))
-    if installed_imports_first_party(project, importable):
+    if plugins or installed_imports_first_party(project, importable):
         ours = names  # `from installed import x` may end in a module of ours
     return (_TAG, report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), importable,
             layout_digest(project.layout))
@@ -266,22 +268,31 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
 
 def importable_names(project: "Project") -> frozenset[str]:
     """Every name under which ``import <name>`` may reach first-party code: the files and
-    directories that sit in a directory that is not a regular package (an import root, a test
-    directory pytest puts on ``sys.path``, a script's own folder). ``json`` is not one for
-    Django (``django/core/serializers/json.py`` sits inside a package); ``util`` is for a
-    project with ``scripts/util.py``."""
+    directories that sit in a directory on some ``sys.path`` (an import root, a test directory
+    or ``pythonpath`` entry pytest adds, a directory a ``.pth`` file adds, a script's own folder:
+    any directory that is not a regular package). ``json`` is not one for Django
+    (``django/core/serializers/json.py`` sits inside a package); ``util`` is for a project with
+    ``scripts/util.py``."""
     packages = project.resolver.package_dirs
     root = project.root
+    inside = os.path.join(root, "")
+    searched = {os.path.normpath(os.path.join(root, d)) for d in project.layout.roots}
+    searched.update(project.resolver.test_dirs)
+    searched.update(os.path.normpath(p) for p in project.env.path if p and os.path.normpath(p).startswith(inside))
+
+    def on_path(directory: str) -> bool:
+        return directory not in packages or directory in searched
+
     out: set[str] = set()
     seen: set[str] = set()
     for path in project.facts:
         directory = os.path.dirname(path)
-        if directory not in packages:
+        if on_path(directory):
             out.add(os.path.basename(path).split(".")[0])
         while directory not in seen and len(directory) > len(root):
             seen.add(directory)
             parent = os.path.dirname(directory)
-            if parent not in packages:
+            if on_path(parent):
                 out.add(os.path.basename(directory))
             directory = parent
     out.update(name.split(".")[0] for name in project.layout.modules)  # configured roots too

@@ -89,7 +89,8 @@ class Replays:
         inputs = dict(base[3])  # what those imports read counts too
         inputs.update((path, _stamp(path)) for path in sorted(_inputs_outside_the_keys(project, self.files)))
         answer = (replace(base[1], problems=(), parsed=0), base[2], inputs, self.facts_key)
-        self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, project.facts.values(), project))
+        plugins = base[7] == base[6]  # the names others look up here were not narrowed: keep it so
+        self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, project.facts.values(), project, plugins))
         return self._replayed(base[1], started, parsed)
 
     def _store(self, answer: tuple, record: tuple) -> None:

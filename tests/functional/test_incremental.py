@@ -516,3 +516,71 @@ def test_a_requirements_file_spelled_in_capitals_declares_dependencies(tmp_path)
     }, {"pkg/mod.py": "import packaging\nx = 1\n"})
     assert not report.replayed
     assert first == [] and [f[3] for f in second] == ["packaging"]
+
+
+def test_a_pytest_pythonpath_inside_a_package_makes_its_files_importable_by_bare_name(tmp_path):
+    first, second, report = edited_once(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["pkg"]\n', "pkg/__init__.py": "",
+        "pkg/helpers.py": "import json\n", "tests/test_a.py": "from helpers import json\n",
+    }, {"pkg/helpers.py": "x = 1\n"})
+    assert not report.replayed
+    assert first == [] and [f[3] for f in second] == ["json"]
+
+
+def _venv_with_pth(tmp_path, *directories) -> str:
+    import subprocess
+    import venv
+
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(target)
+    python = target / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(site, "extra.pth"), "w") as fh:
+        fh.write("".join(f"{d}\n" for d in directories))
+    return str(python)
+
+
+def test_a_pth_file_putting_a_package_folder_on_sys_path_makes_its_files_importable(tmp_path):
+    root = write_project(tmp_path / "p", {
+        "pkg/__init__.py": "", "pkg/vendor/__init__.py": "", "pkg/vendor/vlib.py": "import json\n",
+        "app.py": "from vlib import json\n",
+    })
+    python = _venv_with_pth(tmp_path, root / "pkg" / "vendor")
+
+    def run():
+        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
+        fresh = run_check(root, cache=False, python=python)
+        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
+        return [(f.rule.code, f.name) for f in cached.findings], cached
+
+    assert run()[0] == []
+    (root / "pkg" / "vendor" / "vlib.py").write_text("x = 1\n")
+    found, report = run()
+    assert not report.replayed and found == [("IG102", "json")]
+
+
+def test_an_installed_plugin_importing_first_party_names_is_remembered_across_replays(tmp_path):
+    """``plug`` (installed) star-imports pkg.m: the name app imports from plug lives in pkg.m.
+    A replay reads too few installed modules to see that again; its record must keep it."""
+    plugins = tmp_path / "site" / "plug"
+    plugins.mkdir(parents=True)
+    (plugins / "__init__.py").write_text("from pkg.m import *\n")
+    python = _venv_with_pth(tmp_path, tmp_path / "site")
+    root = write_project(tmp_path / "p", {
+        "pkg/__init__.py": "", "pkg/m.py": "from os import sep as thing\n", "app.py": "from plug import thing\n",
+    })
+
+    def run():
+        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
+        fresh = run_check(root, cache=False, python=python)
+        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
+        return [(f.rule.code, f.name) for f in cached.findings], cached
+
+    assert run()[0] == []
+    (root / "app.py").write_text("import json\nfrom plug import thing\n")
+    found, report = run()
+    assert report.replayed and found == []
+    (root / "pkg" / "m.py").write_text("x = 1\n")
+    found, report = run()
+    assert not report.replayed and found == [("IG102", "thing")]
