@@ -270,7 +270,8 @@ def importable_names(project: "Project") -> frozenset[str]:
     """Every name under which ``import <name>`` may reach first-party code: the files and
     directories that sit in a directory on some ``sys.path`` (an import root, a test directory
     or ``pythonpath`` entry pytest adds, a directory a ``.pth`` file adds, a script's own folder:
-    any directory that is not a regular package). ``json`` is not one for Django
+    any directory that is not a regular package), and the names an editable install maps into
+    the project. ``json`` is not one for Django
     (``django/core/serializers/json.py`` sits inside a package); ``util`` is for a project with
     ``scripts/util.py``."""
     packages = project.resolver.package_dirs
@@ -296,6 +297,10 @@ def importable_names(project: "Project") -> frozenset[str]:
                 out.add(os.path.basename(directory))
             directory = parent
     out.update(name.split(".")[0] for name in project.layout.modules)  # configured roots too
+    for finder in project.env.editable:  # an editable install may map any name into the project
+        out.update(name for name, target in finder.mapping.items() if os.path.normpath(target).startswith(inside))
+        out.update(name for name, targets in finder.namespaces.items()
+                   if any(os.path.normpath(t).startswith(inside) for t in targets))
     return frozenset(out)
 
 

@@ -584,3 +584,49 @@ def test_an_installed_plugin_importing_first_party_names_is_remembered_across_re
     (root / "pkg" / "m.py").write_text("x = 1\n")
     found, report = run()
     assert not report.replayed and found == [("IG102", "thing")]
+
+
+EDITABLE_FINDER = '''\
+import importlib.util
+import sys
+
+MAPPING = {MAPPING!r}
+NAMESPACES = {{}}
+
+
+class _EditableFinder:  # what setuptools writes for an editable install, reduced
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if fullname in MAPPING:
+            return importlib.util.spec_from_file_location(fullname, MAPPING[fullname])
+        return None
+
+
+def install():
+    sys.meta_path.append(_EditableFinder)
+'''
+
+
+def test_a_name_an_editable_install_maps_into_a_package_is_ours(tmp_path):
+    """An editable finder's MAPPING sends ``import vlib`` to a file inside one of our packages."""
+    root = write_project(tmp_path / "p", {
+        "pkg/__init__.py": "", "pkg/vendor/__init__.py": "", "pkg/vendor/vlib.py": "import json\n",
+        "app.py": "from vlib import json\n",
+    })
+    python = _venv_with_pth(tmp_path)
+    site = os.path.dirname(next(str(p) for p in (tmp_path / "venv").rglob("extra.pth")))
+    with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
+        fh.write(EDITABLE_FINDER.format(MAPPING={"vlib": str(root / "pkg" / "vendor" / "vlib.py")}))
+    with open(os.path.join(site, "__editable__.demo.pth"), "w") as fh:
+        fh.write("import __editable___demo_finder; __editable___demo_finder.install()\n")
+
+    def run():
+        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
+        fresh = run_check(root, cache=False, python=python)
+        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
+        return [(f.rule.code, f.name) for f in cached.findings], cached
+
+    assert run()[0] == []
+    (root / "pkg" / "vendor" / "vlib.py").write_text("x = 1\n")
+    found, report = run()
+    assert not report.replayed and found == [("IG102", "json")]
