@@ -297,10 +297,20 @@ def importable_names(project: "Project") -> frozenset[str]:
                 out.add(os.path.basename(directory))
             directory = parent
     out.update(name.split(".")[0] for name in project.layout.modules)  # configured roots too
+    # a directory above the project on some sys.path reaches it as `<its folder>.helpers`
+    out.add(os.path.basename(root))
+    for directory in (*project.env.path, *project.resolver.test_dirs, *project.layout.roots):
+        above = os.path.normpath(os.path.join(root, directory))
+        if inside.startswith(os.path.join(above, "")) and above != root:
+            out.add(os.path.relpath(root, above).split(os.sep)[0])
+
+    def ours(target: str) -> bool:
+        target = os.path.normpath(target)
+        return target == root or target.startswith(inside)
+
     for finder in project.env.editable:  # an editable install may map any name into the project
-        out.update(name for name, target in finder.mapping.items() if os.path.normpath(target).startswith(inside))
-        out.update(name for name, targets in finder.namespaces.items()
-                   if any(os.path.normpath(t).startswith(inside) for t in targets))
+        out.update(name.split(".")[0] for name, target in finder.mapping.items() if ours(target))
+        out.update(name.split(".")[0] for name, targets in finder.namespaces.items() if any(ours(t) for t in targets))
     return frozenset(out)
 
 

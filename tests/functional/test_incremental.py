@@ -630,3 +630,36 @@ def test_a_name_an_editable_install_maps_into_a_package_is_ours(tmp_path):
     (root / "pkg" / "vendor" / "vlib.py").write_text("x = 1\n")
     found, report = run()
     assert not report.replayed and found == [("IG102", "json")]
+
+
+def test_a_sys_path_entry_above_the_project_reaches_it_by_its_folder_name(tmp_path):
+    """pytest's ``pythonpath = [".."]`` puts the project's parent on sys.path: ``p.helpers``."""
+    first, second, report = edited_once(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = [".."]\n',
+        "helpers.py": "import json\n", "tests/test_a.py": "from p.helpers import json\n",
+    }, {"helpers.py": "x = 1\n"})
+    assert not report.replayed
+    assert first == [] and [f[3] for f in second] == ["json"]
+
+
+def test_an_editable_install_mapping_a_name_to_the_project_root_is_ours(tmp_path):
+    root = write_project(tmp_path / "p", {
+        "__init__.py": "", "helpers.py": "import json\n", "tools/app.py": "from alias.helpers import json\n",
+    })
+    python = _venv_with_pth(tmp_path)
+    site = os.path.dirname(next(str(p) for p in (tmp_path / "venv").rglob("extra.pth")))
+    with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
+        fh.write(EDITABLE_FINDER.format(MAPPING={"alias": str(root)}))
+    with open(os.path.join(site, "__editable__.demo.pth"), "w") as fh:
+        fh.write("import __editable___demo_finder; __editable___demo_finder.install()\n")
+
+    def run():
+        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
+        fresh = run_check(root, cache=False, python=python)
+        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
+        return [(f.rule.code, f.name) for f in cached.findings], cached
+
+    assert run()[0] == []
+    (root / "helpers.py").write_text("x = 1\n")
+    found, report = run()
+    assert not report.replayed and found == [("IG102", "json")]
