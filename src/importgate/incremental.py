@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from importgate.facts.cache import blake2b, loads
 from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names
@@ -36,20 +37,42 @@ if TYPE_CHECKING:
     from importgate.facts.discover import Layout
     from importgate.project import Project
 
-_TAG = "interface/2"
 _MOST_CHANGED_FILES = 16  # past this many, a full run is about as fast as the comparisons
+
+
+class Record(NamedTuple):
+    """What the next run needs to decide whether its edit can change ``report``."""
+
+    report: Report
+    touched: dict  # digests of the files its fixes edit
+    inputs: dict  # stamps of the files outside the keys its rules read
+    content: dict[str, bytes]  # each file's content digest
+    blobs: dict[str, bytes]  # each file's facts digest
+    names: frozenset[str]  # every name any fact mentions
+    ours: frozenset[str]  # those first-party code can look up in first-party modules
+    importable: frozenset[str]  # every name `import <name>` may reach first-party code under
+    layout: bytes  # digest of the module layout (imports can change it)
+
+    @property
+    def answer(self) -> tuple:
+        """The stored answer's (report, touched, inputs)."""
+        return self.report, self.touched, self.inputs
+
+    @property
+    def plugins(self) -> bool:
+        """Did an installed module import first-party code (so nothing was narrowed)?"""
+        return self.ours == self.names
 
 
 def record(
     report: Report, touched: dict, inputs: dict, content: dict[str, bytes], blobs: dict[str, bytes],
     facts: Iterable[ModuleFacts], project: "Project", plugins: bool = False,
-) -> tuple:
-    """What the next run needs to decide whether its edit can change this report (``plugins``:
-    an earlier run saw an installed module import first-party code; a replay reads too few
-    installed modules to see it again)."""
+) -> Record:
+    """The record of a report (``plugins``: an earlier run saw an installed module import
+    first-party code; a replay reads too few installed modules to see it again)."""
     importable = importable_names(project)
     names: set[str] = set()
-    ours: set[str] = set()  # the names first-party code can look up in first-party modules
+    ours: set[str] = set()
     for f in facts:
         inside, outside = mention_sets(f, importable)
         ours |= inside
@@ -62,17 +85,17 @@ def record(
         ours.update((base, folder))
     if plugins or installed_imports_first_party(project, importable):
         ours = names  # `from installed import x` may end in a module of ours
-    return (_TAG, report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), importable,
-            layout_digest(project.layout))
+    return Record(report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), importable,
+                  layout_digest(project.layout))
 
 
 def is_record(value) -> bool:
-    return isinstance(value, tuple) and len(value) == 10 and value[0] == _TAG and isinstance(value[1], Report)
+    return isinstance(value, Record) and isinstance(value.report, Report)
 
 
-def advanced(previous: tuple, content: dict[str, bytes], blobs: dict[str, bytes]) -> tuple:
+def advanced(previous: Record, content: dict[str, bytes], blobs: dict[str, bytes]) -> Record:
     """The record after a replay: the same report and names, the new digests."""
-    return (*previous[:4], dict(content), dict(blobs), *previous[6:])
+    return previous._replace(content=dict(content), blobs=dict(blobs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +111,17 @@ class LocalImport:
 class Pending:
     """The report stands if each of these imports resolves cleanly (``confirm``)."""
 
-    previous: tuple
+    previous: Record
     imports: tuple[LocalImport, ...]
 
 
-def still_answers(previous: tuple, current: dict[str, ModuleFacts | bytes], content: dict[str, bytes],
+def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], content: dict[str, bytes],
                   blobs: dict[str, bytes], stored_facts) -> bool | Pending:
     """Does ``previous``'s report answer the project whose facts (maybe still pickled) are
     ``current``? ``stored_facts(path, content digest)`` gives the pickled facts a file had.
     A ``Pending`` answer: yes, if its imports resolve cleanly once the project is assembled."""
-    _, report, _, _, old_content, old_blobs, names, ours, importable, _ = previous
+    report, old_content, old_blobs, names, ours, importable = (
+        previous.report, previous.content, previous.blobs, previous.names, previous.ours, previous.importable)
     if set(old_blobs) != set(current) or any(path not in blobs for path in current):
         return False
     changed = [path for path in current if blobs[path] != old_blobs[path]]
@@ -243,8 +267,8 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     from importgate.facts.finder import in_standard_library
 
     previous = pending.previous
-    report, names, ours, importable, layout = previous[1], previous[6], previous[7], previous[8], previous[9]
-    if layout_digest(project.layout) != layout:
+    report, importable = previous.report, previous.importable
+    if layout_digest(project.layout) != previous.layout:
         return False
     dependency_rules = set(catalogue.DEPENDENCY_RULES)
     # a dependency finding lists every import of the distribution: one more would show
@@ -263,7 +287,7 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
         if manifests and not in_standard_library(target, found, env) and (not item.twin or item.path in concerned):
             return False
     # the installed modules these imports reached count too: one may import code of ours
-    return ours == names or not installed_imports_first_party(project, importable)
+    return previous.plugins or not installed_imports_first_party(project, importable)
 
 
 def importable_names(project: "Project") -> frozenset[str]:

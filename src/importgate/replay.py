@@ -73,9 +73,9 @@ class Replays:
             return None
         from importgate import incremental
 
-        answer = (replace(base[1], problems=(), parsed=0), *base[2:4], self.facts_key)
+        answer = (replace(base.report, problems=(), parsed=0), base.touched, base.inputs, self.facts_key)
         self._store(answer, incremental.advanced(base, self.content, self.cache.blob_digests))
-        return self._replayed(base[1], started, parsed)
+        return self._replayed(base.report, started, parsed)
 
     def by_outside_imports(self, project: "Project", started: float, parsed: int) -> Report | None:
         """The edit added or removed imports of modules outside the project only: the report
@@ -86,12 +86,13 @@ class Replays:
         if pending is None or self.facts_key is None or not incremental.confirm(pending, project, _has_manifest(project.root)):
             return None
         base = pending.previous
-        inputs = dict(base[3])  # what those imports read counts too
+        inputs = dict(base.inputs)  # what those imports read counts too
         inputs.update((path, _stamp(path)) for path in sorted(_inputs_outside_the_keys(project, self.files)))
-        answer = (replace(base[1], problems=(), parsed=0), base[2], inputs, self.facts_key)
-        plugins = base[7] == base[6]  # the names others look up here were not narrowed: keep it so
-        self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, project.facts.values(), project, plugins))
-        return self._replayed(base[1], started, parsed)
+        answer = (replace(base.report, problems=(), parsed=0), base.touched, inputs, self.facts_key)
+        record = incremental.record(*answer[:3], self.content, self.cache.blob_digests, project.facts.values(), project,
+                                    plugins=base.plugins)
+        self._store(answer, record)
+        return self._replayed(base.report, started, parsed)
 
     def _store(self, answer: tuple, record: tuple) -> None:
         self.cache.remember_report(self.key, answer)
@@ -145,7 +146,7 @@ class Replays:
     def _interfaces_hold(self, previous, current: dict):
         from importgate import incremental
 
-        if not incremental.is_record(previous) or not _still_holds((*previous[1:4], None), self.content):
+        if not incremental.is_record(previous) or not _still_holds((*previous.answer, None), self.content):
             return False
         stubs = {f.path for f in self.files.files if f.is_stub}
         target = self.env.version[:2]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import textwrap
+from pathlib import Path
 
 from support import run_check, write_project
 
@@ -439,9 +440,7 @@ def test_random_import_edits_always_agree_with_a_run_without_cache(tmp_path):
     assert replays >= 5  # the cheap path is actually taken
 
 
-def test_a_module_an_added_import_reads_is_watched_like_the_rest(tmp_path):
-    """``from common.sub import helper`` reads common/deep.py through a star import: editing that
-    file in place (no directory changes) must not replay the answer the import was confirmed by."""
+def _venv_with_pth(tmp_path, *directories) -> str:
     import subprocess
     import venv
 
@@ -450,22 +449,38 @@ def test_a_module_an_added_import_reads_is_watched_like_the_rest(tmp_path):
     python = target / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(site, "extra.pth"), "w") as fh:
+        fh.write("".join(f"{d}\n" for d in directories))
+    return str(python)
+
+
+def _site_packages(python: str) -> str:
+    return os.path.dirname(next(str(p) for p in Path(python).parents[1].rglob("extra.pth")))
+
+
+def _agreeing(root, cache, python: str) -> tuple[list, object]:
+    """((rule code, name) of each finding, the report) with the cache, after checking that a run
+    without it in the same interpreter agrees."""
+    cached = run_check(root, cache_dir=str(cache), python=python)
+    fresh = run_check(root, cache=False, python=python)
+    assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
+    return [(f.rule.code, f.name) for f in cached.findings], cached
+
+
+def test_a_module_an_added_import_reads_is_watched_like_the_rest(tmp_path):
+    """``from common.sub import helper`` reads common/deep.py through a star import: editing that
+    file in place (no directory changes) must not replay the answer the import was confirmed by."""
     lib = tmp_path / "lib" / "common"
     lib.mkdir(parents=True)
     (lib / "__init__.py").write_text("")
     (lib / "sub.py").write_text("from common.deep import *\n\n\ndef other():\n    return 1\n")
     deep = lib / "deep.py"
     deep.write_text("def helper():\n    return 2\n")
-    (tmp_path / "lib" / "common.pth").write_text("")
-    with open(os.path.join(site, "common.pth"), "w") as fh:
-        fh.write(str(tmp_path / "lib") + "\n")
+    python = _venv_with_pth(tmp_path, tmp_path / "lib")
     root = write_project(tmp_path / "p", {"app.py": "from common.sub import other\n"})
 
     def run():
-        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=str(python))
-        fresh = run_check(root, cache=False, python=str(python))
-        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
-        return [(f.rule.code, f.name) for f in cached.findings], cached
+        return _agreeing(root, tmp_path / "c", python)
 
     assert run()[0] == []
     append(root / "app.py", "from common.sub import helper\n")
@@ -527,20 +542,6 @@ def test_a_pytest_pythonpath_inside_a_package_makes_its_files_importable_by_bare
     assert first == [] and [f[3] for f in second] == ["json"]
 
 
-def _venv_with_pth(tmp_path, *directories) -> str:
-    import subprocess
-    import venv
-
-    target = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(target)
-    python = target / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    with open(os.path.join(site, "extra.pth"), "w") as fh:
-        fh.write("".join(f"{d}\n" for d in directories))
-    return str(python)
-
-
 def test_a_pth_file_putting_a_package_folder_on_sys_path_makes_its_files_importable(tmp_path):
     root = write_project(tmp_path / "p", {
         "pkg/__init__.py": "", "pkg/vendor/__init__.py": "", "pkg/vendor/vlib.py": "import json\n",
@@ -549,10 +550,7 @@ def test_a_pth_file_putting_a_package_folder_on_sys_path_makes_its_files_importa
     python = _venv_with_pth(tmp_path, root / "pkg" / "vendor")
 
     def run():
-        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
-        fresh = run_check(root, cache=False, python=python)
-        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
-        return [(f.rule.code, f.name) for f in cached.findings], cached
+        return _agreeing(root, tmp_path / "c", python)
 
     assert run()[0] == []
     (root / "pkg" / "vendor" / "vlib.py").write_text("x = 1\n")
@@ -572,10 +570,7 @@ def test_an_installed_plugin_importing_first_party_names_is_remembered_across_re
     })
 
     def run():
-        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
-        fresh = run_check(root, cache=False, python=python)
-        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
-        return [(f.rule.code, f.name) for f in cached.findings], cached
+        return _agreeing(root, tmp_path / "c", python)
 
     assert run()[0] == []
     (root / "app.py").write_text("import json\nfrom plug import thing\n")
@@ -614,17 +609,14 @@ def test_a_name_an_editable_install_maps_into_a_package_is_ours(tmp_path):
         "app.py": "from vlib import json\n",
     })
     python = _venv_with_pth(tmp_path)
-    site = os.path.dirname(next(str(p) for p in (tmp_path / "venv").rglob("extra.pth")))
+    site = _site_packages(python)
     with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
         fh.write(EDITABLE_FINDER.format(MAPPING={"vlib": str(root / "pkg" / "vendor" / "vlib.py")}))
     with open(os.path.join(site, "__editable__.demo.pth"), "w") as fh:
         fh.write("import __editable___demo_finder; __editable___demo_finder.install()\n")
 
     def run():
-        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
-        fresh = run_check(root, cache=False, python=python)
-        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
-        return [(f.rule.code, f.name) for f in cached.findings], cached
+        return _agreeing(root, tmp_path / "c", python)
 
     assert run()[0] == []
     (root / "pkg" / "vendor" / "vlib.py").write_text("x = 1\n")
@@ -647,17 +639,14 @@ def test_an_editable_install_mapping_a_name_to_the_project_root_is_ours(tmp_path
         "__init__.py": "", "helpers.py": "import json\n", "tools/app.py": "from alias.helpers import json\n",
     })
     python = _venv_with_pth(tmp_path)
-    site = os.path.dirname(next(str(p) for p in (tmp_path / "venv").rglob("extra.pth")))
+    site = _site_packages(python)
     with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
         fh.write(EDITABLE_FINDER.format(MAPPING={"alias": str(root)}))
     with open(os.path.join(site, "__editable__.demo.pth"), "w") as fh:
         fh.write("import __editable___demo_finder; __editable___demo_finder.install()\n")
 
     def run():
-        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=python)
-        fresh = run_check(root, cache=False, python=python)
-        assert [(f.rule.code, f.name) for f in cached.findings] == [(f.rule.code, f.name) for f in fresh.findings]
-        return [(f.rule.code, f.name) for f in cached.findings], cached
+        return _agreeing(root, tmp_path / "c", python)
 
     assert run()[0] == []
     (root / "helpers.py").write_text("x = 1\n")

@@ -77,7 +77,9 @@ def digest(source: bytes) -> bytes:
     return blake2b(source, digest_size=16).digest()
 
 
-_ALLOWED_MODULES = frozenset({"importgate.model", "importgate.facts.environment", "importgate.facts.distributions"})
+# (importgate.incremental: its Record, the interface record stored beside a report)
+_ALLOWED_MODULES = frozenset({"importgate.model", "importgate.facts.environment", "importgate.facts.distributions",
+                              "importgate.incremental"})
 
 
 class _FactsUnpickler(pickle.Unpickler):
