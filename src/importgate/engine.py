@@ -191,7 +191,7 @@ def _parse_all(
                 out.extend(chunk)
                 progress("parsing", len(out), count)
             return out
-    except (OSError, RuntimeError):  # no processes allowed here (sandbox): parse serially
+    except (OSError, RuntimeError, AssertionError):  # no processes here (a sandbox, a daemonic process): parse serially
         return _parse_serial(jobs_list)
 
 
@@ -499,12 +499,7 @@ def check(
             # the rules get a resolver of their own: its memos must not depend on what was asked first
             project = assemble(config, files, env, parsed, cache, installed)
         project.pending_distributions = pending
-        findings: list[Finding] = []
-        families = rule_families()
-        for done, family in enumerate(families):
-            progress("checking", done, len(families))
-            findings.extend(family(project))
-        progress("checking", len(families), len(families))
+        findings = run_families(project, rule_families(), progress, fixer)
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if replays is not None:
             replays.remember(report, fixer, project, parsed.values())
@@ -513,6 +508,26 @@ def check(
         cache.close()
         if pending is not None:
             pending.close()
+
+
+def run_families(project: Project, families: tuple[RuleFamily, ...], progress: Progress, fixer=None) -> list[Finding]:
+    """Every family's findings in family order. On a big project the last family (the cycle
+    simulation) runs in a forked child meanwhile (see importgate.beside)."""
+    from importgate.beside import Beside, worth_forking
+
+    beside = Beside(project, families[-1]) if worth_forking(project) else None
+    here = families[:-1] if beside is not None else families
+    findings: list[Finding] = []
+    for done, family in enumerate(here):
+        progress("checking", done, len(families))
+        findings.extend(family(project))
+    if beside is not None:
+        prepare = getattr(fixer, "prepare", None)
+        if prepare is not None and findings and beside.running():
+            prepare()  # loading the fix renderer (~0.2 s) costs nothing while the child works
+        findings.extend(beside.findings())
+    progress("checking", len(families), len(families))
+    return findings
 
 
 def _start_distributions(config: Config, env: Environment, cache):

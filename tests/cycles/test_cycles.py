@@ -434,9 +434,11 @@ def test_many_simulations_spread_over_workers_give_the_same_findings(make_projec
     run in forked workers with --jobs 2 and in this process with --jobs 1; same findings, and
     the claimed failure is real. (The pool starts at fewer simulations here than by default,
     so that real Python can still import the chain.)"""
+    from importgate import beside
     from importgate.rules import cycles
 
     monkeypatch.setattr(cycles, "_PARALLEL_MIN_STARTS", 96)
+    monkeypatch.setattr(beside, "BESIDE_MIN_FILES", 10_000)  # the family in this process, its pool in use
     size = 120
     files = {"big/__init__.py": ""}
     for i in range(size - 1):

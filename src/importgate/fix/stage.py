@@ -100,6 +100,13 @@ class Fixer:
                 return None
         return "fixes|" + h.hexdigest()
 
+    def prepare(self) -> None:
+        """Load the renderer ahead of time (libcst takes ~0.2 s to import)."""
+        try:
+            from importgate.fix import apply  # noqa: F401
+        except ImportError:
+            pass  # reported when a fix is rendered
+
     # -- rendering ---------------------------------------------------------------
     def _render(self, findings, planned, project, A):
         """path -> Rewriter, and the findings whose changes could not be made (with why)."""

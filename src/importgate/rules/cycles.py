@@ -96,7 +96,7 @@ def _import_each_first(model: "_Model", paths: list[str], jobs: int) -> dict[str
                     for part in pool.map(_simulate_chunk, chunks):
                         out.update(part)
                     return out
-            except (OSError, RuntimeError):
+            except (OSError, RuntimeError, AssertionError):  # a daemonic process may have no children
                 pass  # no processes allowed here: simulate in this one
             finally:
                 _FORKED_MODEL = None

@@ -1,0 +1,209 @@
+"""The cycle family in a forked child beside the other families (importgate.beside): the same
+findings and fixes as one process, what the child read reaches the parent's replay inputs
+and cache, and every way the child can fail falls back to running the family here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+
+from importgate import beside, engine
+from importgate.facts.cache import open_cache
+from importgate.projects import configs_for
+from support import cli, write_project
+
+
+def _big_project(root, modules: int = 230):
+    """Enough files to fork by default; a failing cycle, a missing module, a fixable __all__
+    and a name the package does not re-export (fixable), among many plain modules."""
+    files = {
+        "pkg/__init__.py": "from pkg.a import A\n__all__ = ['A', 'ghost']\n",
+        "pkg/a.py": "from pkg.b import B\n\nA = 1\n",
+        "pkg/b.py": "from pkg.a import A\n\nB = 2\n",
+        "pkg/monitoring/__init__.py": "from pkg.monitoring.reporter import Reporter\n",
+        "pkg/monitoring/reporter.py": "class Reporter: ...\n\n\ndef set_request_context(): ...\n",
+        "pkg/middleware.py": "from pkg.monitoring import Reporter, set_request_context\nimport not_installed_anywhere\n",
+    }
+    for i in range(modules):
+        files[f"pkg/plain/m{i}.py"] = f"import json\nfrom pkg.plain import m{(i + 1) % modules} as nxt\n\nVALUE = {i}\n"
+    files["pkg/plain/__init__.py"] = ""
+    return write_project(root, files)
+
+
+def _project(root, tmp_path, jobs=2):
+    config = configs_for((str(root),), python=sys.executable, jobs=jobs, cache_dir=str(tmp_path / "cache"))[0]
+    cache = engine.open_project_cache(config)
+    project, _ = engine.build_project(config, cache=cache)
+    project.cache = cache
+    return project, cache
+
+
+def test_cli_output_is_the_same_with_the_cycle_family_forked(tmp_path):
+    root = _big_project(tmp_path / "proj")
+    runs = {}
+    for jobs in ("1", "2"):
+        proc = cli("check", ".", "--format", "json", "--jobs", jobs, "--no-cache", cwd=root)
+        assert proc.returncode == 1, proc.stderr
+        runs[jobs] = json.loads(proc.stdout)["findings"]
+    assert runs["1"] == runs["2"]
+    rules = {f["rule"] for f in runs["2"]}
+    assert {"circular-import", "unresolved-module", "undefined-export", "missing-name"} <= rules, rules
+    assert any(f.get("fix") and f["fix"].get("edits") for f in runs["2"])  # rendered fixes agree too
+
+
+def test_the_big_project_forks_and_a_small_one_does_not(tmp_path):
+    big, cache = _project(_big_project(tmp_path / "big"), tmp_path)
+    cache.close()
+    small, cache = _project(write_project(tmp_path / "small", {"a.py": "import b\n", "b.py": ""}), tmp_path)
+    cache.close()
+    assert beside.worth_forking(big)
+    assert not beside.worth_forking(small)
+    serial, cache = _project(tmp_path / "big", tmp_path, jobs=1)
+    cache.close()
+    assert not beside.worth_forking(serial)
+
+
+def test_what_the_child_reads_reaches_the_parent(tmp_path):
+    """An installed module only the child's family parses: the parent learns that it was read
+    (a replayed report re-checks it), keeps its facts, and caches them for the next run."""
+    root = write_project(tmp_path / "proj", {"app.py": "X = 1\n"})
+    site = write_project(tmp_path / "site", {"extlib.py": "def helper(): ...\nimport app\n"})
+    path = str(site / "extlib.py")
+    project, cache = _project(root, tmp_path)
+    pids = tmp_path / "pids"
+
+    def family(p):
+        with open(pids, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        facts = p.resolver.source.facts(path, "extlib", False, False)
+        return [facts.defined.get("helper")]
+
+    try:
+        assert path not in project.resolver.source.known
+        found = beside.Beside(project, family).findings()
+        assert found == [1]
+        assert pids.read_text().split() != [str(os.getpid())]  # it ran in another process
+        assert path in project.resolver.source.read
+        assert project.resolver.source.known[path].defined.get("helper") == 1
+        assert project.resolver.source.parsed_on_demand == 1
+    finally:
+        cache.close()
+    again = open_cache(str(root), str(tmp_path / "cache"), True)
+    try:
+        st = os.stat(path)
+        stored = again.lookup_site(path, st.st_size, st.st_mtime_ns)
+        assert stored is not None and stored.defined.get("helper") == 1
+    finally:
+        again.close()
+
+
+def test_a_child_that_raises_leaves_the_family_to_this_process(tmp_path):
+    project, cache = _project(write_project(tmp_path / "proj", {"a.py": ""}), tmp_path)
+    parent = os.getpid()
+
+    def family(p):
+        if os.getpid() != parent:
+            raise RuntimeError("only in the child")
+        return ["here"]
+
+    try:
+        assert beside.Beside(project, family).findings() == ["here"]
+    finally:
+        cache.close()
+
+
+def test_a_child_that_dies_leaves_the_family_to_this_process(tmp_path):
+    project, cache = _project(write_project(tmp_path / "proj", {"a.py": ""}), tmp_path)
+    parent = os.getpid()
+
+    def family(p):
+        if os.getpid() != parent:
+            os._exit(3)  # killed: nothing is sent
+        return ["here"]
+
+    try:
+        assert beside.Beside(project, family).findings() == ["here"]
+    finally:
+        cache.close()
+
+
+def test_an_error_of_the_family_itself_is_raised_here(tmp_path):
+    """A bug in the family surfaces as it would without the child (exit 2 upstream)."""
+    project, cache = _project(write_project(tmp_path / "proj", {"a.py": ""}), tmp_path)
+
+    def family(p):
+        raise ValueError("a bug")
+
+    try:
+        runner = beside.Beside(project, family)
+        try:
+            runner.findings()
+        except ValueError as exc:
+            assert str(exc) == "a bug"
+        else:
+            raise AssertionError("the family's error was swallowed")
+    finally:
+        cache.close()
+
+
+def test_no_fork_while_another_thread_runs(tmp_path):
+    project, cache = _project(write_project(tmp_path / "proj", {"a.py": ""}), tmp_path)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        runner = beside.Beside(project, lambda p: [os.getpid()])
+        assert runner.process is None
+        assert runner.findings() == [os.getpid()]
+    finally:
+        release.set()
+        other.join()
+        cache.close()
+
+
+def _in_a_daemon(project, out):
+    runner = beside.Beside(project, lambda p: [os.getpid()])
+    out.write_text(json.dumps([runner.process is None, runner.findings() == [os.getpid()]]))
+
+
+def test_a_daemonic_process_runs_the_family_itself(tmp_path):
+    """multiprocessing forbids a daemonic process children (a user's Pool worker calling us)."""
+    import multiprocessing
+
+    project, cache = _project(write_project(tmp_path / "proj", {"a.py": ""}), tmp_path)
+    out = tmp_path / "out.json"
+    try:
+        worker = multiprocessing.get_context("fork").Process(target=_in_a_daemon, args=(project, out), daemon=True)
+        worker.start()
+        worker.join(60)
+    finally:
+        cache.close()
+    assert worker.exitcode == 0
+    assert json.loads(out.read_text()) == [True, True]
+
+
+def _check_in_a_daemon(root, out):
+    report = engine.check(configs_for((str(root),), python=sys.executable, jobs=2, cache=False)[0])
+    out.write_text(json.dumps(sorted(f.rule.name for f in report.findings)))
+
+
+def test_a_whole_check_in_a_daemonic_process_runs_without_children(tmp_path, monkeypatch):
+    """Parsing, the cycle simulation and the family beside all fall back to this process."""
+    import multiprocessing
+
+    from importgate.rules import cycles
+
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(engine, "_PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(cycles, "_PARALLEL_MIN_STARTS", 2)
+    monkeypatch.setattr(beside, "BESIDE_MIN_FILES", 1)
+    root = _big_project(tmp_path / "proj", modules=20)
+    expected = sorted(f.rule.name for f in engine.check(configs_for((str(root),), python=sys.executable, jobs=1, cache=False)[0]).findings)
+    out = tmp_path / "out.json"
+    worker = multiprocessing.get_context("fork").Process(target=_check_in_a_daemon, args=(root, out), daemon=True)
+    worker.start()
+    worker.join(120)
+    assert worker.exitcode == 0
+    assert json.loads(out.read_text()) == expected and "circular-import" in expected
