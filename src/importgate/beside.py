@@ -8,9 +8,13 @@ the fix renderer. What the child learned that later stages read comes back with 
 findings: the files its answers read (a replayed report re-checks them) and the installed
 modules it parsed (cached for the next run, and read by the replay's plugin test).
 
-Anything unusual (no fork on this platform, other threads alive, the child dying or raising)
-runs the family here instead, so the findings are the same either way.
-"""
+Measured (A/B on this 2-core machine): Django cold 1.8 -> 1.55 s, SQLAlchemy cold and its
+first-party import edit ~0.1 s faster; Django's first-party import edit ~0.05 s slower (the
+child simulates serially, where this process would have used a pool for its 418 extra
+simulations, and the fix renderer is not needed then).
+
+Anything unusual (no fork on this platform, other threads alive, a daemonic caller, the child
+dying or raising) runs the family here instead, so the findings are the same either way."""
 
 from __future__ import annotations
 
@@ -116,9 +120,11 @@ def _child(send) -> None:
 
 
 def _run(project: "Project", family) -> tuple[list[Finding], dict]:
+    from importgate.facts.cache import ForkedSiteCache
+
     source = project.resolver.source
-    sites = _SiteRecorder()
-    source.cache = sites  # an SQLite connection must not be used across fork
+    sites = ForkedSiteCache(source.cache)
+    source.cache = sites  # the parent's SQLite connection must not be used across fork
     project.cache = None
     project.pending_distributions = None  # the parent's query, read by the parent
     project.config = replace(project.config, jobs=1)  # the parent uses the other core
@@ -148,15 +154,3 @@ def _absorb(project: "Project", learned: dict) -> None:
         source.cache.remember_site(path, size, mtime_ns, blob)
     source.parsed_on_demand += learned["parsed"]
 
-
-class _SiteRecorder:
-    """The child's facts cache: misses every lookup, keeps what would be written."""
-
-    def __init__(self) -> None:
-        self.remembered: list[tuple[str, int, int, bytes]] = []
-
-    def lookup_site(self, path: str, size: int, mtime_ns: int):
-        return None
-
-    def remember_site(self, path: str, size: int, mtime_ns: int, blob: bytes) -> None:
-        self.remembered.append((path, size, mtime_ns, blob))

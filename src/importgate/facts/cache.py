@@ -250,6 +250,37 @@ class _Store:
             self.db = None
 
 
+class ForkedSiteCache:
+    """A forked child's view of the installed-module facts: reads through a connection of its
+    own (one must not cross a fork), keeps what it would write for the parent to store."""
+
+    def __init__(self, cache: "FactsCache | NullCache") -> None:
+        site = getattr(cache, "site", None)
+        self.database: str | None = getattr(site, "path", None)
+        self.db: sqlite3.Connection | None = None
+        self.remembered: list[tuple[str, int, int, bytes]] = []
+
+    def lookup_site(self, path: str, size: int, mtime_ns: int) -> ModuleFacts | None:
+        if self.database is None:
+            return None
+        try:
+            if self.db is None:
+                self.db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=15, isolation_level=None)
+            row = self.db.execute("SELECT size, mtime_ns, data FROM site WHERE path = ? AND parser = ?", (path, PARSER_KEY)).fetchone()
+        except sqlite3.Error:
+            self.database = None  # unreadable here: parse instead
+            return None
+        if row is None or row[0] != size or row[1] != mtime_ns:
+            return None
+        try:
+            return loads(row[2])
+        except Exception:  # noqa: BLE001
+            return None
+
+    def remember_site(self, path: str, size: int, mtime_ns: int, blob: bytes) -> None:
+        self.remembered.append((path, size, mtime_ns, blob))
+
+
 def _mark_cache_dir(directory: str) -> None:
     """Keep the cache out of git and out of backups (as pytest and ruff do)."""
     ignore = os.path.join(directory, ".gitignore")
