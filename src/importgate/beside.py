@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from dataclasses import replace
 from typing import Callable, Iterable
 
 from importgate.model import Finding
@@ -96,13 +95,23 @@ class Beside:
             except (EOFError, OSError, pickle.UnpicklingError):
                 payload = None  # the child died: run the family here
             finally:
-                self.receive.close()
-                self.process.join()
+                self.close(answered=True)
         if not (isinstance(payload, tuple) and payload[0] == "ok"):
             return list(self.family(self.project))  # here, as if never forked (an error recurs)
         _, findings, learned = payload
-        _absorb(self.project, learned)
+        self.project.absorb(learned)
         return findings
+
+    def close(self, answered: bool = False) -> None:
+        """Wait for the child; stop it first if nobody will read its answer (this process failed
+        meanwhile)."""
+        if self.process is None:
+            return
+        if not answered:
+            self.process.terminate()
+        self.receive.close()
+        self.process.join()
+        self.process = self.receive = None
 
 
 def _child(send) -> None:
@@ -112,45 +121,12 @@ def _child(send) -> None:
     assert _FORKED is not None
     project, family = _FORKED
     try:
-        payload = ("ok", *_run(project, family))
+        project.spare_workers = lambda: 1  # the parent uses the other core
+        project.enter_forked_child()
+        checkpoint = project.checkpoint()
+        findings = list(family(project))
+        payload = ("ok", findings, project.learned_since(checkpoint))
     except BaseException as exc:  # noqa: BLE001 - reported by running the family in the parent
         payload = ("error", repr(exc))
     send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
     send.close()
-
-
-def _run(project: "Project", family) -> tuple[list[Finding], dict]:
-    from importgate.facts.cache import ForkedSiteCache
-
-    source = project.resolver.source
-    sites = ForkedSiteCache(source.cache)
-    source.cache = sites  # the parent's SQLite connection must not be used across fork
-    project.cache = None
-    project.pending_distributions = None  # the parent's query, read by the parent
-    project.config = replace(project.config, jobs=1)  # the parent uses the other core
-    known = set(source.known)
-    read = set(source.read)
-    consulted = project.resolver.finder.consulted()
-    extra = set(project.extra_inputs)
-    parsed = source.parsed_on_demand
-    findings = list(family(project))
-    learned = {
-        "read": source.read - read,
-        "inputs": (project.resolver.finder.consulted() - consulted) | (project.extra_inputs - extra),
-        "known": {path: facts for path, facts in source.known.items() if path not in known and path not in project.facts},
-        "sites": sites.remembered,
-        "parsed": source.parsed_on_demand - parsed,
-    }
-    return findings, learned
-
-
-def _absorb(project: "Project", learned: dict) -> None:
-    source = project.resolver.source
-    source.read.update(learned["read"])
-    project.extra_inputs.update(learned["inputs"])
-    for path, facts in learned["known"].items():
-        source.known.setdefault(path, facts)
-    for path, size, mtime_ns, blob in learned["sites"]:
-        source.cache.remember_site(path, size, mtime_ns, blob)
-    source.parsed_on_demand += learned["parsed"]
-

@@ -518,14 +518,18 @@ def run_families(project: Project, families: tuple[RuleFamily, ...], progress: P
     beside = Beside(project, families[-1]) if worth_forking(project) else None
     here = families[:-1] if beside is not None else families
     findings: list[Finding] = []
-    for done, family in enumerate(here):
-        progress("checking", done, len(families))
-        findings.extend(family(project))
-    if beside is not None:
-        prepare = getattr(fixer, "prepare", None)
-        if prepare is not None and findings and beside.running():
-            prepare()  # loading the fix renderer (~0.2 s) costs nothing while the child works
-        findings.extend(beside.findings())
+    try:
+        for done, family in enumerate(here):
+            progress("checking", done, len(families))
+            findings.extend(family(project))
+        if beside is not None:
+            prepare = getattr(fixer, "prepare", None)
+            if prepare is not None and findings and beside.running():
+                prepare()  # loading the fix renderer (~0.2 s) costs nothing while the child works
+            findings.extend(beside.findings())
+    finally:
+        if beside is not None:
+            beside.close()
     progress("checking", len(families), len(families))
     return findings
 

@@ -231,3 +231,56 @@ def test_a_whole_check_in_a_daemonic_process_runs_without_children(tmp_path, mon
     worker.join(120)
     assert worker.exitcode == 0
     assert json.loads(out.read_text()) == expected and "circular-import" in expected
+
+
+def test_what_the_simulation_pool_reads_reaches_this_process(tmp_path, monkeypatch):
+    """The cycle simulation's own workers (forked when it is run here, with cores to spare)
+    read installed modules too: a replayed report must re-check them, so they come back."""
+    from importgate.rules import cycles
+
+    monkeypatch.setattr(cycles, "_PARALLEL_MIN_STARTS", 4)
+    files = {"ring/__init__.py": ""}
+    for i in range(8):  # a ring of modules, each importing a name from the standard library
+        files[f"ring/m{i}.py"] = f"import ring.m{(i + 1) % 8}\nfrom json import dumps\nfrom shlex import quote\n\nVALUE = {i}\n"
+    files["ring/m7.py"] = "from ring.m0 import VALUE\nfrom json import dumps\n"
+    root = write_project(tmp_path / "proj", files)
+    reads, found = {}, {}
+    for jobs in (1, 2):
+        project, cache = _project(root, tmp_path / f"jobs{jobs}", jobs=jobs)
+        try:
+            found[jobs] = [(f.rule.name, f.location) for f in cycles.check(project)]
+            reads[jobs] = {p for p in project.resolver.source.read if p not in project.facts}
+        finally:
+            cache.close()
+    assert found[1] and found[2] == found[1]
+    assert any(p.endswith(os.path.join("json", "__init__.py")) for p in reads[1])
+    assert reads[2] == reads[1]
+
+
+def test_an_error_here_stops_the_child(tmp_path, monkeypatch):
+    """A family failing in this process (exit 2 upstream) must not leave the child running."""
+    import multiprocessing
+    import time
+
+    monkeypatch.setattr(beside, "BESIDE_MIN_FILES", 1)
+    project, cache = _project(write_project(tmp_path / "proj", {"a.py": ""}), tmp_path)
+
+    def boom(p):
+        raise ValueError("a bug here")
+
+    def slow(p):
+        time.sleep(60)
+        return []
+
+    try:
+        started = time.monotonic()
+        try:
+            engine.run_families(project, (boom, slow), engine._no_progress)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("the error was swallowed")
+        assert time.monotonic() - started < 30
+        assert multiprocessing.active_children() == []
+    finally:
+        cache.close()

@@ -254,9 +254,9 @@ class ForkedSiteCache:
     """A forked child's view of the installed-module facts: reads through a connection of its
     own (one must not cross a fork), keeps what it would write for the parent to store."""
 
-    def __init__(self, cache: "FactsCache | NullCache") -> None:
+    def __init__(self, cache: "FactsCache | NullCache | ForkedSiteCache") -> None:
         site = getattr(cache, "site", None)
-        self.database: str | None = getattr(site, "path", None)
+        self.database: str | None = getattr(site, "path", None) or getattr(cache, "database", None)
         self.db: sqlite3.Connection | None = None
         self.remembered: list[tuple[str, int, int, bytes]] = []
 

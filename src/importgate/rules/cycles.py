@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import builtins
 import enum
-import os
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -49,14 +48,13 @@ def check(project: Project) -> Iterator[Finding]:
     starts = model.cyclic_modules()
     if not starts:
         return  # without a cycle, nothing can be half-built
-    jobs = project.config.jobs or os.cpu_count() or 1
     order = sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p]))
-    outcomes = _import_each_first(model, order, jobs)
+    outcomes = _import_each_first(model, order, project.workers())
     # modules outside the cycles that reach one: which of them cannot be imported first either
     outside: dict[str, _Failure | None] = {}
     if any(outcomes.values()):
         rest = [p for p in sorted(model.facts, key=lambda p: model.name[p]) if p not in outcomes and not model.acyclic_closure(p)]
-        outside = _import_each_first(model, rest, jobs)
+        outside = _import_each_first(model, rest, project.workers())  # asked again: cores may be free now
     entry_failure = None
     if project.config.entries:
         entry_paths = []
@@ -93,8 +91,9 @@ def _import_each_first(model: "_Model", paths: list[str], jobs: int) -> dict[str
             try:
                 with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                     out: dict[str, _Failure | None] = {}
-                    for part in pool.map(_simulate_chunk, chunks):
+                    for part, learned in pool.map(_simulate_chunk, chunks):
                         out.update(part)
+                        model.project.absorb(learned)  # what the worker read counts as read here
                     return out
             except (OSError, RuntimeError, AssertionError):  # a daemonic process may have no children
                 pass  # no processes allowed here: simulate in this one
@@ -103,13 +102,12 @@ def _import_each_first(model: "_Model", paths: list[str], jobs: int) -> dict[str
     return _simulate(model, paths)
 
 
-def _simulate_chunk(paths: list[str]) -> dict[str, "_Failure | None"]:
-    from importgate.facts.cache import NullCache
-
+def _simulate_chunk(paths: list[str]) -> tuple[dict[str, "_Failure | None"], dict]:
     assert _FORKED_MODEL is not None
-    # an SQLite connection must not be used across fork: facts still needed are parsed here
-    _FORKED_MODEL.project.resolver.source.cache = NullCache()
-    return _simulate(_FORKED_MODEL, paths)
+    project = _FORKED_MODEL.project
+    project.enter_forked_child()
+    checkpoint = project.checkpoint()
+    return _simulate(_FORKED_MODEL, paths), project.learned_since(checkpoint)
 
 
 def _simulate(model: "_Model", paths: list[str]) -> dict[str, "_Failure | None"]:
