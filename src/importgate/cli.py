@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--cache-dir", metavar="DIR", help="where to keep parsed facts (default: .importgate_cache/ in the project, installed packages in ~/.cache/importgate)")
     check.add_argument("--no-cache", action="store_true", help="parse everything, read and write no cache")
-    check.add_argument("--jobs", "-j", type=int, metavar="N", help="parser processes for cold runs (default: one per CPU)")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="processes for parsing and the import-cycle simulation (default: one per CPU; 1: all in this process)")
     check.add_argument("--groups", action="append", metavar="GROUP", help="dependency groups the deployment installs (repeatable, comma-separated; 'all')")
     check.add_argument("--extras", action="append", metavar="EXTRA", help="extras the deployment installs (repeatable, comma-separated; 'all')")
     check.add_argument("--only-runtime", action="store_true", default=None, help="the deployment installs the runtime dependencies only (overrides groups/extras from the config)")

@@ -499,7 +499,8 @@ def check(
             # the rules get a resolver of their own: its memos must not depend on what was asked first
             project = assemble(config, files, env, parsed, cache, installed)
         project.pending_distributions = pending
-        findings = run_families(project, rule_families(), progress, fixer)
+        parsed_most = _parsed_count(parsed_before, cache) * 2 >= len(parsed)
+        findings = run_families(project, rule_families(), progress, fixer, parsed_most)
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if replays is not None:
             replays.remember(report, fixer, project, parsed.values())
@@ -510,12 +511,14 @@ def check(
             pending.close()
 
 
-def run_families(project: Project, families: tuple[RuleFamily, ...], progress: Progress, fixer=None) -> list[Finding]:
+def run_families(
+    project: Project, families: tuple[RuleFamily, ...], progress: Progress, fixer=None, parsed_most: bool = True
+) -> list[Finding]:
     """Every family's findings in family order. On a big project the last family (the cycle
     simulation) runs in a forked child meanwhile (see importgate.beside)."""
     from importgate.beside import Beside, worth_forking
 
-    beside = Beside(project, families[-1]) if worth_forking(project) else None
+    beside = Beside(project, families[-1]) if worth_forking(project, parsed_most) else None
     here = families[:-1] if beside is not None else families
     findings: list[Finding] = []
     try:

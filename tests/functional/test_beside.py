@@ -58,11 +58,15 @@ def test_the_big_project_forks_and_a_small_one_does_not(tmp_path):
     cache.close()
     small, cache = _project(write_project(tmp_path / "small", {"a.py": "import b\n", "b.py": ""}), tmp_path)
     cache.close()
-    assert beside.worth_forking(big)
+    assert beside.worth_forking(big) and beside.worth_forking(big, parsed_most=False)
     assert not beside.worth_forking(small)
     serial, cache = _project(tmp_path / "big", tmp_path, jobs=1)
     cache.close()
     assert not beside.worth_forking(serial)
+    # big enough for the cycle family's own pool: forked only when the fix renderer may load too
+    bigger, cache = _project(_big_project(tmp_path / "bigger", modules=beside.OWN_POOL_FILES), tmp_path)
+    cache.close()
+    assert beside.worth_forking(bigger) and not beside.worth_forking(bigger, parsed_most=False)
 
 
 def test_what_the_child_reads_reaches_the_parent(tmp_path):
@@ -284,3 +288,27 @@ def test_an_error_here_stops_the_child(tmp_path, monkeypatch):
         assert multiprocessing.active_children() == []
     finally:
         cache.close()
+
+
+def test_an_edit_of_a_big_project_keeps_the_family_here(tmp_path, monkeypatch):
+    """The run's own parse count decides: a cold run forks, an edit of one file's first-party
+    imports (every rule runs, fixes come from the cache) leaves the cycle family its own pool."""
+    root = _big_project(tmp_path / "proj", modules=beside.OWN_POOL_FILES)
+    started = []
+    real = beside.Beside
+
+    def counting(project, family):
+        started.append(family.__module__)
+        return real(project, family)
+
+    monkeypatch.setattr(beside, "Beside", counting)
+    config = configs_for((str(root),), python=sys.executable, jobs=2, cache_dir=str(tmp_path / "cache"))[0]
+    cold = engine.check(config)
+    assert started == ["importgate.rules.cycles"]
+    with open(root / "pkg" / "plain" / "m3.py", "a") as fh:
+        fh.write("from pkg.plain import m7 as again\n")
+    edited = engine.check(configs_for((str(root),), python=sys.executable, jobs=2, cache_dir=str(tmp_path / "cache"))[0])
+    assert started == ["importgate.rules.cycles"]  # not again
+    fresh = engine.check(configs_for((str(root),), python=sys.executable, jobs=1, cache=False)[0])
+    assert [f.sort_key() for f in edited.findings] == [f.sort_key() for f in fresh.findings]
+    assert [f.sort_key() for f in cold.findings] == [f.sort_key() for f in fresh.findings]
