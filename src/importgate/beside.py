@@ -18,7 +18,6 @@ dying or raising) runs the family here instead, so the findings are the same eit
 
 from __future__ import annotations
 
-import os
 import pickle
 import sys
 from typing import Callable, Iterable
@@ -33,9 +32,6 @@ if TYPE_CHECKING:
 # pylint's 189 files simulate in 0.016 s, SQLAlchemy's 258 in 0.1 s
 BESIDE_MIN_FILES = 220
 
-_FORKED: "tuple[Project, Callable[[Project], Iterable[Finding]]] | None" = None
-
-
 # from this many files on, the cycle family may spread its simulations over a pool of its own
 # (rules.cycles starts one at 300 simulations): forking it beside then costs that pool, and pays
 # only when this process has the fix renderer to load as well, after a run that parsed most
@@ -44,9 +40,11 @@ _FORKED: "tuple[Project, Callable[[Project], Iterable[Finding]]] | None" = None
 OWN_POOL_FILES = 300
 
 
+_FORKED: "tuple[Project, Callable[[Project], Iterable[Finding]]] | None" = None  # what the child runs
+
+
 def worth_forking(project: "Project", parsed_most: bool = True) -> bool:
-    jobs = project.config.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(project.facts) < BESIDE_MIN_FILES:
+    if project.workers() <= 1 or len(project.facts) < BESIDE_MIN_FILES:
         return False
     return parsed_most or len(project.facts) < OWN_POOL_FILES
 
@@ -131,8 +129,7 @@ def _child(send) -> None:
     assert _FORKED is not None
     project, family = _FORKED
     try:
-        project.spare_workers = lambda: 1  # the parent uses the other core
-        project.enter_forked_child()
+        project.enter_forked_child(jobs=1)  # the parent uses the other core
         checkpoint = project.checkpoint()
         findings = list(family(project))
         payload = ("ok", findings, project.learned_since(checkpoint))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable
 
 from importgate.config import Config
 from importgate.facts.discover import Layout
@@ -22,6 +21,18 @@ class Definition:
 
 
 @dataclass
+class Learned:
+    """What a forked child's answers read that later stages in its parent need: files read (a
+    replayed report re-checks them), installed modules parsed (their facts, rows for the cache)."""
+
+    read: set[str]
+    inputs: set[str]  # directories listed, archives opened, manifests included
+    known: dict[str, ModuleFacts]
+    sites: list[tuple[str, int, int, bytes]]
+    parsed: int
+
+
+@dataclass
 class Project:
     config: Config
     layout: Layout
@@ -34,8 +45,6 @@ class Project:
     # files a rule read that the replay keys do not cover (a `-r ../shared/requirements.txt`):
     # a stored report is replayed only while each is as it was
     extra_inputs: set[str] = field(default_factory=set)
-    # how many processes a rule may use (one in a child forked beside this process); None: --jobs
-    spare_workers: Callable[[], int] | None = None
     _defs: dict[str, list[Definition]] | None = field(default=None, repr=False)
     _names_by_path: dict[str, list[str]] | None = field(default=None, repr=False)
 
@@ -44,49 +53,52 @@ class Project:
         return self.layout.project_root
 
     def workers(self) -> int:
-        if self.spare_workers is not None:
-            return self.spare_workers()
+        """Processes a rule may use: --jobs, else one per CPU."""
         return self.config.jobs or os.cpu_count() or 1
 
     # -- forked rule work (importgate.beside, the cycle simulation's pool) ---------------------
-    def enter_forked_child(self) -> None:
+    def enter_forked_child(self, jobs: int | None = None) -> None:
         """In a process forked from the one that owns the caches: an SQLite connection must not
         cross a fork, so installed-module facts are read through a connection of its own and
-        what would be written is kept for the parent (see ``learned_since``)."""
+        what would be written is kept for the parent (see ``learned_since``). ``jobs``: the
+        processes it may use itself."""
+        from dataclasses import replace
+
         from importgate.facts.cache import ForkedSiteCache
 
         source = self.resolver.source
         source.cache = ForkedSiteCache(source.cache)
         self.cache = None
         self.pending_distributions = None  # the parent's query, read by the parent
+        if jobs is not None:
+            self.config = replace(self.config, jobs=jobs)
 
     def checkpoint(self) -> tuple:
+        """What has been read so far (a token for ``learned_since``)."""
         source = self.resolver.source
         return set(source.known), set(source.read), self.resolver.finder.consulted(), set(self.extra_inputs), source.parsed_on_demand
 
-    def learned_since(self, checkpoint: tuple) -> dict:
-        """What answers read since ``checkpoint`` that later stages need: files read (a replayed
-        report re-checks them), installed modules parsed (their facts, and rows for the cache)."""
+    def learned_since(self, checkpoint: tuple) -> "Learned":
         known, read, consulted, extra, parsed = checkpoint
         source = self.resolver.source
-        return {
-            "read": source.read - read,
-            "inputs": (self.resolver.finder.consulted() - consulted) | (self.extra_inputs - extra),
-            "known": {path: f for path, f in source.known.items() if path not in known and path not in self.facts},
-            "sites": list(getattr(source.cache, "remembered", ())),
-            "parsed": source.parsed_on_demand - parsed,
-        }
+        return Learned(
+            read=source.read - read,
+            inputs=(self.resolver.finder.consulted() - consulted) | (self.extra_inputs - extra),
+            known={path: f for path, f in source.known.items() if path not in known and path not in self.facts},
+            sites=list(getattr(source.cache, "remembered", ())),
+            parsed=source.parsed_on_demand - parsed,
+        )
 
-    def absorb(self, learned: dict) -> None:
+    def absorb(self, learned: "Learned") -> None:
         """Take in what a forked child learned (``learned_since`` there)."""
         source = self.resolver.source
-        source.read.update(learned["read"])
-        self.extra_inputs.update(learned["inputs"])
-        for path, f in learned["known"].items():
+        source.read.update(learned.read)
+        self.extra_inputs.update(learned.inputs)
+        for path, f in learned.known.items():
             source.known.setdefault(path, f)
-        for path, size, mtime_ns, blob in learned["sites"]:
+        for path, size, mtime_ns, blob in learned.sites:
             source.cache.remember_site(path, size, mtime_ns, blob)
-        source.parsed_on_demand += learned["parsed"]
+        source.parsed_on_demand += learned.parsed
 
     def source_path(self, name: str) -> str | None:
         """The first-party file that runs for module ``name`` (not its stub)."""

@@ -602,18 +602,24 @@ def install():
 '''
 
 
+def _venv_with_editable_finder(tmp_path, mapping: dict[str, str]) -> str:
+    """A venv whose site-packages holds an editable install's finder mapping names to paths."""
+    python = _venv_with_pth(tmp_path)
+    site = _site_packages(python)
+    with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
+        fh.write(EDITABLE_FINDER.format(MAPPING=mapping))
+    with open(os.path.join(site, "__editable__.demo.pth"), "w") as fh:
+        fh.write("import __editable___demo_finder; __editable___demo_finder.install()\n")
+    return python
+
+
 def test_a_name_an_editable_install_maps_into_a_package_is_ours(tmp_path):
     """An editable finder's MAPPING sends ``import vlib`` to a file inside one of our packages."""
     root = write_project(tmp_path / "p", {
         "pkg/__init__.py": "", "pkg/vendor/__init__.py": "", "pkg/vendor/vlib.py": "import json\n",
         "app.py": "from vlib import json\n",
     })
-    python = _venv_with_pth(tmp_path)
-    site = _site_packages(python)
-    with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
-        fh.write(EDITABLE_FINDER.format(MAPPING={"vlib": str(root / "pkg" / "vendor" / "vlib.py")}))
-    with open(os.path.join(site, "__editable__.demo.pth"), "w") as fh:
-        fh.write("import __editable___demo_finder; __editable___demo_finder.install()\n")
+    python = _venv_with_editable_finder(tmp_path, {"vlib": str(root / "pkg" / "vendor" / "vlib.py")})
 
     def run():
         return _agreeing(root, tmp_path / "c", python)
@@ -638,12 +644,7 @@ def test_an_editable_install_mapping_a_name_to_the_project_root_is_ours(tmp_path
     root = write_project(tmp_path / "p", {
         "__init__.py": "", "helpers.py": "import json\n", "tools/app.py": "from alias.helpers import json\n",
     })
-    python = _venv_with_pth(tmp_path)
-    site = _site_packages(python)
-    with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
-        fh.write(EDITABLE_FINDER.format(MAPPING={"alias": str(root)}))
-    with open(os.path.join(site, "__editable__.demo.pth"), "w") as fh:
-        fh.write("import __editable___demo_finder; __editable___demo_finder.install()\n")
+    python = _venv_with_editable_finder(tmp_path, {"alias": str(root)})
 
     def run():
         return _agreeing(root, tmp_path / "c", python)

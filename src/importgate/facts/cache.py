@@ -250,6 +250,19 @@ class _Store:
             self.db = None
 
 
+_SITE_ROW = "SELECT size, mtime_ns, data FROM site WHERE path = ? AND parser = ?"
+
+
+def _site_facts(row, size: int, mtime_ns: int) -> ModuleFacts | None:
+    """A stored installed module's facts, if the row is for the file as it is now and loads."""
+    if row is None or row[0] != size or row[1] != mtime_ns:
+        return None
+    try:
+        return loads(row[2])
+    except Exception:  # noqa: BLE001 - a damaged row is a miss
+        return None
+
+
 class ForkedSiteCache:
     """A forked child's view of the installed-module facts: reads through a connection of its
     own (one must not cross a fork), keeps what it would write for the parent to store."""
@@ -266,16 +279,11 @@ class ForkedSiteCache:
         try:
             if self.db is None:
                 self.db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=15, isolation_level=None)
-            row = self.db.execute("SELECT size, mtime_ns, data FROM site WHERE path = ? AND parser = ?", (path, PARSER_KEY)).fetchone()
+            row = self.db.execute(_SITE_ROW, (path, PARSER_KEY)).fetchone()
         except sqlite3.Error:
             self.database = None  # unreadable here: parse instead
             return None
-        if row is None or row[0] != size or row[1] != mtime_ns:
-            return None
-        try:
-            return loads(row[2])
-        except Exception:  # noqa: BLE001
-            return None
+        return _site_facts(row, size, mtime_ns)
 
     def remember_site(self, path: str, size: int, mtime_ns: int, blob: bytes) -> None:
         self.remembered.append((path, size, mtime_ns, blob))
@@ -370,13 +378,7 @@ class FactsCache:
 
     # -- installed files ---------------------------------------------------------
     def lookup_site(self, path: str, size: int, mtime_ns: int) -> ModuleFacts | None:
-        row = self.site.query("SELECT size, mtime_ns, data FROM site WHERE path = ? AND parser = ?", (path, PARSER_KEY))
-        if row is None or row[0] != size or row[1] != mtime_ns:
-            return None
-        try:
-            return loads(row[2])
-        except Exception:  # noqa: BLE001
-            return None
+        return _site_facts(self.site.query(_SITE_ROW, (path, PARSER_KEY)), size, mtime_ns)
 
     def remember_site(self, path: str, size: int, mtime_ns: int, blob: bytes) -> None:
         self._site.append((path, PARSER_KEY, size, mtime_ns, blob))

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from importgate.model import Finding, Guard, ImportedName, ImportEdge, Location, ModuleFacts, Related
-from importgate.project import Project
+from importgate.project import Learned, Project
 from importgate.resolve import Verdict, absolute_name, absolute_target
 from importgate import catalogue as C
 
@@ -48,13 +48,14 @@ def check(project: Project) -> Iterator[Finding]:
     starts = model.cyclic_modules()
     if not starts:
         return  # without a cycle, nothing can be half-built
+    jobs = project.workers()
     order = sorted(starts, key=lambda p: (model.name[p].count("."), model.name[p]))
-    outcomes = _import_each_first(model, order, project.workers())
+    outcomes = _import_each_first(model, order, jobs)
     # modules outside the cycles that reach one: which of them cannot be imported first either
     outside: dict[str, _Failure | None] = {}
     if any(outcomes.values()):
         rest = [p for p in sorted(model.facts, key=lambda p: model.name[p]) if p not in outcomes and not model.acyclic_closure(p)]
-        outside = _import_each_first(model, rest, project.workers())  # asked again: cores may be free now
+        outside = _import_each_first(model, rest, jobs)
     entry_failure = None
     if project.config.entries:
         entry_paths = []
@@ -102,7 +103,7 @@ def _import_each_first(model: "_Model", paths: list[str], jobs: int) -> dict[str
     return _simulate(model, paths)
 
 
-def _simulate_chunk(paths: list[str]) -> tuple[dict[str, "_Failure | None"], dict]:
+def _simulate_chunk(paths: list[str]) -> tuple[dict[str, "_Failure | None"], Learned]:
     assert _FORKED_MODEL is not None
     project = _FORKED_MODEL.project
     project.enter_forked_child()
