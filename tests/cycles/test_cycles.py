@@ -438,6 +438,7 @@ def test_many_simulations_spread_over_workers_give_the_same_findings(make_projec
     from importgate.rules import cycles
 
     monkeypatch.setattr(cycles, "_PARALLEL_MIN_STARTS", 96)
+    monkeypatch.setattr(cycles, "_PARALLEL_MIN_OUTSIDE", 96)
     monkeypatch.setattr(beside, "BESIDE_MIN_FILES", 10_000)  # the family in this process, its pool in use
     size = 120
     files = {"big/__init__.py": ""}
