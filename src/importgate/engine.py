@@ -528,7 +528,7 @@ def run_families(
         if beside is not None:
             prepare = getattr(fixer, "prepare", None)
             if prepare is not None and findings and beside.running():
-                prepare()  # loading the fix renderer (~0.2 s) costs nothing while the child works
+                prepare(findings)  # loading the fix renderer (~0.2 s) costs nothing while the child works
             findings.extend(beside.findings())
     finally:
         if beside is not None:

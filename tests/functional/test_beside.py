@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
 
@@ -52,6 +53,39 @@ def test_cli_output_is_the_same_with_the_cycle_family_forked(tmp_path):
     rules = {f["rule"] for f in runs["2"]}
     assert {"circular-import", "unresolved-module", "undefined-export", "missing-name"} <= rules, rules
     assert any(f.get("fix") and f["fix"].get("edits") for f in runs["2"])  # rendered fixes agree too
+
+
+@pytest.mark.parametrize("fixable", [True, False])
+def test_the_fix_renderer_loads_meanwhile_only_for_findings_that_can_be_fixed(tmp_path, fixable):
+    """While the child simulates, this process may load libcst (Fixer.prepare): only if a finding
+    may get a fix (a name the package does not re-export), not for findings no fix exists for
+    (a missing module, a failing cycle). In a fresh interpreter, so sys.modules tells."""
+    files = {
+        "pkg/__init__.py": "from pkg.a import A\n",
+        "pkg/a.py": "from pkg.b import B\n\nA = 1\n",
+        "pkg/b.py": "from pkg.a import A\n\nB = 2\n",
+        "pkg/c.py": "import not_installed_anywhere\n",
+    }
+    if fixable:
+        files["pkg/reporter.py"] = "class Reporter: ...\n"
+        files["pkg/middleware.py"] = "from pkg import Reporter\n"
+    root = write_project(tmp_path / "proj", files)
+    script = (
+        "import sys\n"
+        "from importgate import api\n"
+        "from importgate.fix.stage import Fixer\n"
+        f"report = api.check_paths(({str(root)!r},), python=sys.executable, cache=False)\n"
+        "print(sorted({f.rule.name for f in report.findings}), 'libcst' in sys.modules)\n"
+        "Fixer().prepare(list(report.findings))\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    checked, prepared = proc.stdout.splitlines()
+    assert "'circular-import'" in checked and "'unresolved-module'" in checked
+    assert ("'missing-name'" in checked) is fixable
+    assert checked.endswith("False")  # checking alone never loads it
+    assert prepared == str(fixable)
 
 
 def test_the_big_project_forks_and_a_small_one_does_not(tmp_path):

@@ -85,17 +85,10 @@ def plan(finding: Finding, project: Project, cache: dict | None = None) -> Decis
     ``cache`` (any dict, shared across the findings of one report) keeps the import
     graph walks of the cycle check from being repeated for every finding.
     """
-    if finding.name is None:
+    planner = _PLANNERS.get(finding.rule.name)
+    if finding.name is None or planner is None:
         return None
-    cache = {} if cache is None else cache
-    rule = finding.rule.name
-    if rule == "missing-name":
-        return _missing_name(finding, project, cache)
-    if rule == "undefined-export":
-        return _undefined_export(finding, project, cache)
-    if rule == "implicit-reexport":
-        return _implicit_reexport(finding, project)
-    return None
+    return planner(finding, project, {} if cache is None else cache)
 
 
 # -- missing-name -----------------------------------------------------------------
@@ -197,7 +190,7 @@ def _undefined_export(finding: Finding, project: Project, cache: dict) -> Decisi
 # -- implicit-reexport ------------------------------------------------------------------
 
 
-def _implicit_reexport(finding: Finding, project: Project) -> Decision:
+def _implicit_reexport(finding: Finding, project: Project, cache: dict) -> Decision:
     facts = project.facts.get(finding.location.path)
     name = finding.name
     if facts is None or name is None or facts.all_entries is None or facts.all_dynamic:
@@ -504,3 +497,8 @@ def close_names(project: Project, found, name: str) -> list[str]:
         candidates = {c for c in candidates if not c.startswith("_")}
     close = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.8)
     return [c for c in close if resolver.provides(found, c).verdict is Verdict.YES]
+
+
+# the rules whose findings can get a fix, and how each is planned
+_PLANNERS = {"missing-name": _missing_name, "undefined-export": _undefined_export, "implicit-reexport": _implicit_reexport}
+FIXED_RULES = frozenset(_PLANNERS)

@@ -100,8 +100,13 @@ class Fixer:
                 return None
         return "fixes|" + h.hexdigest()
 
-    def prepare(self) -> None:
-        """Load the renderer ahead of time (libcst takes ~0.2 s to import)."""
+    def prepare(self, findings: list[Finding]) -> None:
+        """Load the renderer ahead of time (libcst takes ~0.2 s to import), if one of these
+        findings may get a fix: most reports have none that can."""
+        from importgate.fix.plan import FIXED_RULES
+
+        if not any(f.rule.name in FIXED_RULES for f in findings):
+            return
         try:
             from importgate.fix import apply  # noqa: F401
         except ImportError:
