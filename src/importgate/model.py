@@ -145,6 +145,9 @@ class ImportEdge:
     is_from: bool
     asname: str | None = None  # for `import a.b as c`
     block: int = 0  # line of the enclosing try statement (pairs a fallback with what it replaces)
+    # in a try or with body after other statements (or a header) that may raise: a handler or
+    # the context manager may swallow that, and then this import never runs
+    skippable: bool = False
 
     @property
     def is_star(self) -> bool:

@@ -429,6 +429,58 @@ def test_imports_that_run_at_import_time_wherever_they_sit(make_project, a_sourc
     assert "cannot import name 'A' from partially initialized module 'a'" in import_error(root, "a")
 
 
+@pytest.mark.parametrize(
+    "a_source",
+    [
+        pytest.param(
+            "try:\n    import not_installed_anywhere\n    from b import B\nexcept ModuleNotFoundError:\n    B = None\n\n\nclass A:\n    pass\n",
+            id="after-an-optional-import-in-the-same-try",
+        ),
+        pytest.param(
+            "try:\n    import c\n    from b import B\nexcept NameError:\n    B = None\n\n\nclass A:\n    pass\n",
+            id="after-an-import-that-raises-what-the-handler-catches",
+        ),
+        pytest.param(
+            "import contextlib\n\nwith contextlib.suppress(ValueError):\n    int('x')\n    from b import B\n\n\nclass A:\n    pass\n",
+            id="after-a-statement-the-context-manager-swallows",
+        ),
+        pytest.param(
+            "try:\n    if int('x'):\n        pass\n    from b import B\nexcept ValueError:\n    B = None\n\n\nclass A:\n    pass\n",
+            id="after-a-header-that-raises",
+        ),
+        pytest.param(
+            "try:\n    with open('no-such-file'):\n        from b import B\nexcept FileNotFoundError:\n    B = None\n\n\nclass A:\n    pass\n",
+            id="after-a-with-item-that-raises",
+        ),
+        pytest.param(
+            "try:\n    import not_installed_anywhere, b\nexcept ModuleNotFoundError:\n    b = None\n\n\nclass A:\n    pass\n",
+            id="second-module-of-one-import-statement",
+        ),
+    ],
+)
+def test_a_failing_import_that_an_earlier_caught_error_skips_is_not_claimed(make_project, a_source):
+    """Found by a stress run: an earlier statement of the same try (or with) body may raise what
+    is caught there, and then the import that would fail never runs: nothing is certain."""
+    root = make_project({"a.py": a_source, "b.py": "from a import A\n\n\nclass B:\n    pass\n", "c.py": "y = undefined_name\n"})
+    assert cycle_findings(run_check(root)) == []
+    assert import_error(root, "a") is None and import_error(root, "b") is None
+
+
+def test_an_earlier_caught_error_in_the_importer_skips_the_failing_import_too(make_project):
+    """The try is in the module imported first, around the import that starts the cycle: an
+    error of the cycle that the simulation does not follow (an attribute read of a running
+    submodule) is caught there, so importing it works, while importing two.t1 first fails."""
+    root = make_project({
+        "two/__init__.py": "",
+        "two/t0.py": "import two\np = two.t0.n2\n",
+        "two/t1.py": "import two.t0\nfrom two.t1 import n3\nn3 = 1\n",
+        "a2.py": "try:\n    import two.t0\n    import two.t1\nexcept AttributeError:\n    pass\n",
+    })
+    messages = [f.message for f in cycle_findings(run_check(root))]
+    assert not any("a2" in m for m in messages), messages
+    assert import_error(root, "a2") is None
+
+
 def test_many_simulations_spread_over_workers_give_the_same_findings(make_project, tmp_path, monkeypatch):
     """Over a hundred modules on one cycle and a hundred more that reach it: the simulations
     run in forked workers with --jobs 2 and in this process with --jobs 1; same findings, and

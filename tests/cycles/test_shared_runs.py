@@ -29,7 +29,7 @@ def random_project(rng: random.Random) -> dict[str, str]:
     app = [f"app.a{i}" for i in range(rng.randint(8, 20))]
     files = {"util/__init__.py": "", "app/__init__.py": ""}
 
-    def core_line(module: str) -> str:
+    def core_line() -> str:  # repeated choices are the likelier ones
         other, name, tag = rng.choice(core), rng.choice(NAMES), rng.randint(0, 999)
         return rng.choice([
             f"from {other} import {name}",
@@ -50,7 +50,7 @@ def random_project(rng: random.Random) -> dict[str, str]:
         ])
 
     for module in core:
-        lines = [core_line(module) for _ in range(rng.randint(2, 6))]
+        lines = [core_line() for _ in range(rng.randint(2, 6))]
         files[module.replace(".", "/") + ("/__init__.py" if module == "core" else ".py")] = "\n".join(lines) + "\n"
     for module in util:
         files[module.replace(".", "/") + ".py"] = "".join(f"{name} = {i}\n" for i, name in enumerate(NAMES))
@@ -139,9 +139,10 @@ def test_what_the_shared_runs_claim_really_fails(tmp_path, seed):
 
 def test_what_decides_a_run_is_part_of_what_is_shared(tmp_path, monkeypatch):
     """The same import from the same state is not the same run when an earlier import may have
-    raised (x and y), or when it sits in a `try` (z and w: an AttributeError may be caught); and a
-    reused run must leave what it left the first time: a clouded state (u and v) and the modules
-    it may have started (r and s)."""
+    raised (x and y), or when it sits in a `try` (z and w: an AttributeError may be caught; k1
+    and k2: an earlier statement of the try may raise what it catches); and a reused run must
+    leave what it left the first time: a clouded state (u and v) and the modules it may have
+    started (r and s)."""
     root = write_project(tmp_path / "p", {
         "core/__init__.py": "",
         "core/a.py": "from core.b import B\nA = 1\n",
@@ -164,6 +165,8 @@ def test_what_decides_a_run_is_part_of_what_is_shared(tmp_path, monkeypatch):
         "app/v.py": "import core.e\nimport core.a\n",
         "app/r.py": "import core.h\nimport core.a\n",
         "app/s.py": "import core.h\nimport core.a\n",
+        "app/k1.py": "try:\n    import core.a\nexcept ModuleNotFoundError:\n    pass\n",
+        "app/k2.py": "try:\n    import os\n    import core.a\nexcept ModuleNotFoundError:\n    pass\n",
     })
     model = _model(root)
     model.cyclic_modules()
@@ -172,8 +175,8 @@ def test_what_decides_a_run_is_part_of_what_is_shared(tmp_path, monkeypatch):
     assert shared == alone
     fails = {model.name[p] for p, failure in shared.items() if failure is not None and model.name[p].startswith("app.")}
     # x, u, v: an earlier import may have raised; z: its handler may catch the AttributeError;
-    # r, s: core.a may have started when core.h ran
-    assert fails == {"app.y", "app.w"}
+    # r, s: core.a may have started when core.h ran; k2: `import os` might raise before core.a
+    assert fails == {"app.y", "app.w", "app.k1"}
 
 
 def test_only_modules_that_can_run_a_failing_cycle_are_imported_first_too(tmp_path, monkeypatch):
@@ -200,3 +203,31 @@ def test_only_modules_that_can_run_a_failing_cycle_are_imported_first_too(tmp_pa
     assert len(report.findings) == 1
     assert "importing uses_bad, uses_both first fails too" in report.findings[0].message
     assert sorted(simulated) == ["bad_a", "bad_b", "good_a", "good_b", "uses_bad", "uses_both"]
+
+
+def test_a_reused_run_finishes_what_may_have_run_before(tmp_path, monkeypatch):
+    """Found by a stress run: ``r`` may have run (the guarded import) when ``c1`` is imported,
+    and ``c1``'s run finishes it (through ``q``); a2 reusing a1's run of ``c1`` must see ``r``
+    finished too, or it thinks the later `import r` may fail and loses the failure of `import x`.
+    Both really fail to import."""
+    app = "import os\nif os.environ.get('Z'):\n    import r\nimport c1\nimport r\nimport x\n"
+    files = {
+        "r.py": "", "q.py": "import r\n", "c1.py": "import c2\nimport q\n", "c2.py": "import c1\n",
+        "x.py": "from y import Y\nX = 1\n", "y.py": "from x import X\nY = 1\n", "a1.py": app, "a2.py": app,
+    }
+    model = _model(write_project(tmp_path / "p", files))
+    model.cyclic_modules()
+    alone = _outcomes(model, shared=False, monkeypatch=monkeypatch)
+    shared = _outcomes(model, shared=True, monkeypatch=monkeypatch)
+    assert shared == alone
+    assert {model.name[p] for p, failure in shared.items() if failure is not None} >= {"a1", "a2"}
+    # at the default threshold (a cycle long enough to be remembered), through the CLI's message
+    for i in range(2, 17):
+        files[f"c{i}.py"] = f"import c{i + 1 if i < 16 else 1}\n"
+    root = write_project(tmp_path / "long", files)
+    monkeypatch.undo()
+    (finding,) = run_check(root, select=frozenset({"IG4"}), cache=False, jobs=1).findings
+    assert "importing a1, a2 first fails too" in finding.message
+    for module in ("a1", "a2"):
+        proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, timeout=60)
+        assert proc.returncode != 0

@@ -869,12 +869,20 @@ class _Walker:
         # lines that may hold an import: an `if` without one needs no feature-test classification
         self.import_lines = _match_lines(_IMPORT_WORD, source)
         self.in_try = 0  # inside a try body or its else: an exception there may be handled
+        self.ran_before = False  # in a try or with body: something of it (or a header) ran before
         self.loads: dict[str, int] = {}  # dotted name -> first line read by code that surely runs at import
 
     # -- statements -------------------------------------------------------
-    def statements(self, body: list[ast.stmt], guard: int, top: bool = False, in_function: bool = False) -> None:
-        for stmt in body:
+    def statements(self, body: list[ast.stmt], guard: int, top: bool = False, in_function: bool = False, opens: bool = False) -> None:
+        """``opens``: a try or with body (the caller says what ran before its first statement)."""
+        saved = self.ran_before
+        if self.in_try and not opens:
+            self.ran_before = True  # a header (an `if` test, a loop, a `with` item) ran before it
+        for index, stmt in enumerate(body):
+            if index and self.in_try:
+                self.ran_before = True
             self.statement(stmt, guard, top, in_function)
+        self.ran_before = saved
 
     def statement(self, node: ast.stmt, guard: int, top: bool, in_function: bool) -> None:
         s = self.s
@@ -976,8 +984,10 @@ class _Walker:
                 body_guard = guard | _G_TRY
             saved_block = self.block
             self.block = node.lineno
+            if not self.in_try:
+                self.ran_before = False
             self.in_try += 1
-            self.statements(node.body, body_guard, in_function=in_function)  # type: ignore[attr-defined]
+            self.statements(node.body, body_guard, in_function=in_function, opens=True)  # type: ignore[attr-defined]
             self.in_try -= 1
             for handler in handlers:
                 handler_guard = guard | _G_CONDITIONAL
@@ -1013,9 +1023,12 @@ class _Walker:
                     isinstance(a, (ast.Name, ast.Attribute, ast.Tuple)) and _catches_import_error(a) for a in call.args
                 ):
                     with_guard |= _G_TRY
+            saved_ran = self.ran_before
+            self.ran_before = self.in_try > 0  # its items ran first: a try around it may catch their error
             self.in_try += 1  # a context manager may swallow what its body raises
-            self.statements(node.body, with_guard, top=top, in_function=in_function)
+            self.statements(node.body, with_guard, top=top, in_function=in_function, opens=True)
             self.in_try -= 1
+            self.ran_before = saved_ran
         elif isinstance(node, ast.Global):
             self.global_decls.update(node.names)
         elif node.__class__.__name__ == "Match":
@@ -1108,7 +1121,7 @@ class _Walker:
     # -- imports ----------------------------------------------------------
     def import_(self, node: ast.Import, guard: int, module_scope: bool) -> None:
         s = self.s
-        for alias in node.names:
+        for index, alias in enumerate(node.names):
             loc = s.loc(alias)
             s.imports.append(
                 ImportEdge(
@@ -1120,6 +1133,7 @@ class _Walker:
                     is_from=False,
                     asname=alias.asname,
                     block=self.block,
+                    skippable=self.in_try > 0 and (self.ran_before or index > 0),
                 )
             )
             bound = alias.asname or alias.name.split(".", 1)[0]
@@ -1154,6 +1168,7 @@ class _Walker:
                 guard=_as_guard(guard),
                 is_from=True,
                 block=self.block,
+                skippable=self.in_try > 0 and self.ran_before,
             )
         )
 

@@ -620,7 +620,7 @@ class _Simulation:
             step = self.current[path]
             state = self.state
             seen = {p: state[p] for p in reads if p in state} if len(reads) < len(state) else {p: v for p, v in state.items() if p in reads}
-            key = (child, self.clouded, bool(step.edge.block), frozenset(seen.items()))
+            key = (child, self.clouded, bool(step.edge.block), step.edge.skippable, frozenset(seen.items()))
             known = runs.get(key)
             if known is not None:
                 writes, self.clouded, failure = known
@@ -630,7 +630,8 @@ class _Simulation:
                 self.failure = failure
                 continue
             self._run(child)
-            writes = {p: state[p] for p in model.closure(child) if p in state and p not in seen}
+            # what the run changed (it may also turn a module that may have run into a finished one)
+            writes = {p: state[p] for p in model.closure(child) if p in state and seen.get(p) is not state[p]}
             if len(writes) >= _WORTH_REMEMBERING:
                 runs[key] = (writes, self.clouded, self.failure)
         return self.failure
@@ -907,10 +908,14 @@ class _Simulation:
         if self.clouded:  # an earlier import may have raised: nothing certain to say
             self.failure = _ELSEWHERE
             return
-        if kind != "name" and any(
-            isinstance(step, _Import) and step.edge.block for step in (self.current.get(p) for p in self.frames)
+        if any(
+            isinstance(step, _Import) and (step.edge.skippable or (kind != "name" and step.edge.block))
+            for step in (self.current.get(p) for p in self.frames)
         ):
-            # an AttributeError or NameError raised under a `try` may be caught by its handler
+            # here or in a module importing this one: a `try` handler may catch the AttributeError
+            # or NameError; or an earlier statement of a try or with body may raise what is caught
+            # there (a missing optional module, an error the simulation does not follow), and the
+            # import that fails here never runs
             self.failure = _ELSEWHERE
             return
         self._record(kind, *args, **kwargs)
