@@ -148,6 +148,9 @@ class ImportEdge:
     # in a try or with body after other statements (or a header) that may raise: a handler or
     # the context manager may swallow that, and then this import never runs
     skippable: bool = False
+    # in a try body whose handlers swallow more than ModuleNotFoundError, or in a with body: an
+    # error raised by the code it runs (or by itself) may be swallowed there
+    shielded: bool = False
 
     @property
     def is_star(self) -> bool:

@@ -463,6 +463,15 @@ def _only_module_not_found(handler_type: ast.expr | None) -> bool:
     return not (caught & {"ImportError", "Exception", "BaseException"}) and "ModuleNotFoundError" in caught
 
 
+def _swallows_more_than_module_not_found(handler: ast.ExceptHandler) -> bool:
+    """A handler that may swallow an error other than a missing module (one that ends by
+    raising again swallows nothing)."""
+    if handler.body and isinstance(handler.body[-1], ast.Raise):
+        return False
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return not all(n is not None and (_dotted(n) or "").rsplit(".", 1)[-1] == "ModuleNotFoundError" for n in names)
+
+
 def _statement_loads(node: ast.stmt, out: dict[str, int], shadow: frozenset[str]) -> None:
     """Dotted names a statement surely reads when it runs: its simple parts and the headers of
     compound statements (their bodies are visited as statements of their own, with their guard).
@@ -870,6 +879,7 @@ class _Walker:
         self.import_lines = _match_lines(_IMPORT_WORD, source)
         self.in_try = 0  # inside a try body or its else: an exception there may be handled
         self.ran_before = False  # in a try or with body: something of it (or a header) ran before
+        self.shielded = False  # in a try or with body that may swallow what the code in it raises
         self.loads: dict[str, int] = {}  # dotted name -> first line read by code that surely runs at import
 
     # -- statements -------------------------------------------------------
@@ -986,9 +996,12 @@ class _Walker:
             self.block = node.lineno
             if not self.in_try:
                 self.ran_before = False
+            saved_shield = self.shielded
+            self.shielded = saved_shield or any(_swallows_more_than_module_not_found(h) for h in handlers)
             self.in_try += 1
             self.statements(node.body, body_guard, in_function=in_function, opens=True)  # type: ignore[attr-defined]
             self.in_try -= 1
+            self.shielded = saved_shield
             for handler in handlers:
                 handler_guard = guard | _G_CONDITIONAL
                 if handler in catching:
@@ -1023,12 +1036,13 @@ class _Walker:
                     isinstance(a, (ast.Name, ast.Attribute, ast.Tuple)) and _catches_import_error(a) for a in call.args
                 ):
                     with_guard |= _G_TRY
-            saved_ran = self.ran_before
+            saved_ran, saved_shield = self.ran_before, self.shielded
             self.ran_before = self.in_try > 0  # its items ran first: a try around it may catch their error
+            self.shielded = True
             self.in_try += 1  # a context manager may swallow what its body raises
             self.statements(node.body, with_guard, top=top, in_function=in_function, opens=True)
             self.in_try -= 1
-            self.ran_before = saved_ran
+            self.ran_before, self.shielded = saved_ran, saved_shield
         elif isinstance(node, ast.Global):
             self.global_decls.update(node.names)
         elif node.__class__.__name__ == "Match":
@@ -1134,6 +1148,7 @@ class _Walker:
                     asname=alias.asname,
                     block=self.block,
                     skippable=self.in_try > 0 and (self.ran_before or index > 0),
+                    shielded=self.shielded,
                 )
             )
             bound = alias.asname or alias.name.split(".", 1)[0]
@@ -1169,6 +1184,7 @@ class _Walker:
                 is_from=True,
                 block=self.block,
                 skippable=self.in_try > 0 and self.ran_before,
+                shielded=self.shielded,
             )
         )
 

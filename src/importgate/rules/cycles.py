@@ -620,7 +620,7 @@ class _Simulation:
             step = self.current[path]
             state = self.state
             seen = {p: state[p] for p in reads if p in state} if len(reads) < len(state) else {p: v for p, v in state.items() if p in reads}
-            key = (child, self.clouded, bool(step.edge.block), step.edge.skippable, frozenset(seen.items()))
+            key = (child, self.clouded, bool(step.edge.block), step.edge.skippable, step.edge.shielded, frozenset(seen.items()))
             known = runs.get(key)
             if known is not None:
                 writes, self.clouded, failure = known
@@ -909,13 +909,13 @@ class _Simulation:
             self.failure = _ELSEWHERE
             return
         if any(
-            isinstance(step, _Import) and (step.edge.skippable or (kind != "name" and step.edge.block))
+            isinstance(step, _Import) and (step.edge.skippable or step.edge.shielded or (kind != "name" and step.edge.block))
             for step in (self.current.get(p) for p in self.frames)
         ):
             # here or in a module importing this one: a `try` handler may catch the AttributeError
-            # or NameError; or an earlier statement of a try or with body may raise what is caught
-            # there (a missing optional module, an error the simulation does not follow), and the
-            # import that fails here never runs
+            # or NameError; a handler or a context manager may swallow an error that code the
+            # simulation does not follow raises before the failure; or an earlier statement of a
+            # try or with body may raise what is caught there, and the failing import never runs
             self.failure = _ELSEWHERE
             return
         self._record(kind, *args, **kwargs)
