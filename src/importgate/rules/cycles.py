@@ -596,9 +596,10 @@ class _Simulation:
     def run_alone(self, path: str, runs: dict) -> _Failure | None:
         """``run_first([path])`` for a module on no import cycle. Nothing it imports can come
         back to it, so what one of its imports runs depends only on the state of the modules that
-        import can run or read: many modules begin by importing into the same big cycle from the
-        same state, and that cycle is simulated once, not once per module (``runs`` remembers).
-        Exact: the remembered outcome is reused only when everything it read is the same."""
+        import can run or read, on whether an earlier import may have raised (``clouded``) and on
+        the try or with around the import: many modules begin by importing into the same big
+        cycle from the same state, and that cycle is simulated once, not once per module
+        (``runs`` remembers). Exact: a remembered run is reused only when all of that is equal."""
         self.starts = (path,)
         if path in self.state:
             return self.failure
