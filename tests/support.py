@@ -33,6 +33,25 @@ def run_check(root: Path | str, *paths: str, **options) -> Report:
     return api.check_paths(targets, **options)
 
 
+def cycle_claims(message: str) -> tuple[str, list[str], list[str]]:
+    """What a circular-import finding says: (the module imported first, the other modules said
+    to fail too, the modules said to work)."""
+    import re
+
+    first = re.search(r"when (\S+) is imported first|importing (\S+) runs", message)
+    assert first, message
+    too = re.search(r"importing ([\w., ]+?)(?: and \d+ more)? first fails too", message)
+    works = re.search(r"no failure when importing ([\w., ]+?) first", message)
+    split = lambda m: [s.strip() for s in m.group(1).split(",")] if m else []  # noqa: E731
+    return first.group(1) or first.group(2), split(too), split(works)
+
+
+def import_fails(root: Path | str, module: str, python: str = sys.executable) -> bool:
+    """Ground truth: does `python -c "import <module>"` fail in a fresh interpreter?"""
+    proc = subprocess.run([python, "-c", f"import {module}"], cwd=root, capture_output=True, timeout=120)
+    return proc.returncode != 0
+
+
 def rules_of(report: Report) -> list[tuple[str, str | None]]:
     return [(f.rule.name, f.name) for f in report.findings]
 

@@ -5,13 +5,12 @@ interpreter. This is where the simulation meets CPython on code nobody wrote by 
 from __future__ import annotations
 
 import random
-import re
 import subprocess
 import sys
 
 import pytest
 
-from support import run_check, write_project
+from support import cycle_claims, import_fails, run_check, write_project
 
 
 def random_project(rng: random.Random) -> dict[str, str]:
@@ -45,23 +44,15 @@ def random_project(rng: random.Random) -> dict[str, str]:
     return files
 
 
-def fails(root, module: str) -> bool:
-    proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, timeout=60)
-    return proc.returncode != 0
-
-
 @pytest.mark.parametrize("seed", range(40))
 def test_every_module_said_to_fail_really_fails(tmp_path, seed):
     files = random_project(random.Random(seed))
     root = write_project(tmp_path / "p", files)
     report = run_check(root, select=frozenset({"IG4"}), cache=False)
     for finding in report.findings:
-        first = re.search(r"when (\S+) is imported first|importing (\S+) runs", finding.message)
-        said = [first.group(1) or first.group(2)]
-        too = re.search(r"importing ([\w., ]+?)(?: and \d+ more)? first fails too", finding.message)
-        said += too.group(1).split(", ") if too else []
-        for module in said:
-            assert fails(root, module), (module, finding.message, files)
+        first, too, _ = cycle_claims(finding.message)
+        for module in [first, *too]:
+            assert import_fails(root, module), (module, finding.message, files)
 
 
 def test_the_random_projects_do_exercise_the_rules(tmp_path):
@@ -83,8 +74,7 @@ if __name__ == "__main__":  # PYTHONPATH=tests python tests/cycles/test_random_c
         root = write_project(Path(tempfile.mkdtemp()) / "p", files)
         for finding in run_check(root, select=frozenset({"IG4"}), cache=False).findings:
             findings += 1
-            first = re.search(r"when (\S+) is imported first|importing (\S+) runs", finding.message)
-            module = first.group(1) or first.group(2)
+            module = cycle_claims(finding.message)[0]
             proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True)
             if proc.returncode == 0:
                 wrong += 1

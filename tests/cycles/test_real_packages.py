@@ -4,14 +4,13 @@ them is checked against a real `python -c "import <module>"` in that venv."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from support import run_check, shared_venv, site_packages
+from support import cycle_claims, run_check, shared_venv, site_packages
 
 pytestmark = pytest.mark.slow
 
@@ -38,22 +37,12 @@ def import_error(python: Path, module: str) -> str | None:
     return (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
 
 
-def claims(message: str) -> tuple[str, list[str], list[str]]:
-    """(module imported first, other modules said to fail too, modules said to work)."""
-    first = re.search(r"when (\S+) is imported first|importing (\S+) runs", message)
-    assert first, message
-    too = re.search(r"importing ([\w., ]+?)(?: and \d+ more)? first fails too", message)
-    works = re.search(r"no failure when importing ([\w., ]+?) first", message)
-    split = lambda m: [s.strip() for s in m.group(1).split(",")] if m else []  # noqa: E731
-    return first.group(1) or first.group(2), split(too), split(works)
-
-
 @pytest.mark.parametrize("package", ["django", "sqlalchemy", "pydantic"])
 def test_every_claim_on_a_real_package_is_what_python_does(tmp_path, python, package):
     root = copy_package(tmp_path, python, package)
     report = run_check(root, python=str(python), select=frozenset({"IG4"}))
     for finding in report.findings:
-        first, too, works = claims(finding.message)
+        first, too, works = cycle_claims(finding.message)
         error = import_error(python, first)
         assert error is not None, f"{first} imports fine, but: {finding.message}"
         assert f"'{finding.name}'" in error, error

@@ -6,7 +6,6 @@ what they claim fails really fails in a fresh interpreter."""
 from __future__ import annotations
 
 import random
-import re
 import subprocess
 import sys
 
@@ -15,7 +14,7 @@ import pytest
 from importgate import engine
 from importgate.projects import configs_for
 from importgate.rules import cycles
-from support import run_check, write_project
+from support import cycle_claims, import_fails, run_check, write_project
 
 NAMES = ["n0", "n1", "n2"]
 
@@ -128,21 +127,17 @@ def test_what_the_shared_runs_claim_really_fails(tmp_path, seed):
     root = write_project(tmp_path / "p", random_project(random.Random(seed)))
     report = run_check(root, select=frozenset({"IG4"}), cache=False)
     for finding in report.findings:
-        first = re.search(r"when (\S+) is imported first|importing (\S+) runs", finding.message)
-        said = [first.group(1) or first.group(2)]
-        too = re.search(r"importing ([\w., ]+?)(?: and \d+ more)? first fails too", finding.message)
-        said += too.group(1).split(", ") if too else []
-        for module in said:
-            proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, timeout=60)
-            assert proc.returncode != 0, (module, finding.message)
+        first, too, _ = cycle_claims(finding.message)
+        for module in [first, *too]:
+            assert import_fails(root, module), (module, finding.message)
 
 
 def test_what_decides_a_run_is_part_of_what_is_shared(tmp_path, monkeypatch):
     """The same import from the same state is not the same run when an earlier import may have
     raised (x and y), or when it sits in a `try` (z and w: an AttributeError may be caught; k1
-    and k2: an earlier statement of the try may raise what it catches); and a reused run must
-    leave what it left the first time: a clouded state (u and v) and the modules it may have
-    started (r and s)."""
+    and k2: an earlier statement of the try may raise what it catches) or a `with` (q and y);
+    and a reused run must leave what it left the first time: a clouded state (u and v) and the
+    modules it may have started (r and s)."""
     root = write_project(tmp_path / "p", {
         "core/__init__.py": "",
         "core/a.py": "from core.b import B\nA = 1\n",
@@ -167,6 +162,7 @@ def test_what_decides_a_run_is_part_of_what_is_shared(tmp_path, monkeypatch):
         "app/s.py": "import core.h\nimport core.a\n",
         "app/k1.py": "try:\n    import core.a\nexcept ModuleNotFoundError:\n    pass\n",
         "app/k2.py": "try:\n    import os\n    import core.a\nexcept ModuleNotFoundError:\n    pass\n",
+        "app/q.py": "import contextlib\n\nwith contextlib.suppress(ValueError):\n    import core.a\n",
     })
     model = _model(root)
     model.cyclic_modules()
@@ -175,7 +171,8 @@ def test_what_decides_a_run_is_part_of_what_is_shared(tmp_path, monkeypatch):
     assert shared == alone
     fails = {model.name[p] for p, failure in shared.items() if failure is not None and model.name[p].startswith("app.")}
     # x, u, v: an earlier import may have raised; z: its handler may catch the AttributeError;
-    # r, s: core.a may have started when core.h ran; k2: `import os` might raise before core.a
+    # r, s: core.a may have started when core.h ran; k2: `import os` might raise before core.a;
+    # q: the context manager may swallow an error core.a's run raises first (y: the same import)
     assert fails == {"app.y", "app.w", "app.k1"}
 
 

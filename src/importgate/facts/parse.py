@@ -447,11 +447,14 @@ def _catches_import_error(handler_type: ast.expr | None) -> bool:
     return name.rsplit(".", 1)[-1] in _IMPORT_ERRORS or name.endswith("Error") and "Import" in name
 
 
+def _reraises(handler: ast.ExceptHandler) -> bool:
+    """A handler that ends by raising again swallows nothing."""
+    return bool(handler.body) and isinstance(handler.body[-1], ast.Raise)
+
+
 def _handles_import_error(handler: ast.ExceptHandler) -> bool:
     """A handler that catches ImportError and does not just re-raise it."""
-    if not _catches_import_error(handler.type):
-        return False
-    return not (handler.body and isinstance(handler.body[-1], ast.Raise))
+    return _catches_import_error(handler.type) and not _reraises(handler)
 
 
 def _only_module_not_found(handler_type: ast.expr | None) -> bool:
@@ -464,9 +467,8 @@ def _only_module_not_found(handler_type: ast.expr | None) -> bool:
 
 
 def _swallows_more_than_module_not_found(handler: ast.ExceptHandler) -> bool:
-    """A handler that may swallow an error other than a missing module (one that ends by
-    raising again swallows nothing)."""
-    if handler.body and isinstance(handler.body[-1], ast.Raise):
+    """A handler that may swallow an error other than a missing module."""
+    if _reraises(handler):
         return False
     names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return not all(n is not None and (_dotted(n) or "").rsplit(".", 1)[-1] == "ModuleNotFoundError" for n in names)

@@ -171,10 +171,6 @@ class _Import:
     otherwise: tuple | None = None
     from_base: str | None = None  # base, for a `from` import: its names are read
 
-    def __post_init__(self) -> None:
-        if self.edge.is_from:
-            self.from_base = self.base
-
 
 _NEVER_FAILS = (False, None, ())  # an import that cannot fail but for a cycle (identity matters)
 
@@ -299,7 +295,7 @@ class _Model:
             for imported in edge.names:
                 subs.append((imported, self.path_of(f"{base}.{imported.name}", path) if base_path else None))
         definite = not (edge.guard & ~Guard.TRY_MODULE)
-        return _Import(edge.location.line, edge, definite, tuple(runs), base_path, tuple(subs))
+        return _Import(edge.location.line, edge, definite, tuple(runs), base_path, tuple(subs), from_base=base_path if edge.is_from else None)
 
     def cyclic_modules(self) -> set[str]:
         """Modules on an import cycle (Tarjan's SCCs of the module-level import graph,
