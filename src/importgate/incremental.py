@@ -12,7 +12,11 @@ An edit that adds or removes imports of modules outside the project (``import js
 interface, nobody else can look up the names they bind, and once the project is assembled
 each of them is seen to resolve cleanly (``confirm``: found, every imported name there, no
 dependency rule concerned), the report stands too. No rule sees such an import but the ones
-that check the import itself, which ``confirm`` does.
+that check the import itself, which ``confirm`` does. The same holds for an import of a
+first-party module that does not run at import time (``def f(): from .models import User``,
+``if TYPE_CHECKING: from .models import User``): the import-order simulation skips it, so
+``confirm`` asks the resolution rule about it, and checks the little else that counts it
+(an outside use of a package's incidental import, a module imported nowhere else).
 
 The contract this rests on: rules look a definition up only by a name some fact mentions
 (``facts.interface.mentioned_names``), except for "did you mean" spellings (checked here). A rule
@@ -105,6 +109,8 @@ class LocalImport:
     path: str
     edge: ImportEdge
     twin: bool  # an unchanged import of the same module and names under the same guard stays in the file
+    added: bool = True  # else removed
+    first_party: bool = False  # it may reach first-party code (then it does not run at import time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +151,7 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
         removed: list[ImportEdge] = []
         views = _views(old, new, names)
         if views is None:  # more changed than unmentioned definitions: imports from outside only?
-            split = _outside_imports_changed(old, new, ours, importable)
+            split = _unseen_imports_changed(old, new, ours, importable)
             if split is None:
                 return False
             added, removed = split
@@ -159,7 +165,9 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
         moved[path].update(line for edge in removed for line in _lines(edge))
         if added or removed:
             kept = {_twin_key(e) for e in _without(new, added).imports}
-            local.extend(LocalImport(path, e, _twin_key(e) in kept) for e in added + removed)
+            for edges, is_added in ((added, True), (removed, False)):
+                local.extend(LocalImport(path, e, _twin_key(e) in kept, is_added, is_first_party_import(e, importable))
+                             for e in edges)
     if any(_quotes(report, path, moved[path]) for path in changed):
         return False
     if _could_suggest(report, renamed):
@@ -182,25 +190,36 @@ def _views(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]):
 _PAIRED = Guard.TRY | Guard.TRY_MODULE | Guard.FALLBACK
 
 
-def _outside_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[str], importable: frozenset[str]):
-    """(added, removed) when every import the edit added or removed is of a module outside the
-    project, binds names no first-party code can look up here, and is not paired with a
-    fallback; else None."""
+def _unseen_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[str], importable: frozenset[str]):
+    """(added, removed) when every import the edit added or removed is one the other rules do not
+    see, and is not paired with a fallback; else None. Unseen: an import of a module outside
+    the project, or of a first-party module that does not run at import time (in a function,
+    under ``if TYPE_CHECKING:``), that binds no module-level name first-party code can look up
+    here. (``confirm`` checks what they import.)"""
+    from importgate.resolve import binds_module_name
+
     if old.is_stub or new.is_stub or old.suppressions or new.suppressions:
         return None  # a stub's imports are names it serves; an ignore comment covers a whole import's lines
     added, removed = _difference(old.imports, new.imports), _difference(new.imports, old.imports)
     if not added and not removed:
         return None
     own_mentions = mentioned_names(_without(old, removed), importable) | mentioned_names(_without(new, added), importable)
-    for edge in added + removed:
-        if edge.level or edge.is_star or edge.block or edge.guard & _PAIRED:
+    for edge, facts in [(e, new) for e in added] + [(e, old) for e in removed]:
+        if edge.is_star or edge.block or edge.guard & _PAIRED:
             return None
-        if edge.module_text.split(".")[0] in importable:
-            return None
+        if is_first_party_import(edge, importable) and edge.guard.at_import:
+            return None  # the import-order simulation runs it
         for name in bound_names(edge):
+            if not binds_module_name(edge, facts, name):
+                continue  # a function's local name
             if name in ours or name in own_mentions or (name.startswith("__") and name.endswith("__")):
                 return None
     return added, removed
+
+
+def is_first_party_import(edge: ImportEdge, importable: frozenset[str]) -> bool:
+    """May the import reach first-party code (``confirm`` resolves it to be sure)?"""
+    return bool(edge.level) or edge.module_text.split(".")[0] in importable
 
 
 def _twin_key(edge: ImportEdge) -> tuple:
@@ -258,11 +277,11 @@ def _without(facts: ModuleFacts, edges: list[ImportEdge]) -> ModuleFacts:
 def confirm(pending: Pending, project: "Project", manifests: bool = True) -> bool:
     """With the project assembled: is each added or removed import one no rule reports and no
     other answer depends on? The layout must be the one recorded (imports name modules, and
-    module names decide the layout); each import must find a module outside the project with
-    every name it imports (the import-order simulation stops at an import that fails); a
+    module names decide the layout). An import of a module outside the project must find it
+    with every name it imports (the import-order simulation stops at an import that fails); a
     third-party one must leave the dependency rules as they were (an unchanged twin in the
     file, and no dependency finding there), unless the project has no manifest (``manifests``)
-    to declare dependencies in."""
+    to declare dependencies in. A deferred import of a first-party module: ``_first_party_clean``."""
     from importgate import catalogue
     from importgate.facts.finder import in_standard_library
 
@@ -275,8 +294,15 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     concerned = {loc.path for f in report.findings if f.rule in dependency_rules
                  for loc in (f.location, *(r.location for r in f.related))}
     resolver, env = project.resolver, project.env
+    others = None  # first-party modules -> how many imports of each the edit left alone
     for item in pending.imports:
         edge, target = item.edge, item.edge.module_text
+        if item.first_party:
+            if others is None:
+                others = _other_importers(project, pending.imports)
+            if not _first_party_clean(project, report, item, others):
+                return False
+            continue
         if project.is_first_party_name(target):
             return False
         found = resolver.resolve(target, item.path, resolver.fallback_dirs(item.path)).found
@@ -288,6 +314,52 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
             return False
     # the installed modules these imports reached count too: one may import code of ours
     return previous.plugins or not installed_imports_first_party(project, importable)
+
+
+def _first_party_clean(project: "Project", report: Report, item: LocalImport, others: Counter) -> bool:
+    """Does no rule see this import of a first-party module, which does not run at import time
+    (so the import-order simulation skips it)? It resolves to the same first-party module
+    wherever Python looks and the resolution rules find nothing wrong with it (asked of the
+    rules themselves); it is no outside use of a name a package imports incidentally; each
+    module it names is imported elsewhere too (the dependency rules count a module only ever
+    imported lazily as an optional part); and no unused-dependency finding can name it as the
+    local module that shadows a distribution."""
+    from importgate import catalogue
+    from importgate.resolve import absolute_target
+    from importgate.rules import dependencies, reexports, resolution
+
+    facts = project.facts.get(item.path)
+    edge = item.edge
+    if facts is None or facts.syntax_error is not None:
+        return False
+    target = absolute_target(edge, facts.name, facts.is_package)
+    if target is None:
+        return False
+    resolver = project.resolver
+    found = resolver.resolve(target, item.path, resolver.fallback_dirs(item.path)).found
+    if found is None or not found.first_party or resolver.resolve(target, item.path).found != found:
+        return False
+    if next(iter(resolution.check_import(project, facts, edge)), None) is not None:
+        return False
+    package = reexports.outside_package(project, facts, edge)
+    if package is not None and any(reexports.incidental(project, project.facts[package], n.name) for n in edge.names):
+        return False
+    if any(others[path] < 1 for path in dependencies.imported_paths(edge, facts, project.layout.modules)):
+        return False
+    return not (edge.level == 0 and any(f.rule.code == catalogue.UNUSED_DEPENDENCY.code for f in report.findings))
+
+
+def _other_importers(project: "Project", changed: tuple[LocalImport, ...]) -> Counter:
+    """How many imports of each first-party module the project has besides the ones added."""
+    from importgate.rules import dependencies
+
+    counts = Counter({path: len(guards) for path, guards in dependencies.first_party_importers(project).items()})
+    modules = project.layout.modules
+    for item in changed:
+        facts = project.facts.get(item.path)
+        if item.added and facts is not None:
+            counts.subtract(dependencies.imported_paths(item.edge, facts, modules))
+    return counts
 
 
 def importable_names(project: "Project") -> frozenset[str]:

@@ -8,8 +8,9 @@ Four ways, cheapest first (``engine.check`` asks in this order):
   (``run_key`` over facts digests; the edited files had to be parsed to know);
 - by interface: the changed files differ from the state last answered only in definitions no
   module mentions and in where their lines are (``importgate.incremental``);
-- by outside imports: besides, only in imports of modules outside the project that resolve
-  cleanly (asked after the project is assembled, before any rule runs).
+- by outside imports: besides, only in imports of modules outside the project, or of
+  first-party modules inside functions or ``if TYPE_CHECKING:``, that resolve cleanly (asked
+  after the project is assembled, before any rule runs).
 
 Every stored answer is (report, digests of the files its fixes edit, stamps of the files outside
 the keys its rules read, facts key or None); it holds while those are as they were.
@@ -78,8 +79,9 @@ class Replays:
         return self._replayed(base.report, started, parsed)
 
     def by_outside_imports(self, project: "Project", started: float, parsed: int) -> Report | None:
-        """The edit added or removed imports of modules outside the project only: the report
-        stands if each resolves cleanly (``incremental.confirm``)."""
+        """The edit added or removed imports no rule but their own checks see (of modules
+        outside the project, deferred ones of first-party modules): the report stands if each
+        resolves cleanly (``incremental.confirm``)."""
         from importgate import incremental
 
         pending, self.pending = self.pending, None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from importgate.facts.finder import Found, Kind, ModuleFinder
-from importgate.model import ImportEdge, Location, ModuleFacts
+from importgate.model import Guard, ImportEdge, Location, ModuleFacts
 
 
 class FactsSource(Protocol):
@@ -340,6 +340,8 @@ class Resolver:
                         return True
             return False
         for edge in facts.imports:  # re-exported: follow the import that binds it
+            if not binds_module_name(edge, facts, head):
+                continue
             if edge.is_from:
                 for imported in edge.names:
                     if (imported.asname or imported.name) == head:
@@ -477,6 +479,8 @@ class Resolver:
         """The module a local name like ``core`` (in ``core.__all__``) refers to."""
         head = local.split(".")[0]
         for edge in facts.imports:
+            if not binds_module_name(edge, facts, head):
+                continue
             if edge.is_from:
                 for imported in edge.names:
                     if (imported.asname or imported.name) == head:
@@ -523,3 +527,12 @@ class Resolver:
         if self.test_dirs and (_is_test_file(path) or self.basedir(path) in self.test_dirs):
             out.extend(d for d in sorted(self.test_dirs) if d not in out)
         return tuple(out)
+
+
+def binds_module_name(edge: ImportEdge, facts: ModuleFacts, name: str) -> bool:
+    """Can this import bind the module-level ``name``? One inside a function binds a local name,
+    unless the function declares it ``global`` (the facts then have it bound on that line)."""
+    if not edge.guard & Guard.FUNCTION:
+        return True
+    line = facts.defined.get(name)
+    return line is not None and edge.location.line <= line <= edge.location.end_line

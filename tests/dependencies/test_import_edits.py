@@ -65,3 +65,62 @@ def test_a_twin_whose_finding_is_ignored_does_not_vouch_for_a_new_import(tmp_pat
     }, "app/b.py", "import yaml\n")
     assert not report.replayed
     assert first == [] and [f[:2] for f in second] == [("undeclared-dependency", "pyyaml")]
+
+
+# -- deferred imports of first-party modules -------------------------------------------------
+
+OPTIONAL = pyproject(["requests"], extras={"yaml": ["PyYAML"]})
+
+
+def test_a_module_imported_only_lazily_belongs_to_an_extra(tmp_path, thirdparty_python):
+    """app/reloader.py imports an extra-only distribution; the first import of it, inside a
+    function, makes it the extra's own module (the finding goes): not answered by the last report."""
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\n", "app/reloader.py": "import yaml\n",
+        "app/cli.py": "def run():\n    return 1\n",
+    }, "app/cli.py", "\n\ndef reload():\n    from app import reloader\n    return reloader\n")
+    assert not report.replayed
+    assert [f[0] for f in first] == ["unguarded-optional-import"] and second == []
+
+
+def test_another_lazy_import_of_a_lazily_imported_module_replays(tmp_path, thirdparty_python):
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\n", "app/reloader.py": "import yaml\n",
+        "app/cli.py": "def run():\n    from app import reloader\n    return reloader\n",
+    }, "app/cli.py", "\n\ndef again():\n    from app.reloader import yaml\n    return yaml\n")
+    assert report.replayed and first == second == []
+
+
+def test_removing_the_only_lazy_import_of_a_module_runs_the_rules(tmp_path, thirdparty_python):
+    root = write_project(tmp_path / "p", {
+        "pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\n", "app/reloader.py": "import yaml\n",
+        "app/cli.py": "def run():\n    from app import reloader\n    return reloader\n",
+    })
+    assert run_check(root, cache_dir=str(tmp_path / "c"), python=thirdparty_python).findings == ()
+    (root / "app" / "cli.py").write_text("def run():\n    return 1\n")
+    cached = run_check(root, cache_dir=str(tmp_path / "c"), python=thirdparty_python)
+    assert not cached.replayed
+    assert [f.rule.name for f in cached.findings] == ["unguarded-optional-import"]
+
+
+def test_a_local_module_named_like_an_unused_dependency_shadows_it_once_imported(tmp_path, thirdparty_python):
+    """yaml.py beside the code hides PyYAML's ``yaml``: the first import of it (here yaml.py's own,
+    in a function) turns "never imported" into "shadowed by yaml.py"."""
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": pyproject(["PyYAML"]), "yaml.py": "def load():\n    return 1\n",
+    }, "yaml.py", "\n\ndef again():\n    import yaml\n    return yaml\n")
+    assert not report.replayed
+    assert [f[0] for f in first] == [f[0] for f in second] == ["unused-dependency"]
+    assert "shadows" not in first[0][4] and "shadows" in second[0][4]
+
+
+def test_a_name_of_a_test_helper_reaches_a_distribution_from_production_code(tmp_path, thirdparty_python):
+    """tests/yaml.py makes ``yaml`` a name that may reach first-party code, but from app/ it is
+    PyYAML, undeclared: a third-party import after all."""
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": pyproject(["requests"]), "app/__init__.py": "import requests\n",
+        "tests/yaml.py": "def load():\n    return 1\n", "tests/test_app.py": "import yaml\n",
+        "app/cli.py": "def run():\n    return 1\n",
+    }, "app/cli.py", "\n\ndef read():\n    import yaml\n    return yaml\n")
+    assert not report.replayed
+    assert first == [] and [(f[0], f[1]) for f in second] == [("undeclared-dependency", "pyyaml")]

@@ -365,6 +365,109 @@ def test_an_import_added_to_a_try_body_can_make_its_fallback_run(tmp_path):
     assert "nothere" not in str(first) and "nothere" in str(second)
 
 
+# -- deferred imports of first-party modules ----------------------------------------------
+
+DEFERRED = {
+    "shop/__init__.py": "from .helpers import slug\nfrom .models import User\n__all__ = ['User']\n",
+    "shop/helpers.py": "def slug(text):\n    return text.lower()\n",
+    "shop/models.py": "class User:\n    name = 'x'\n",
+    "shop/views.py": "from shop.models import User\n\n\ndef show(user):\n    return user.name\n",
+    "app.py": "from shop import User\nfrom shop.views import show\n\n\ndef main():\n    return show(User())\n",
+}
+
+
+def test_a_first_party_import_inside_a_function_is_answered_without_the_rules(tmp_path):
+    """``User`` is a name first-party code looks up (app.py imports it from shop), but inside a
+    function it binds a local name only; the import-order simulation never runs it."""
+    root = write_project(tmp_path / "p", DEFERRED)
+    views = root / "shop" / "views.py"
+    first, _ = answers(root, tmp_path / "c")
+    assert first == []
+    views.write_text(views.read_text().replace("    return user.name\n", "    from shop.models import User\n    from . import helpers\n    return helpers.slug(user.name), User\n"))
+    second, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 1 and second == first
+    views.write_text(views.read_text().replace("    from . import helpers\n", ""))  # and one removed
+    third, report = answers(root, tmp_path / "c")
+    assert report.replayed and third == first
+
+
+def test_a_first_party_import_under_type_checking_is_answered_without_the_rules(tmp_path):
+    """(A new ``if TYPE_CHECKING:`` block is more: its test reads a name at import time.)"""
+    root = write_project(tmp_path / "p", {**DEFERRED, "shop/helpers.py": (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from shop.views import show\n\n\n"
+        + DEFERRED["shop/helpers.py"])})
+    helpers = root / "shop" / "helpers.py"
+    first, _ = answers(root, tmp_path / "c")
+    helpers.write_text(helpers.read_text().replace("    from shop.views import show\n",
+                                                   "    from shop.views import show\n    from shop.models import User as _User\n"))
+    second, report = answers(root, tmp_path / "c")
+    assert report.replayed and second == first
+    insert_at_top(helpers, "from typing import TYPE_CHECKING as _T\nif _T:\n    from shop import models\n")
+    third, report = answers(root, tmp_path / "c")
+    assert not report.replayed and third == first
+
+
+def test_a_deferred_import_that_fails_runs_the_rules(tmp_path):
+    for line, rule in (("    from shop.models import Admin\n", "IG102"), ("    from shop import nothere\n", "IG102"),
+                       ("    from shop.absent import User\n", "IG101"), ("    from ...too_far import x\n", "IG104")):
+        first, second, report = edited_once(tmp_path / rule / str(len(line)), DEFERRED, {
+            "shop/views.py": lambda text, line=line: text.replace("    return user.name\n", line + "    return user.name\n")})
+        assert not report.replayed
+        assert [f[2] for f in second if f[0].endswith("views.py")] == [rule]
+    first, second, report = edited_once(tmp_path / "typing", DEFERRED, {
+        "shop/views.py": lambda text: "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from shop.models import Admin\n" + text})
+    assert not report.replayed and [f[2] for f in second] == ["IG106"]  # unresolved-typing-import
+
+
+def test_a_deferred_import_at_module_level_or_in_a_class_body_runs_the_rules(tmp_path):
+    """Both run when the module is imported: the import-order simulation must see them."""
+    for rel, edit in (("shop/helpers.py", lambda text: text + "from shop import views as _views\n"),
+                      ("shop/helpers.py", lambda text: text + "\n\nclass K:\n    from shop import views as _views\n")):
+        first, second, report = edited_once(tmp_path / str(len(edit(""))), DEFERRED, {rel: edit})
+        assert not report.replayed and second == first
+
+
+def test_a_deferred_outside_use_of_an_incidental_import_runs_the_rules(tmp_path):
+    """shop imports ``slug`` from .helpers and leaves it out of ``__all__``: one more place
+    outside shop that imports it from there is one more place the implicit-reexport finding
+    lists (and the first one makes the finding)."""
+    root = write_project(tmp_path / "p", DEFERRED)
+    first, _ = answers(root, tmp_path / "c")
+    append(root / "app.py", "\n\ndef later():\n    from shop import slug\n    return slug\n")
+    second, report = answers(root, tmp_path / "c")
+    assert not report.replayed
+    assert first == [] and [f[2] for f in second] == ["IG107"]
+    append(root / "app.py", "\n\ndef again():\n    from shop import slug\n    return slug\n")
+    third, report = answers(root, tmp_path / "c")
+    assert not report.replayed and third[0][4] != second[0][4]  # app.py:N and app.py:M
+
+
+def test_a_deferred_import_declared_global_binds_a_module_name(tmp_path):
+    """``global User`` makes the import bind shop.helpers.User: app.py's missing name is found."""
+    files = {**DEFERRED, "app.py": DEFERRED["app.py"] + "from shop.helpers import User as _U\n"}
+    first, second, report = edited_once(tmp_path, files, {"shop/helpers.py": lambda text: text + (
+        "\n\ndef load():\n    global User\n    from shop.models import User\n")})
+    assert not report.replayed
+    assert [f[3] for f in first] == ["User"] and second != first
+
+
+def test_binds_module_name_tells_a_function_local_import_from_a_global_one():
+    from importgate.resolve import binds_module_name
+
+    facts = facts_of("""\
+        import os
+        def f():
+            from .a import local
+        def g():
+            global shared
+            from .b import shared
+        """)
+    edges = {e.module_text: e for e in facts.imports}
+    assert binds_module_name(edges["os"], facts, "os")
+    assert not binds_module_name(edges[".a"], facts, "local")
+    assert binds_module_name(edges[".b"], facts, "shared")
+
+
 THIRD_PARTY = {
     "pyproject.toml": '[project]\nname = "demo"\nversion = "1"\ndependencies = ["packaging"]\n',
     "demo/__init__.py": "",
@@ -413,6 +516,8 @@ def test_random_import_edits_always_agree_with_a_run_without_cache(tmp_path):
         "from json import nothing_{n}", "import absent_{n}", "import packaging.version", "import packaging.version as _p{n}",
         "import pytest as _t{n}", "from typing import Any", "import os.path as missing", "from os import sep as ghost",
         "from __future__ import annotations", "from demo import cyc as _c{n}", "import typing",
+        "from demo.core import parse", "from demo.core import nothing_{n}", "from demo import tool", "from . import extra",
+        "from .cyc2 import later as _k{n}", "import demo.extra", "from demo.absent import x", "from demo.extra import tool",
     ]
     wrappers = ["{i}\n", "{i}\n", "{i}\n", "def _f{n}():\n    {i}\n", "try:\n    {i}\nexcept ImportError:\n    pass\n",
                 "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {i}\n"]

@@ -30,27 +30,38 @@ def check(project: Project) -> Iterator[Finding]:
 def _outside_uses(project: Project) -> dict[tuple[str, str], list[Site]]:
     """(package __init__ path, name) -> the from-imports of that name by modules outside the package."""
     out: dict[tuple[str, str], list[Site]] = {}
-    resolver = project.resolver
     for facts in project.facts.values():
         if facts.is_stub or facts.syntax_error is not None:
             continue
         for edge in facts.imports:
-            if not edge.is_from or edge.is_star:
-                continue
-            target = absolute_target(edge, facts.name, facts.is_package)
-            if target is None or not project.is_first_party_name(target):
-                continue
-            if facts.name == target or facts.name.startswith(target + "."):
-                continue  # inside the package: internal imports are its own business
-            found = resolver.resolve(target, facts.path).found
-            if found is None or not found.is_package or found.path not in project.facts:
+            package = outside_package(project, facts, edge)
+            if package is None:
                 continue
             for imported in edge.names:
-                out.setdefault((found.path, imported.name), []).append((facts, imported))
+                out.setdefault((package, imported.name), []).append((facts, imported))
     return out
 
 
-def _judge(project: Project, package: ModuleFacts, name: str, sites: list[Site]) -> Finding | None:
+def outside_package(project: Project, facts: ModuleFacts, edge) -> str | None:
+    """The ``__init__`` path of the first-party package ``from <package> import ...`` reaches
+    from a module outside that package; None for any other import."""
+    if not edge.is_from or edge.is_star:
+        return None
+    target = absolute_target(edge, facts.name, facts.is_package)
+    if target is None or not project.is_first_party_name(target):
+        return None
+    if facts.name == target or facts.name.startswith(target + "."):
+        return None  # inside the package: internal imports are its own business
+    found = project.resolver.resolve(target, facts.path).found
+    if found is None or not found.is_package or found.path not in project.facts:
+        return None
+    return found.path
+
+
+def incidental(project: Project, package: ModuleFacts, name: str):
+    """How ``package`` binds ``name`` when it only imports it and its literal ``__all__`` leaves
+    it out, (edge, imported name or None); else None. Whoever imports it from outside does not
+    change the answer."""
     if package.is_stub or package.syntax_error is not None or package.dynamic:
         return None
     if package.all_entries is None or package.all_dynamic or name.startswith("_"):
@@ -65,9 +76,17 @@ def _judge(project: Project, package: ModuleFacts, name: str, sites: list[Site])
     binding = runtime_binding(package, name)
     if binding is None:
         return None
-    edge, imported = binding
+    _, imported = binding
     if imported is not None and imported.asname == imported.name:
         return None  # `from .x import X as X`: the PEP 484 spelling of an explicit re-export
+    return binding
+
+
+def _judge(project: Project, package: ModuleFacts, name: str, sites: list[Site]) -> Finding | None:
+    binding = incidental(project, package, name)
+    if binding is None:
+        return None
+    edge, imported = binding
     if not any(project.reported(p) for p in [package.path] + [s.path for s, _ in sites]):
         return None
     origin = absolute_target(edge, package.name, package.is_package) or edge.module_text

@@ -22,7 +22,7 @@ def check(project: Project) -> Iterator[Finding]:
         for edge in facts.imports:
             if edge.guard & Guard.FALLBACK and not _try_body_fails(project, facts, edge.block):
                 continue  # `except ImportError:` fallback that never runs
-            yield from _check_edge(project, facts, edge)
+            yield from check_import(project, facts, edge)
 
 
 def _try_body_fails(project: Project, facts: ModuleFacts, block: int) -> bool:
@@ -44,7 +44,9 @@ def _try_body_fails(project: Project, facts: ModuleFacts, block: int) -> bool:
     return False
 
 
-def _check_edge(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iterator[Finding]:
+def check_import(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iterator[Finding]:
+    """The findings about one import statement (``incremental.confirm`` asks it of an edit's
+    imports before it lets the last report stand)."""
     guard = edge.guard
     if guard & (Guard.TRY | Guard.FEATURE_TEST):
         return
