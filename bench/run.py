@@ -593,6 +593,24 @@ class Toucher:
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(f"\nimport {package} as _importgate_bench_{rep}_{time.time_ns()}\n")
 
+    def add_deferred_first_party_import(self, rep: int) -> None:
+        """A first-party import added inside a function (``from <package> import <sibling module>``
+        before the line the body edit grows): it does not run at import time, so it is answered
+        once the import is seen to resolve cleanly, like a standard-library one."""
+        if not self.backup.exists():
+            shutil.copy2(self.path, self.backup)
+        relative = Path(self.path).relative_to(self.root)
+        siblings = sorted(p.stem for p in Path(self.path).parent.glob("*.py") if p.stem not in ("__init__", Path(self.path).stem))
+        if not siblings:
+            raise SystemExit(f"bench: no sibling module of {self.path} to import")
+        package = ".".join(relative.parts[:-1])
+        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+        at = next((i for i, line in enumerate(lines) if line.startswith("    return ")), None)
+        if at is None:
+            raise SystemExit(f"bench: no top-level function body to add an import to in {self.path}")
+        lines.insert(at, f"    from {package} import {siblings[0]} as _importgate_bench_{rep}_{time.time_ns()}\n")
+        self.path.write_text("".join(lines), encoding="utf-8")
+
     def restore(self) -> None:
         if self.backup.exists():
             shutil.copy2(self.backup, self.path)
@@ -657,6 +675,8 @@ def plans_for(tree: CorpusTree, s: Setup, tools: set[str], ig: list[str], flags:
                           before=toucher.add_import, prime=True))
         plans.append(Plan("importgate", "one first-party import added", ig_cmd([], "ig-warm"), parse_importgate,
                           before=toucher.add_first_party_import, prime=True))
+        plans.append(Plan("importgate", "one deferred first-party import added", ig_cmd([], "ig-warm"), parse_importgate,
+                          before=toucher.add_deferred_first_party_import, prime=True))
     peers = s.peers
     if "ty" in tools:
         plans.append(Plan("ty", "cold", lambda: [peers / "ty", "check", "--python", py, "--python-version", tree.version, "--output-format", "concise",
@@ -861,8 +881,10 @@ def targets(results: list[Result], verdict: str) -> list[str]:
     check("one file changed (a line added inside a function) <= 20% of cold", grown / cold if grown is not None else None, lambda v: v <= 0.20, "{:.0%}")
     imported = med("importgate", "one import added")
     check("one file changed (a standard-library import added) <= 20% of cold", imported / cold if imported is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    deferred = med("importgate", "one deferred first-party import added")
+    check("one file changed (a first-party import added inside a function) <= 20% of cold", deferred / cold if deferred is not None else None, lambda v: v <= 0.20, "{:.0%}")
     ours = med("importgate", "one first-party import added")
-    check("one file changed (a first-party import added: every rule runs) <= 20% of cold", ours / cold if ours is not None else None, lambda v: v <= 0.20, "{:.0%}")
+    check("one file changed (a first-party import added at module level: every rule runs) <= 20% of cold", ours / cold if ours is not None else None, lambda v: v <= 0.20, "{:.0%}")
     peak = max((m.peak_mib for r in results if r.tool == "importgate" for m in r.runs), default=None)
     check("peak memory under 1 GiB", peak, lambda v: v < 1024, "{:.0f} MiB")
     lines.append(f"- identical findings across modes: {verdict.split(' ')[0]}")

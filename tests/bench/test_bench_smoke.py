@@ -23,7 +23,8 @@ def test_quick_run_on_tiny_corpus(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    for mode in ("cold", "warm", "one file changed", "one definition added", "one import added", "one first-party import added"):
+    for mode in ("cold", "warm", "one file changed", "one definition added", "one import added", "one first-party import added",
+                 "one deferred first-party import added"):
         assert f"| importgate | {mode} | 1 |" in out, out
     assert "importgate findings identical across modes and runs: PASS" in out, out
     assert "| tool | mode | runs | median s |" in results.read_text()
