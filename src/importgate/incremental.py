@@ -325,8 +325,9 @@ def _first_party_clean(project: "Project", report: Report, item: LocalImport, ot
     imported lazily as an optional part); and no unused-dependency finding can name it as the
     local module that shadows a distribution."""
     from importgate import catalogue
+    from importgate.project import imported_paths
     from importgate.resolve import absolute_target
-    from importgate.rules import dependencies, reexports, resolution
+    from importgate.rules import resolution
 
     facts = project.facts.get(item.path)
     edge = item.edge
@@ -341,24 +342,27 @@ def _first_party_clean(project: "Project", report: Report, item: LocalImport, ot
         return False
     if next(iter(resolution.check_import(project, facts, edge)), None) is not None:
         return False
-    package = reexports.outside_package(project, facts, edge)
-    if package is not None and any(reexports.incidental(project, project.facts[package], n.name) for n in edge.names):
-        return False
-    if any(others[path] < 1 for path in dependencies.imported_paths(edge, facts, project.layout.modules)):
+    package = project.outside_package(facts, edge)
+    if package is not None:
+        from importgate.rules import reexports
+
+        if any(reexports.incidental(project, project.facts[package], n.name) for n in edge.names):
+            return False
+    if any(others[path] < 1 for path in imported_paths(edge, facts, project.layout.modules)):
         return False
     return not (edge.level == 0 and any(f.rule.code == catalogue.UNUSED_DEPENDENCY.code for f in report.findings))
 
 
 def _other_importers(project: "Project", changed: tuple[LocalImport, ...]) -> Counter:
     """How many imports of each first-party module the project has besides the ones added."""
-    from importgate.rules import dependencies
+    from importgate.project import imported_paths
 
-    counts = Counter({path: len(guards) for path, guards in dependencies.first_party_importers(project).items()})
+    counts = Counter({path: len(guards) for path, guards in project.importers().items()})
     modules = project.layout.modules
     for item in changed:
         facts = project.facts.get(item.path)
         if item.added and facts is not None:
-            counts.subtract(dependencies.imported_paths(item.edge, facts, modules))
+            counts.subtract(imported_paths(item.edge, facts, modules))
     return counts
 
 

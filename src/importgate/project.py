@@ -9,8 +9,8 @@ from importgate.config import Config
 from importgate.facts.discover import Layout
 from importgate.facts.environment import Environment
 from importgate.facts.finder import Found, Kind
-from importgate.model import Location, ModuleFacts
-from importgate.resolve import Resolver
+from importgate.model import Guard, ImportEdge, Location, ModuleFacts
+from importgate.resolve import Resolver, absolute_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,3 +179,41 @@ class Project:
     def is_first_party_name(self, dotted: str) -> bool:
         head = dotted.split(".", 1)[0]
         return head in self.layout.packages or head in self.layout.modules
+
+    # -- who imports what (here, not in the rules that ask: a replay asks too, and loads no rule) --
+    def importers(self) -> dict[str, list[Guard]]:
+        """Path of a first-party module -> the guard of each import of it by another module."""
+        guards: dict[str, list[Guard]] = {}
+        modules = self.layout.modules
+        for facts in self.facts.values():
+            if facts.is_stub:
+                continue
+            for edge in facts.imports:
+                for path in imported_paths(edge, facts, modules):
+                    guards.setdefault(path, []).append(edge.guard)
+        return guards
+
+    def outside_package(self, facts: ModuleFacts, edge: ImportEdge) -> str | None:
+        """The ``__init__`` path of the first-party package ``from <package> import ...`` reaches
+        from a module outside that package; None for any other import."""
+        if not edge.is_from or edge.is_star:
+            return None
+        target = absolute_target(edge, facts.name, facts.is_package)
+        if target is None or not self.is_first_party_name(target):
+            return None
+        if facts.name == target or facts.name.startswith(target + "."):
+            return None  # inside the package: internal imports are its own business
+        found = self.resolver.resolve(target, facts.path).found
+        if found is None or not found.is_package or found.path not in self.facts:
+            return None
+        return found.path
+
+
+def imported_paths(edge: ImportEdge, facts: ModuleFacts, modules) -> list[str]:
+    """The first-party files an import names (its module and, for ``from``, each submodule
+    among its names), other than the importer's own."""
+    base = absolute_target(edge, facts.name, facts.is_package)
+    if base is None:
+        return []
+    names = [base] + ([f"{base}.{n.name}" for n in edge.names if n.name != "*"] if edge.is_from else [])
+    return [path for dotted in names for path in modules.get(dotted, ())[:1] if path != facts.path]

@@ -391,6 +391,27 @@ def test_a_first_party_import_inside_a_function_is_answered_without_the_rules(tm
     assert report.replayed and third == first
 
 
+def test_a_replayed_deferred_import_loads_no_rule_but_resolution(tmp_path):
+    """The confirmation asks the resolution rule about the import; the rest it needs lives in
+    the project (who imports what), so a replay stays as lean as one for ``import json``."""
+    import subprocess
+    import sys
+
+    root = write_project(tmp_path / "p", DEFERRED)
+    views = root / "shop" / "views.py"
+    script = (
+        "import sys\nfrom importgate import api\n"
+        f"report = api.check_paths(({str(root)!r},), cache_dir={str(tmp_path / 'c')!r})\n"
+        "print(report.replayed, sorted(m for m in sys.modules if m.startswith('importgate.rules.')))\n"
+    )
+    run = lambda: subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)  # noqa: E731
+    assert run().returncode == 0
+    views.write_text(views.read_text().replace("    return user.name\n", "    from shop.models import User\n    return User\n"))
+    proc = run()
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "True ['importgate.rules.resolution']"
+
+
 def test_a_first_party_import_under_type_checking_is_answered_without_the_rules(tmp_path):
     """(A new ``if TYPE_CHECKING:`` block is more: its test reads a name at import time.)"""
     root = write_project(tmp_path / "p", {**DEFERRED, "shop/helpers.py": (

@@ -195,34 +195,9 @@ def _imported_only_when_needed(project: Project) -> frozenset[str]:
     """First-party modules that other first-party code imports only under a guard, in a function or
     behind a condition (``try: from .watchfilesreload import X except ImportError``): such a module
     runs only when its optional dependencies are wanted."""
-    guards = first_party_importers(project)
+    guards = project.importers()
     quiet = Guard.TRY | Guard.TRY_MODULE | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL | Guard.FUNCTION
     return frozenset(path for path, gs in guards.items() if gs and all(g & quiet for g in gs))
-
-
-def first_party_importers(project: Project) -> dict[str, list[Guard]]:
-    """Path of a first-party module -> the guard of each import of it by another module."""
-    guards: dict[str, list[Guard]] = {}
-    modules = project.layout.modules
-    for facts in project.facts.values():
-        if facts.is_stub:
-            continue
-        for edge in facts.imports:
-            for path in imported_paths(edge, facts, modules):
-                guards.setdefault(path, []).append(edge.guard)
-    return guards
-
-
-def imported_paths(edge: ImportEdge, facts: ModuleFacts, modules) -> list[str]:
-    """The first-party files an import names (its module and, for ``from``, each submodule
-    among its names), other than the importer's own."""
-    from importgate.resolve import absolute_target
-
-    base = absolute_target(edge, facts.name, facts.is_package)
-    if base is None:
-        return []
-    names = [base] + ([f"{base}.{n.name}" for n in edge.names if n.name != "*"] if edge.is_from else [])
-    return [path for dotted in names for path in modules.get(dotted, ())[:1] if path != facts.path]
 
 
 # entry-point groups whose modules are loaded only by one host program

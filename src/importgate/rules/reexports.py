@@ -34,28 +34,12 @@ def _outside_uses(project: Project) -> dict[tuple[str, str], list[Site]]:
         if facts.is_stub or facts.syntax_error is not None:
             continue
         for edge in facts.imports:
-            package = outside_package(project, facts, edge)
+            package = project.outside_package(facts, edge)
             if package is None:
                 continue
             for imported in edge.names:
                 out.setdefault((package, imported.name), []).append((facts, imported))
     return out
-
-
-def outside_package(project: Project, facts: ModuleFacts, edge) -> str | None:
-    """The ``__init__`` path of the first-party package ``from <package> import ...`` reaches
-    from a module outside that package; None for any other import."""
-    if not edge.is_from or edge.is_star:
-        return None
-    target = absolute_target(edge, facts.name, facts.is_package)
-    if target is None or not project.is_first_party_name(target):
-        return None
-    if facts.name == target or facts.name.startswith(target + "."):
-        return None  # inside the package: internal imports are its own business
-    found = project.resolver.resolve(target, facts.path).found
-    if found is None or not found.is_package or found.path not in project.facts:
-        return None
-    return found.path
 
 
 def incidental(project: Project, package: ModuleFacts, name: str):

@@ -3,7 +3,6 @@ unresolved-typing-import: does every import statement point at something real?""
 
 from __future__ import annotations
 
-import difflib
 import os
 from typing import Iterator
 
@@ -135,6 +134,8 @@ def _statement_text(edge: ImportEdge) -> str:
 def _explain_unresolved(
     project: Project, facts: ModuleFacts, target: str, missing: str, first_party: bool
 ) -> tuple[str | None, str | None, list[Related]]:
+    import difflib  # suggestions only: a replay asks this module about imports that resolve
+
     finder = project.resolver.finder
     related: list[Related] = []
     parent_name, _, last = missing.rpartition(".")
@@ -351,6 +352,8 @@ def _where_it_lives(project: Project, found: Found, name: str) -> tuple[str | No
 
 
 def _close_names(project: Project, found: Found, name: str) -> list[str]:
+    import difflib
+
     resolver = project.resolver
     candidates: set[str] = set()
     facts = resolver.facts_of(found) or resolver.stub_facts_of(found)
