@@ -166,7 +166,7 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
         if added or removed:
             kept = {_twin_key(e) for e in _without(new, added).imports}
             for edges, is_added in ((added, True), (removed, False)):
-                local.extend(LocalImport(path, e, _twin_key(e) in kept, is_added, is_first_party_import(e, importable))
+                local.extend(LocalImport(path, e, _twin_key(e) in kept, is_added, _reaches_first_party(e, importable))
                              for e in edges)
     if any(_quotes(report, path, moved[path]) for path in changed):
         return False
@@ -207,7 +207,7 @@ def _unseen_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[
     for edge, facts in [(e, new) for e in added] + [(e, old) for e in removed]:
         if edge.is_star or edge.block or edge.guard & _PAIRED:
             return None
-        if is_first_party_import(edge, importable) and edge.guard.at_import:
+        if _reaches_first_party(edge, importable) and edge.guard.at_import:
             return None  # the import-order simulation runs it
         for name in bound_names(edge):
             if not binds_module_name(edge, facts, name):
@@ -217,7 +217,7 @@ def _unseen_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[
     return added, removed
 
 
-def is_first_party_import(edge: ImportEdge, importable: frozenset[str]) -> bool:
+def _reaches_first_party(edge: ImportEdge, importable: frozenset[str]) -> bool:
     """May the import reach first-party code (``confirm`` resolves it to be sure)?"""
     return bool(edge.level) or edge.module_text.split(".")[0] in importable
 
