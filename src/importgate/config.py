@@ -20,6 +20,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Config:
+    """Every setting of a run: defaults, then pyproject.toml, then the command line."""
+
     paths: tuple[str, ...] = (".",)
     project_root: str = "."
     roots: tuple[str, ...] = ()

@@ -159,6 +159,8 @@ class ImportEdge:
 
 @dataclass(frozen=True, slots=True)
 class AllEntry:
+    """One literal name of ``__all__``, where it is written."""
+
     __reduce__ = _by_fields
 
     name: str
@@ -253,6 +255,8 @@ class ModuleFacts:
 
 @dataclass(frozen=True, slots=True)
 class SyntaxProblem:
+    """Why a file could not be parsed (it cannot be imported either)."""
+
     __reduce__ = _by_fields
 
     message: str
@@ -263,6 +267,8 @@ class SyntaxProblem:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule's stable code and name (the catalogue lists them all)."""
+
     __reduce__ = _by_fields
 
     code: str
@@ -273,6 +279,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Related:
+    """Another place a finding points at (where the name lives, who imports it)."""
+
     __reduce__ = _by_fields
 
     location: Location
@@ -295,6 +303,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """Edits that repair a finding; ``unsafe`` ones are applied only on request."""
+
     __reduce__ = _by_fields
 
     applicability: str  # "safe" | "unsafe"
@@ -304,6 +314,8 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem in the analysed code, with why it fails and how to fix it."""
+
     __reduce__ = _by_fields
 
     rule: Rule
@@ -340,6 +352,8 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Report:
+    """What a run found, and what it cost (files, time, how much came from the cache)."""
+
     __reduce__ = _by_fields
 
     findings: tuple[Finding, ...]

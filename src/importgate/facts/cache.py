@@ -105,6 +105,8 @@ def loads(blob: bytes):
 
 @dataclass
 class CacheStats:
+    """How much of a run the cache answered."""
+
     hits: int = 0
     misses: int = 0
     parsed: int = 0  # first-party files parsed

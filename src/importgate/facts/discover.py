@@ -27,6 +27,8 @@ _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
+    """A Python file of the project, with the stat the cache's fast path compares."""
+
     path: str  # absolute, normalised
     relpath: str  # relative to the project root, "/" separated
     is_package: bool  # an __init__ file
@@ -37,6 +39,8 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class ProjectFiles:
+    """What the walk found: the sources, and the directories namespace packages live in."""
+
     root: str
     files: tuple[SourceFile, ...]
     problems: tuple[Problem, ...]

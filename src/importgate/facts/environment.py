@@ -64,12 +64,16 @@ _KNOWN_FINDERS = {
 
 @dataclass(frozen=True, slots=True)
 class EditableFinder:
+    """The names an editable install's import hook maps into a directory."""
+
     mapping: dict[str, str]  # top-level name -> path of the package dir or module file
     namespaces: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class Environment:
+    """The target interpreter as its own probe saw it (``sys.path``, version, standard library)."""
+
     executable: str
     version: tuple[int, int, int]
     platform: str

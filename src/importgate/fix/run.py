@@ -19,6 +19,8 @@ MAX_ROUNDS = 4
 
 @dataclass
 class Outcome:
+    """A report after fixes, and the files they changed (or would change)."""
+
     report: Report
     changes: tuple[FileChange, ...] = ()  # what was written (apply) or would be (diff, show)
     fixable: int = 0  # findings with a fix in this report (diff, show)

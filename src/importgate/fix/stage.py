@@ -22,6 +22,8 @@ MAX_PASSES = 8
 
 @dataclass
 class FileChange:
+    """One file's bytes before and after its fixes (a diff or a write is made from it)."""
+
     path: str
     old: bytes
     new: bytes
@@ -32,6 +34,8 @@ class FileChange:
 
 @dataclass
 class Fixer:
+    """Attaches fixes to findings during a check and stages the edited files."""
+
     unsafe: bool = False
     reuse: bool = False  # show mode: rendered fixes may come from the cache (no file is written)
     files: dict[str, FileChange] = field(default_factory=dict)
