@@ -576,3 +576,24 @@ def test_package_with_import_hook_may_serve_submodules(make_project):
         }
     )
     assert rules_of(run_check(root)) == []
+
+
+def test_an_all_built_from_a_module_follows_the_module_level_binding(make_project):
+    """``__all__ = core.__all__``: ``core`` is the module imported at module level, not the one a
+    function imports under the same local name, so ``from pkg import *`` binds ``alpha`` only."""
+    root = make_project(
+        {
+            "pkg/__init__.py": (
+                "def _load():\n    from . import other as core\n    return core\n\n\n"
+                "from . import core\nfrom .core import *\n__all__ = core.__all__\n"
+            ),
+            "pkg/core.py": "__all__ = ['alpha']\nalpha = 1\n",
+            "pkg/other.py": "__all__ = ['beta']\nbeta = 2\n",
+            "star.py": "from pkg import *\n",
+            "uses_alpha.py": "from star import alpha\n",
+            "uses_beta.py": "from star import beta\n",
+        }
+    )
+    report = run_check(root)
+    assert [(f.location.path.rsplit("/", 1)[-1], f.name) for f in findings(report, "missing-name")] == [("uses_beta.py", "beta")]
+    assert imports_ok_at_runtime(root, "uses_alpha") and not imports_ok_at_runtime(root, "uses_beta")

@@ -567,3 +567,35 @@ def test_file_inside_an_installed_package_keeps_its_dotted_name(ns_venv):
     assert [(f.module, f.name) for f in report.findings] == [("importgate_pkg.testing", "fixture_functions")]
     code = "from importgate_pkg.testing.util import fixture; fixture()"
     assert not runs(site, code, str(ns_venv))
+
+
+def test_a_callee_bound_at_module_level_not_by_a_functions_import(make_project):
+    """helpers.register is reader.register (the module-level import), which only reads the module
+    it is handed; the writer a function imports under the same name is never helpers.register."""
+    root = make_project(
+        {
+            "writer.py": """
+                import sys
+
+                def register(name):
+                    setattr(sys.modules[name], "injected", 1)
+            """,
+            "reader.py": """
+                import sys
+
+                def register(name):
+                    return sys.modules[name].__doc__
+            """,
+            "helpers.py": """
+                def _later():
+                    from writer import register
+                    return register
+
+                from reader import register
+            """,
+            "mod.py": "import helpers\nhelpers.register(__name__)\n",
+            "use.py": "from mod import injected\n",
+        }
+    )
+    assert rules_of(run_check(root)) == [("missing-name", "injected")]
+    assert not runs(root, "import use")
