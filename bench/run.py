@@ -566,14 +566,7 @@ class Toucher:
 
     def grow_body(self, rep: int) -> None:
         """The commonest edit: a line added inside a function, moving every line below it."""
-        if not self.backup.exists():
-            shutil.copy2(self.path, self.backup)
-        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        at = next((i for i, line in enumerate(lines) if line.startswith("    return ")), None)
-        if at is None:
-            raise SystemExit(f"bench: no top-level function body to grow in {self.path}")
-        lines.insert(at, f"    _importgate_bench_{rep} = {time.time_ns()}\n")
-        self.path.write_text("".join(lines), encoding="utf-8")
+        self._insert_in_first_body(f"    _importgate_bench_{rep} = {time.time_ns()}\n")
 
     def add_import(self, rep: int) -> None:
         """An import of the standard library added: answered without the rules once the import
@@ -597,18 +590,22 @@ class Toucher:
         """A first-party import added inside a function (``from <package> import <sibling module>``
         before the line the body edit grows): it does not run at import time, so it is answered
         once the import is seen to resolve cleanly, like a standard-library one."""
-        if not self.backup.exists():
-            shutil.copy2(self.path, self.backup)
         relative = Path(self.path).relative_to(self.root)
         siblings = sorted(p.stem for p in Path(self.path).parent.glob("*.py") if p.stem not in ("__init__", Path(self.path).stem))
         if not siblings:
             raise SystemExit(f"bench: no sibling module of {self.path} to import")
         package = ".".join(relative.parts[:-1])
+        self._insert_in_first_body(f"    from {package} import {siblings[0]} as _importgate_bench_{rep}_{time.time_ns()}\n")
+
+    def _insert_in_first_body(self, line: str) -> None:
+        """``line`` before the first ``return`` of a top-level function (every line below moves)."""
+        if not self.backup.exists():
+            shutil.copy2(self.path, self.backup)
         lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
-        at = next((i for i, line in enumerate(lines) if line.startswith("    return ")), None)
+        at = next((i for i, old in enumerate(lines) if old.startswith("    return ")), None)
         if at is None:
-            raise SystemExit(f"bench: no top-level function body to add an import to in {self.path}")
-        lines.insert(at, f"    from {package} import {siblings[0]} as _importgate_bench_{rep}_{time.time_ns()}\n")
+            raise SystemExit(f"bench: no top-level function body to edit in {self.path}")
+        lines.insert(at, line)
         self.path.write_text("".join(lines), encoding="utf-8")
 
     def restore(self) -> None:

@@ -193,10 +193,10 @@ class Project:
                     guards.setdefault(path, []).append(edge.guard)
         return guards
 
-    def outside_package(self, facts: ModuleFacts, edge: ImportEdge) -> str | None:
-        """The ``__init__`` path of the first-party package ``from <package> import ...`` reaches
-        from a module outside that package; None for any other import."""
-        if not edge.is_from or edge.is_star:
+    def outside_source(self, facts: ModuleFacts, edge: ImportEdge) -> Found | None:
+        """The first-party module ``from <module> import ...`` reaches from outside it (not from
+        the module itself or a module inside its package); None for any other import."""
+        if not edge.is_from:
             return None
         target = absolute_target(edge, facts.name, facts.is_package)
         if target is None or not self.is_first_party_name(target):
@@ -204,10 +204,15 @@ class Project:
         if facts.name == target or facts.name.startswith(target + "."):
             return None  # inside the package: internal imports are its own business
         found = self.resolver.resolve(target, facts.path).found
-        if found is None or not found.is_package or found.path not in self.facts:
+        if found is None or found.path not in self.facts:
             return None
-        return found.path
+        return found
 
+    def outside_package(self, facts: ModuleFacts, edge: ImportEdge) -> str | None:
+        """The ``__init__`` path of the first-party package ``from <package> import <names>``
+        reaches from a module outside that package; None for any other import."""
+        found = None if edge.is_star else self.outside_source(facts, edge)
+        return found.path if found is not None and found.is_package else None
 
 def imported_paths(edge: ImportEdge, facts: ModuleFacts, modules) -> list[str]:
     """The first-party files an import names (its module and, for ``from``, each submodule

@@ -173,20 +173,12 @@ def _outside_uses(project: Project):
     """path -> name -> uses, and path -> star importers, for imports from outside the module's package."""
     uses: dict[str, dict[str, list[Use]]] = {}
     stars: dict[str, list[Use]] = {}
-    resolver = project.resolver
     for facts in sorted(project.facts.values(), key=lambda f: f.path):
         if facts.is_stub or facts.syntax_error is not None:
             continue
         for edge in facts.imports:
-            if not edge.is_from:
-                continue
-            target = absolute_target(edge, facts.name, facts.is_package)
-            if target is None or not project.is_first_party_name(target):
-                continue
-            if facts.name == target or facts.name.startswith(target + "."):
-                continue
-            found = resolver.resolve(target, facts.path).found
-            if found is None or found.path not in project.facts:
+            found = project.outside_source(facts, edge)
+            if found is None:
                 continue
             for imported in edge.names:
                 use = Use(facts.name, facts.path, imported.location.line)
