@@ -214,6 +214,16 @@ class Project:
         found = None if edge.is_star else self.outside_source(facts, edge)
         return found.path if found is not None and found.is_package else None
 
+# an import under any of these may never run: a module imported only so is an optional part
+_QUIET = Guard.TRY | Guard.TRY_MODULE | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL | Guard.FUNCTION
+
+
+def only_when_needed(guards: list[Guard]) -> bool:
+    """Is a module with these importers (``Project.importers``) imported only under a guard, in
+    a function or behind a condition? It runs only when its optional dependencies are wanted."""
+    return bool(guards) and all(g & _QUIET for g in guards)
+
+
 def imported_paths(edge: ImportEdge, facts: ModuleFacts, modules) -> list[str]:
     """The first-party files an import names (its module and, for ``from``, each submodule
     among its names), other than the importer's own."""

@@ -21,7 +21,7 @@ from importgate.facts.distributions import known_modules, known_provider
 from importgate.facts.manifest import canonical
 from importgate.facts.finder import in_standard_library
 from importgate.model import Finding, Guard, ImportEdge, Location, ModuleFacts
-from importgate.project import Project
+from importgate.project import Project, only_when_needed
 from importgate import catalogue as C
 
 FAMILY = C.DEPENDENCY_RULES
@@ -195,9 +195,7 @@ def _imported_only_when_needed(project: Project) -> frozenset[str]:
     """First-party modules that other first-party code imports only under a guard, in a function or
     behind a condition (``try: from .watchfilesreload import X except ImportError``): such a module
     runs only when its optional dependencies are wanted."""
-    guards = project.importers()
-    quiet = Guard.TRY | Guard.TRY_MODULE | Guard.TYPE_CHECKING | Guard.FEATURE_TEST | Guard.CONDITIONAL | Guard.FUNCTION
-    return frozenset(path for path, gs in guards.items() if gs and all(g & quiet for g in gs))
+    return frozenset(path for path, gs in project.importers().items() if only_when_needed(gs))
 
 
 # entry-point groups whose modules are loaded only by one host program
