@@ -16,7 +16,10 @@ that check the import itself, which ``confirm`` does. The same holds for an impo
 first-party module that does not run at import time (``def f(): from .models import User``,
 ``if TYPE_CHECKING: from .models import User``): the import-order simulation skips it, so
 ``confirm`` asks the resolution rule about it, and checks the little else that counts it
-(an outside use of a package's incidental import, a module imported nowhere else).
+(an outside use of a package's incidental import, whether a module is imported only lazily).
+One that does run at import time is answered too when the simulation is seen to run exactly as
+before (``rules.cycles.runs_as_before``): the file already ran every module it names, and
+either no cycle is reachable from it or the import is a plain one of its own package.
 
 The contract this rests on: rules look a definition up only by a name some fact mentions
 (``facts.interface.mentioned_names``), except for "did you mean" spellings (checked here). A rule
@@ -104,13 +107,14 @@ def advanced(previous: Record, content: dict[str, bytes], blobs: dict[str, bytes
 
 @dataclass(frozen=True, slots=True)
 class LocalImport:
-    """An import of a module outside the project that an edit added or removed."""
+    """An import an edit added or removed that only the rules ``confirm`` asks may see."""
 
     path: str
     edge: ImportEdge
     twin: bool  # an unchanged import of the same module and names under the same guard stays in the file
     added: bool = True  # else removed
-    first_party: bool = False  # it may reach first-party code (then it does not run at import time)
+    first_party: bool = False  # it may reach first-party code
+    earlier: tuple[ImportEdge, ...] = ()  # imports the edit left alone before it (in its version of the file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +169,10 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
         moved[path].update(line for edge in removed for line in _lines(edge))
         if added or removed:
             kept = {_twin_key(e) for e in _without(new, added).imports}
-            for edges, is_added in ((added, True), (removed, False)):
-                local.extend(LocalImport(path, e, _twin_key(e) in kept, is_added, _reaches_first_party(e, importable))
+            for edges, is_added, facts in ((added, True, new), (removed, False, old)):
+                others = _without(facts, edges).imports
+                local.extend(LocalImport(path, e, _twin_key(e) in kept, is_added, _reaches_first_party(e, importable),
+                                         tuple(o for o in others if o.location.line < e.location.line))
                              for e in edges)
     if any(_quotes(report, path, moved[path]) for path in changed):
         return False
@@ -191,11 +197,9 @@ _PAIRED = Guard.TRY | Guard.TRY_MODULE | Guard.FALLBACK
 
 
 def _unseen_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[str], importable: frozenset[str]):
-    """(added, removed) when every import the edit added or removed is one the other rules do not
-    see, and is not paired with a fallback; else None. Unseen: an import of a module outside
-    the project, or of a first-party module that does not run at import time (in a function,
-    under ``if TYPE_CHECKING:``), that binds no module-level name first-party code can look up
-    here. (``confirm`` checks what they import.)"""
+    """(added, removed) when every import the edit added or removed binds no module-level name
+    first-party code can look up here, and is not paired with a fallback; else None.
+    (``confirm`` checks what they import, and that the import-order simulation is unchanged.)"""
     from importgate.resolve import binds_module_name
 
     if old.is_stub or new.is_stub or old.suppressions or new.suppressions:
@@ -204,17 +208,29 @@ def _unseen_imports_changed(old: ModuleFacts, new: ModuleFacts, ours: frozenset[
     if not added and not removed:
         return None
     own_mentions = mentioned_names(_without(old, removed), importable) | mentioned_names(_without(new, added), importable)
+    kept = _bindings(added) & _bindings(removed)  # `from x import a` grown to `from x import a, b` keeps a as it was
     for edge, facts in [(e, new) for e in added] + [(e, old) for e in removed]:
         if edge.is_star or edge.block or edge.guard & _PAIRED:
             return None
-        if _reaches_first_party(edge, importable) and edge.guard.at_import:
-            return None  # the import-order simulation runs it
-        for name in bound_names(edge):
-            if not binds_module_name(edge, facts, name):
-                continue  # a function's local name
+        for name, binding in zip(bound_names(edge), _edge_bindings(edge)):
+            if binding in kept or not binds_module_name(edge, facts, name):
+                continue  # bound as before, or a function's local name
             if name in ours or name in own_mentions or (name.startswith("__") and name.endswith("__")):
                 return None
     return added, removed
+
+
+def _bindings(edges: list[ImportEdge]) -> set[tuple]:
+    return {binding for edge in edges for binding in _edge_bindings(edge)}
+
+
+def _edge_bindings(edge: ImportEdge) -> list[tuple]:
+    """Each name the statement binds (in ``bound_names`` order), with all that decides what it
+    is bound to."""
+    source = (edge.level, edge.module_text, edge.is_from, int(edge.guard), edge.location.line)
+    if edge.is_from:
+        return [(n.asname or n.name, n.name, n.location.line, source) for n in edge.names]
+    return [(bound_names(edge)[0], edge.asname, source)]
 
 
 def _reaches_first_party(edge: ImportEdge, importable: frozenset[str]) -> bool:
@@ -281,7 +297,9 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     with every name it imports (the import-order simulation stops at an import that fails); a
     third-party one must leave the dependency rules as they were (an unchanged twin in the
     file, and no dependency finding there), unless the project has no manifest (``manifests``)
-    to declare dependencies in. A deferred import of a first-party module: ``_first_party_clean``."""
+    to declare dependencies in. An import of a first-party module: ``_first_party_clean``, the
+    dependency rules' view of which modules are imported only lazily, and for one that runs at
+    import time, the import-order simulation (``rules.cycles.runs_as_before``)."""
     from importgate import catalogue
     from importgate.facts.finder import in_standard_library
 
@@ -294,14 +312,12 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     concerned = {loc.path for f in report.findings if f.rule in dependency_rules
                  for loc in (f.location, *(r.location for r in f.related))}
     resolver, env = project.resolver, project.env
-    others = None  # first-party modules -> how many imports of each the edit left alone
+    ours = [item for item in pending.imports if item.first_party]
+    if ours and not _first_party_clean(project, report, ours):
+        return False
     for item in pending.imports:
         edge, target = item.edge, item.edge.module_text
         if item.first_party:
-            if others is None:
-                others = _other_importers(project, pending.imports)
-            if not _first_party_clean(project, report, item, others):
-                return False
             continue
         if project.is_first_party_name(target):
             return False
@@ -316,16 +332,34 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     return previous.plugins or not installed_imports_first_party(project, importable)
 
 
-def _first_party_clean(project: "Project", report: Report, item: LocalImport, others: Counter) -> bool:
-    """Does no rule see this import of a first-party module, which does not run at import time
-    (so the import-order simulation skips it)? It resolves to the same first-party module
-    wherever Python looks and the resolution rules find nothing wrong with it (asked of the
-    rules themselves); it is no outside use of a name a package imports incidentally; each
-    module it names is imported elsewhere too (the dependency rules count a module only ever
-    imported lazily as an optional part); and no unused-dependency finding can name it as the
-    local module that shadows a distribution."""
+def _first_party_clean(project: "Project", report: Report, items: list[LocalImport]) -> bool:
+    """Does no rule answer differently for these imports of first-party modules? Each is
+    ``_resolves_cleanly``; the dependency rules, which count a module imported only lazily as an
+    optional part, see the same such modules; and for the imports that run at import time there
+    are no configured entries (their import chains would change) and the import-order
+    simulation runs as before, file by file."""
+    if not all(_resolves_cleanly(project, report, item) for item in items) or not _laziness_kept(project, items):
+        return False
+    running: dict[str, tuple[list[ImportEdge], list[ImportEdge]]] = {}
+    for item in items:
+        if item.edge.guard.at_import:
+            running.setdefault(item.path, ([], []))[0 if item.added else 1].append(item.edge)
+    if not running:
+        return True
+    if project.config.entries:
+        return False
+    from importgate.rules import cycles
+
+    earlier = {item.edge: item.earlier for item in items}
+    return all(cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items())
+
+
+def _resolves_cleanly(project: "Project", report: Report, item: LocalImport) -> bool:
+    """It resolves to the same first-party module wherever Python looks and the resolution rules
+    find nothing wrong with it (asked of the rules themselves); it is no outside use of a name a
+    package imports incidentally; and no unused-dependency finding can name it as the local
+    module that shadows a distribution."""
     from importgate import catalogue
-    from importgate.project import imported_paths
     from importgate.resolve import absolute_target
     from importgate.rules import resolution
 
@@ -348,22 +382,31 @@ def _first_party_clean(project: "Project", report: Report, item: LocalImport, ot
 
         if any(reexports.incidental(project, project.facts[package], n.name) for n in edge.names):
             return False
-    if any(others[path] < 1 for path in imported_paths(edge, facts, project.layout.modules)):
-        return False
     return not (edge.level == 0 and any(f.rule.code == catalogue.UNUSED_DEPENDENCY.code for f in report.findings))
 
 
-def _other_importers(project: "Project", changed: tuple[LocalImport, ...]) -> Counter:
-    """How many imports of each first-party module the project has besides the ones added."""
-    from importgate.project import imported_paths
+def _laziness_kept(project: "Project", items: list[LocalImport]) -> bool:
+    """Is every module these imports name imported only lazily (``only_when_needed``) with them
+    exactly when it was without them?"""
+    from importgate.project import imported_paths, only_when_needed
 
-    counts = Counter({path: len(guards) for path, guards in project.importers().items()})
-    modules = project.layout.modules
-    for item in changed:
+    now = project.importers()
+    before = {path: list(guards) for path, guards in now.items()}
+    named: set[str] = set()
+    for item in items:
         facts = project.facts.get(item.path)
-        if item.added and facts is not None:
-            counts.subtract(imported_paths(item.edge, facts, modules))
-    return counts
+        if facts is None:
+            return False
+        for path in imported_paths(item.edge, facts, project.layout.modules):
+            named.add(path)
+            guards = before.setdefault(path, [])
+            if not item.added:
+                guards.append(item.edge.guard)
+            elif item.edge.guard in guards:
+                guards.remove(item.edge.guard)
+            else:
+                return False
+    return all(only_when_needed(now.get(path, [])) == only_when_needed(before[path]) for path in named)
 
 
 def importable_names(project: "Project") -> frozenset[str]:

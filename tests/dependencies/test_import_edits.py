@@ -124,3 +124,27 @@ def test_a_name_of_a_test_helper_reaches_a_distribution_from_production_code(tmp
     }, "app/cli.py", "\n\ndef read():\n    import yaml\n    return yaml\n")
     assert not report.replayed
     assert first == [] and [(f[0], f[1]) for f in second] == [("undeclared-dependency", "pyyaml")]
+
+
+# -- first-party imports at module level -----------------------------------------------------
+
+
+def test_an_unconditional_import_of_a_module_imported_only_on_demand_runs_the_rules(tmp_path, thirdparty_python):
+    """cli.py imports the reloader only when asked to (so it is the `yaml` extra's own module); an
+    import of it beside that, at module level, runs the same modules (the import-order simulation
+    is unchanged) but makes the reloader part of every start: its extra-only import is reported."""
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\n", "app/reloader.py": "import yaml\n",
+        "app/cli.py": "import os\n\nif os.environ.get('RELOAD'):\n    from app import reloader\n",
+    }, "app/cli.py", "from app import reloader as _always\n")
+    assert not report.replayed
+    assert first == [] and [f[0] for f in second] == ["unguarded-optional-import"]
+
+
+def test_another_module_level_import_of_a_module_imported_at_start_replays(tmp_path, thirdparty_python):
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\n", "app/reloader.py": "import yaml\n",
+        "app/cli.py": "from app import reloader\n",
+    }, "app/cli.py", "import app.reloader as _again\n")
+    assert report.replayed
+    assert first == second and [f[0] for f in first] == ["unguarded-optional-import"]

@@ -441,7 +441,8 @@ def test_a_deferred_import_that_fails_runs_the_rules(tmp_path):
 
 
 def test_a_deferred_import_at_module_level_or_in_a_class_body_runs_the_rules(tmp_path):
-    """Both run when the module is imported: the import-order simulation must see them."""
+    """Both run when the module is imported, and helpers.py imported nothing of the project
+    before: the import-order simulation must see them."""
     for rel, edit in (("shop/helpers.py", lambda text: text + "from shop import views as _views\n"),
                       ("shop/helpers.py", lambda text: text + "\n\nclass K:\n    from shop import views as _views\n")):
         first, second, report = edited_once(tmp_path / str(len(edit(""))), DEFERRED, {rel: edit})
@@ -487,6 +488,151 @@ def test_binds_module_name_tells_a_function_local_import_from_a_global_one():
     assert binds_module_name(edges["os"], facts, "os")
     assert not binds_module_name(edges[".a"], facts, "local")
     assert binds_module_name(edges[".b"], facts, "shared")
+
+
+# -- first-party imports that run at import time ----------------------------------------------
+
+SHOP = {
+    "shop/__init__.py": "from .helpers import slug\nfrom .models import User\n__all__ = ['User', 'slug']\n",
+    "shop/helpers.py": "def slug(text):\n    return text.lower()\n",
+    "shop/models.py": "class User:\n    name = 'x'\n\n\nclass Admin(User):\n    pass\n",
+    "shop/views.py": "from shop.models import User\n\n\ndef show(user):\n    return user.name\n",
+    "app.py": "from shop import User\nfrom shop.views import show\n",
+}
+
+# b.py is on a cycle that works: `import pkg.a` while pkg.a runs only binds pkg
+CYCLE = {
+    "pkg/__init__.py": "from pkg.a import A\n",
+    "pkg/a.py": "from pkg import b\n\n\nclass A:\n    pass\n",
+    "pkg/b.py": "import pkg.a\n\n\ndef make():\n    return pkg.a.A()\n",
+}
+
+
+# the same cycle, pkg.b reading pkg.a from its package (Python finds it in sys.modules)
+SIBLING_CYCLE = {**CYCLE, "pkg/b.py": "from pkg import a\n\n\ndef make():\n    return a.A()\n"}
+
+# no cycle anywhere (lib/__init__.py imports nothing): the simulation runs each module in one step
+LEAF = {
+    "lib/__init__.py": "",
+    "lib/text.py": "def slug(text):\n    return text.lower()\n",
+    "lib/views.py": "import os\nfrom lib.text import slug\n\n\ndef show(name):\n    return slug(name) + os.sep\n",
+}
+
+
+def test_a_module_level_import_of_a_module_the_file_already_runs_is_answered_without_the_rules(tmp_path):
+    """views.py already runs shop and shop.models: a new import of one of them, or a name added
+    to its import of shop.models, changes what it binds and nothing the simulation does. (Taking
+    such an import away again is a full run: the last run saw its name, `_models`, mentioned.)"""
+    root = write_project(tmp_path / "p", SHOP)
+    views = root / "shop" / "views.py"
+    first, _ = answers(root, tmp_path / "c")
+    assert first == []
+    for text, replayed in (("from shop.models import User\nfrom shop import models as _models\n", True),
+                           ("from shop.models import User, Admin\nfrom shop import models as _models\n", True),
+                           ("from shop.models import User, Admin\n", False)):
+        views.write_text(views.read_text().replace(views.read_text().split("\n\n\n")[0] + "\n", text, 1))
+        again, report = answers(root, tmp_path / "c")
+        assert report.replayed is replayed and again == first, text
+
+
+def test_a_module_level_import_anywhere_in_a_file_off_every_cycle_is_answered_without_the_rules(tmp_path):
+    """No cycle is reachable from lib/views.py, so the simulation never follows its lines: an
+    import at its top of a module it imports further down changes nothing."""
+    first, second, report = edited_once(tmp_path, LEAF, {"lib/views.py": lambda text: "from lib import text as _t\n" + text})
+    assert report.replayed and second == first == []
+
+
+def test_an_import_that_makes_a_module_run_earlier_runs_the_rules(tmp_path):
+    """views.py is off every cycle, but a new import there of pkg.other (a module it did not run)
+    makes pkg.other surely finished once pkg.x has imported views, where before it only maybe
+    ran (pkg.x imports it under an `if` first): pkg.x's later import of it is no longer in doubt,
+    so the cycle pkg.x -> pkg.y -> pkg.x that fails after it can be told for certain."""
+    import subprocess
+    import sys
+
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/other.py": "",
+        "pkg/views.py": "import os\n",
+        "pkg/x.py": ("import os\nif os.environ.get('SOMETIMES'):\n    import pkg.other\nimport pkg.views\n"
+                     "import pkg.other as _other\nfrom pkg.y import later\nVALUE = 1\n"),
+        "pkg/y.py": "from pkg.x import VALUE\n\n\ndef later():\n    return VALUE\n",
+    }
+    first, second, report = edited_once(tmp_path, files, {"pkg/views.py": lambda text: text + "from pkg import other as _o\n"})
+    assert not report.replayed
+    assert first == [] and [f[2] for f in second] == ["IG401"]
+    proc = subprocess.run([sys.executable, "-c", "import pkg.x"], cwd=tmp_path / "p", capture_output=True, text=True, timeout=60)
+    assert "partially initialized module 'pkg.x'" in proc.stderr
+
+
+def test_with_configured_entries_a_module_level_import_runs_the_rules(tmp_path):
+    """Findings then show the chain of imports from an entry, line by line: an import of
+    lib.text on the first line of lib/views.py (no line moves) is a new first step to
+    lib/text.py's finding."""
+    files = {**LEAF, "pyproject.toml": "[tool.importgate]\nentries = ['lib.views']\n",
+             "lib/text.py": LEAF["lib/text.py"] + "from lib import nothere\n"}
+    root = write_project(tmp_path / "p", files)
+    answers(root, tmp_path / "c")
+    views = root / "lib" / "views.py"
+    views.write_text(views.read_text().replace("import os\n", "import os; from lib import text as _t\n", 1))
+    cached = run_check(root, cache_dir=str(tmp_path / "c"))
+    assert not cached.replayed
+    assert [f.chain for f in cached.findings] == [f.chain for f in run_check(root, cache=False).findings]
+    assert cached.findings[0].chain[:2] == ("lib.views:1", "lib.text:3")
+
+
+def test_a_module_that_runs_code_from_a_string_is_never_followed_line_by_line(tmp_path):
+    """pkg.b calls exec(): the simulation takes whatever it imports as maybe started, before the
+    edit and after it, so an import of a module it already runs changes no answer (real Python
+    fails here: the rule stays silent on such a module either way)."""
+    files = {**CYCLE, "pkg/b.py": "import pkg.a\nexec('X = 1')\n"}
+    first, second, report = edited_once(tmp_path, files, {"pkg/b.py": lambda text: "from pkg.a import A as _A\n" + text})
+    assert report.replayed and second == first == []
+
+
+def test_a_module_level_import_of_a_module_the_file_did_not_run_runs_the_rules(tmp_path):
+    """shop.helpers runs when views.py imports shop, but views.py never imported it itself: the
+    import graph changes (the replay asks for the very same direct imports)."""
+    first, second, report = edited_once(tmp_path, SHOP, {"shop/views.py": lambda text: text + "from shop import helpers as _h\n"})
+    assert not report.replayed and second == first == []
+
+
+def test_an_import_on_a_cycle_that_finds_its_modules_started_is_answered_without_the_rules(tmp_path):
+    """pkg.b is on the cycle pkg.a -> pkg.b -> pkg.a, so the simulation runs it line by line. At
+    its end, `import pkg` finds its own package started and `import pkg.a` what its first line
+    imported: no-ops; `import pkg` at its top too (a package has started before its modules
+    run). The same `import pkg.a` above that first line is the one that runs it: a full run."""
+    root = write_project(tmp_path / "p", CYCLE)
+    b = root / "pkg" / "b.py"
+    first, _ = answers(root, tmp_path / "c")
+    assert first == []
+    for edit in (lambda text: text + "import pkg as _pkg\n", lambda text: text + "import pkg.a as _a\n",
+                 lambda text: "import pkg as _top\n" + text):
+        b.write_text(edit(b.read_text()))
+        again, report = answers(root, tmp_path / "c")
+        assert report.replayed and again == first
+    insert_at_top(b, "import pkg.a as _first\n")
+    again, report = answers(root, tmp_path / "c")
+    assert not report.replayed and again == first
+
+
+def test_a_name_read_from_an_unfinished_module_on_a_cycle_runs_the_rules(tmp_path):
+    """At the end of pkg.b, pkg.a has been imported, but it is the module that imported pkg.b and
+    is still on its first line: reading A from it fails, as real Python says. A full run finds it,
+    at the top of the file as at the end."""
+    import subprocess
+    import sys
+
+    edits = {"end": (CYCLE, lambda text: text + "from pkg.a import A as _A\n"),
+             "top": (CYCLE, lambda text: "from pkg.a import A as _A\n" + text),
+             "grown": (SIBLING_CYCLE, lambda text: text.replace("from pkg import a\n", "from pkg import a, A as _A\n"))}
+    for where, (files, edit) in edits.items():
+        first, second, report = edited_once(tmp_path / where, files, {"pkg/b.py": edit})
+        assert not report.replayed, where
+        assert first == [] and [f[2] for f in second] == ["IG401"], where
+        proc = subprocess.run([sys.executable, "-c", "import pkg"], cwd=tmp_path / where / "p",
+                              capture_output=True, text=True, timeout=60)
+        assert "partially initialized module 'pkg'" in proc.stderr or "partially initialized module 'pkg.a'" in proc.stderr
 
 
 THIRD_PARTY = {

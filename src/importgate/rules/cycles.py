@@ -76,6 +76,112 @@ def check(project: Project) -> Iterator[Finding]:
     yield from _findings(project, model, outcomes, outside, entry_failure)
 
 
+def runs_as_before(
+    project: Project, path: str, added: list[ImportEdge], removed: list[ImportEdge],
+    earlier: dict[ImportEdge, tuple[ImportEdge, ...]],
+) -> bool:
+    """Does the simulation run exactly as it did before an edit added and removed these imports
+    (ones that run at import time) of the module at ``path``? ``project`` holds the file as it is
+    now; ``earlier`` gives, for each, the imports the edit left alone that come before it in its
+    own version of the file. Yes when the module runs the same modules as before (its import
+    successors stay the same: no reachability, cycle or "maybe started" walk changes) and either
+    the simulation never executes the file statement by statement (it is dynamic, or no cycle is
+    reachable from it and it is no package: it is always run whole, in one step), or each of
+    these statements does nothing there (``_no_op``). The names the imports bind are the
+    caller's to check (``facts.interface``): no step of the simulation may read them."""
+    model = _Model(project, build=False)
+    facts = model.facts.get(path)
+    if facts is None or facts.syntax_error is not None:
+        return False
+    new = list(added)  # equal, not identical: the caller may hold another copy of the facts
+    kept: set[str] = set()
+    for edge in facts.imports:
+        if edge in new:
+            new.remove(edge)
+        elif edge.guard.at_import:
+            step = model._step(path, facts, edge)
+            if step is not None:
+                kept.update(_named(step))
+    if new:
+        return False  # an added import the file does not have
+    added_steps = [model._step(path, facts, edge) for edge in added]
+    removed_steps = [model._step(path, facts, edge) for edge in removed]
+    steps = added_steps + removed_steps
+    if any(step is None for step in steps):
+        return False
+    if kept.union(*map(_named, added_steps)) != kept.union(*map(_named, removed_steps)):
+        return False
+    if facts.dynamic:
+        return True  # its statements are never followed: all it may run is "maybe started"
+    if not facts.is_package and model.reaches_no_cycle(path):
+        return True
+    started = set(_Simulation(model).with_ancestors(path))
+    alone = [step for step in steps if step not in _rewritten(model, path, added_steps, removed_steps)]
+    return all(_no_op(model, path, step, earlier.get(step.edge, ()), started) for step in alone)
+
+
+def _rewritten(model: _Model, path: str, added: list[_Import], removed: list[_Import]) -> list[_Import]:
+    """The added and removed imports that are one statement rewritten in place (``from x import
+    a`` grown to ``from x import a, b``): on the same line, of the same module, under the same
+    guard, importing the same submodules in the same order, so the statement runs the same
+    modules as before. Neither version may fail for another reason than a cycle, and a name
+    that only one of them reads from a module that may be half-built must be a submodule."""
+    out: list[_Import] = []
+    for new in added:
+        for old in removed:
+            if old in out or not _same_statement(new, old):
+                continue
+            if _fails_for_another_reason(model, path, new) or _fails_for_another_reason(model, path, old):
+                continue
+            names = {(n.name, sub) for n, sub in new.subs} ^ {(n.name, sub) for n, sub in old.subs}
+            if new.from_base is not None and any(sub is None for _, sub in names) and model.reaches(new.from_base, path):
+                continue
+            out += [new, old]
+            break
+    return out
+
+
+def _same_statement(new: _Import, old: _Import) -> bool:
+    a, b = new.edge, old.edge
+    return (new.line == old.line and new.runs == old.runs and new.from_base == old.from_base
+            and [sub for _, sub in new.subs if sub] == [sub for _, sub in old.subs if sub]
+            and (a.level, a.module_text, a.is_from, a.guard, a.block, a.skippable, a.shielded)
+            == (b.level, b.module_text, b.is_from, b.guard, b.block, b.skippable, b.shielded))
+
+
+def _fails_for_another_reason(model: _Model, path: str, step: _Import) -> bool:
+    """Could ``_Model.fails_otherwise`` say yes for this import, in some state?"""
+    model.fails_otherwise(path, step, {})
+    return step.otherwise is not _NEVER_FAILS
+
+
+def _no_op(model: _Model, path: str, step: _Import, earlier: tuple[ImportEdge, ...], started: set[str]) -> bool:
+    """Does this import statement change nothing, whenever the simulation runs it? A plain
+    ``import`` of the file's own package or one above it finds them started (running or done).
+    Any other: every module it may run, an earlier import that surely runs has run (or marked
+    "maybe started", which clouded the rest already); it cannot fail for another reason (a
+    missing module or name); and a name it reads from a module that may be half-built (one
+    that reaches the file: it may be running below it) is a submodule it imports."""
+    if not step.edge.is_from and set(step.runs) <= started:
+        return True
+    facts = model.facts[path]
+    ran: set[str] = set()
+    for edge in earlier:
+        if edge.guard.at_import and not edge.guard & ~Guard.TRY_MODULE:
+            before = model._step(path, facts, edge)
+            if before is not None:
+                ran.update(before.runs)
+    if not _named(step) <= ran or _fails_for_another_reason(model, path, step):
+        return False
+    reads = step.from_base is not None and any(sub is None for _, sub in step.subs)
+    return not (reads and model.reaches(step.from_base, path))
+
+
+def _named(step: _Import) -> set[str]:
+    """The modules an import statement may run: the module and its packages, and submodules."""
+    return {*step.runs, *(sub for _, sub in step.subs if sub is not None)}
+
+
 # below this many simulations a process pool costs more than it saves (measured on Django's 189
 # and SQLAlchemy's 172 modules on cycles: 0.044 s and 0.028 s serial, 0.070 s and 0.064 s forked)
 _PARALLEL_MIN_STARTS = 300
@@ -185,7 +291,8 @@ class _Load:
 class _Model:
     """Per project: each module's import steps and reads, in execution order."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, build: bool = True) -> None:
+        """``build=False`` reads each module's imports only when asked (``successors_of``)."""
         self.project = project
         self.facts: dict[str, ModuleFacts] = {}
         self.name: dict[str, str] = {}
@@ -212,8 +319,9 @@ class _Model:
         self._reads: dict[str, frozenset[str]] = {}
         self._acyclic: dict[str, bool] = {}
         self._cyclic: set[str] | None = None
-        for path in self.facts:
-            self._build(path)
+        if build:
+            for path in self.facts:
+                self._build(path)
 
     def path_of(self, dotted: str, importer: str | None) -> str | None:
         """The first-party source file that runs when ``dotted`` is imported, if any."""
@@ -296,6 +404,46 @@ class _Model:
                 subs.append((imported, self.path_of(f"{base}.{imported.name}", path) if base_path else None))
         definite = not (edge.guard & ~Guard.TRY_MODULE)
         return _Import(edge.location.line, edge, definite, tuple(runs), base_path, tuple(subs), from_base=base_path if edge.is_from else None)
+
+    def successors_of(self, path: str) -> set[str]:
+        if path not in self.successors:
+            self._build(path)
+        return self.successors[path]
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """May importing ``start`` run ``goal``?"""
+        seen = {start}
+        todo = [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            for nxt in self.successors_of(node):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    def reaches_no_cycle(self, path: str) -> bool:
+        """``acyclic_closure``, found from the modules ``path`` reaches alone (a depth-first
+        walk that stops at the first way back): a cycle reachable from ``path`` lies among them."""
+        done: set[str] = set()
+        walking = {path}
+        stack = [(path, iter(sorted(self.successors_of(path))))]
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if child in walking:
+                    return False
+                if child not in done:
+                    walking.add(child)
+                    stack.append((child, iter(sorted(self.successors_of(child)))))
+                    break
+            else:
+                stack.pop()
+                walking.discard(node)
+                done.add(node)
+        return True
 
     def cyclic_modules(self) -> set[str]:
         """Modules on an import cycle (Tarjan's SCCs of the module-level import graph,
