@@ -105,6 +105,26 @@ def advanced(previous: Record, content: dict[str, bytes], blobs: dict[str, bytes
     return previous._replace(content=dict(content), blobs=dict(blobs))
 
 
+def extended(previous: Record, answer: tuple, content: dict[str, bytes], blobs: dict[str, bytes],
+             imports: Iterable[LocalImport]) -> Record:
+    """The record after a replay that added or removed imports (``confirm``): the new answer and
+    digests, and the names with what the added imports mention. Everything else the edit
+    mentions was mentioned already (``still_answers``), and the layout and what is importable are
+    as they were; a name no longer mentioned stays, which only makes later comparisons stricter."""
+    names, ours = set(previous.names), set(previous.ours)
+    for item in imports:
+        if item.added:
+            inside, outside = mention_sets(ModuleFacts(name="", path=item.path, is_package=False, is_stub=False,
+                                                       imports=(item.edge,)), previous.importable)
+            names |= inside | outside
+            ours |= inside
+    if previous.plugins:
+        ours = names
+    report, touched, inputs = answer[:3]
+    return previous._replace(report=report, touched=touched, inputs=inputs, content=dict(content), blobs=dict(blobs),
+                             names=frozenset(names), ours=frozenset(ours))
+
+
 @dataclass(frozen=True, slots=True)
 class LocalImport:
     """An import an edit added or removed that only the rules ``confirm`` asks may see."""

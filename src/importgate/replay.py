@@ -91,9 +91,7 @@ class Replays:
         inputs = dict(base.inputs)  # what those imports read counts too
         inputs.update((path, _stamp(path)) for path in sorted(_inputs_outside_the_keys(project, self.files)))
         answer = (replace(base.report, problems=(), parsed=0), base.touched, inputs, self.facts_key)
-        record = incremental.record(*answer[:3], self.content, self.cache.blob_digests, project.facts.values(), project,
-                                    plugins=base.plugins)
-        self._store(answer, record)
+        self._store(answer, incremental.extended(base, answer, self.content, self.cache.blob_digests, pending.imports))
         return self._replayed(base.report, started, parsed)
 
     def _store(self, answer: tuple, record: tuple) -> None:

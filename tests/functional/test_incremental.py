@@ -535,6 +535,20 @@ def test_a_module_level_import_of_a_module_the_file_already_runs_is_answered_wit
         assert report.replayed is replayed and again == first, text
 
 
+def test_what_a_replayed_import_mentions_is_watched_from_then_on(tmp_path):
+    """The replay keeps the record's names up to date: after a replayed import of shout (which
+    nothing mentioned before), deleting shout is an edit to a name someone imports."""
+    helpers = SHOP["shop/helpers.py"]
+    root = write_project(tmp_path / "p", {**SHOP, "shop/helpers.py": helpers + "\n\ndef shout(text):\n    return text.upper()\n"})
+    answers(root, tmp_path / "c")
+    append(root / "app.py", "\n\ndef loud(text):\n    from shop.helpers import shout\n    return shout(text)\n")
+    first, report = answers(root, tmp_path / "c")
+    assert report.replayed and first == []
+    (root / "shop" / "helpers.py").write_text(helpers)
+    second, report = answers(root, tmp_path / "c")
+    assert not report.replayed and [(f[2], f[3]) for f in second] == [("IG102", "shout")]
+
+
 def test_a_module_level_import_anywhere_in_a_file_off_every_cycle_is_answered_without_the_rules(tmp_path):
     """No cycle is reachable from lib/views.py, so the simulation never follows its lines: an
     import at its top of a module it imports further down changes nothing."""
