@@ -358,20 +358,21 @@ def _first_party_clean(project: "Project", report: Report, items: list[LocalImpo
     optional part, see the same such modules; and for the imports that run at import time there
     are no configured entries (their import chains would change) and the import-order
     simulation runs as before, file by file."""
-    if not all(_resolves_cleanly(project, report, item) for item in items) or not _laziness_kept(project, items):
+    if not all(_resolves_cleanly(project, report, item) for item in items):
         return False
     running: dict[str, tuple[list[ImportEdge], list[ImportEdge]]] = {}
     for item in items:
         if item.edge.guard.at_import:
             running.setdefault(item.path, ([], []))[0 if item.added else 1].append(item.edge)
-    if not running:
-        return True
-    if project.config.entries:
-        return False
-    from importgate.rules import cycles
+    if running:  # first: a new module in a file's imports, the commonest refusal, is seen at once
+        if project.config.entries:
+            return False
+        from importgate.rules import cycles
 
-    earlier = {item.edge: item.earlier for item in items}
-    return all(cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items())
+        earlier = {item.edge: item.earlier for item in items}
+        if not all(cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()):
+            return False
+    return _laziness_kept(project, items)  # counts every import of the project: last
 
 
 def _resolves_cleanly(project: "Project", report: Report, item: LocalImport) -> bool:

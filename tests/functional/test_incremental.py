@@ -32,6 +32,12 @@ def insert_at_top(path, text: str) -> None:
     path.write_text(textwrap.dedent(text) + path.read_text())
 
 
+def answered_after(root, cache, path, edit) -> tuple[list, object]:
+    """``answers`` once ``edit`` (old text -> new text) is made to ``path``."""
+    path.write_text(edit(path.read_text()))
+    return answers(root, cache)
+
+
 def edited_once(tmp_path, files: dict, edit: dict) -> tuple[list, list, object]:
     """(findings before, findings after, the report after) for one edit; ``edit`` maps a file to
     its new text, or to a function of its old text."""
@@ -530,8 +536,7 @@ def test_a_module_level_import_of_a_module_the_file_already_runs_is_answered_wit
     for text, replayed in (("from shop.models import User\nfrom shop import models as _models\n", True),
                            ("from shop.models import User, Admin\nfrom shop import models as _models\n", True),
                            ("from shop.models import User, Admin\n", False)):
-        views.write_text(views.read_text().replace(views.read_text().split("\n\n\n")[0] + "\n", text, 1))
-        again, report = answers(root, tmp_path / "c")
+        again, report = answered_after(root, tmp_path / "c", views, lambda old, text=text: text + old[old.index("\n\n\n") + 1:])
         assert report.replayed is replayed and again == first, text
 
 
@@ -620,14 +625,10 @@ def test_an_import_on_a_cycle_that_finds_its_modules_started_is_answered_without
     b = root / "pkg" / "b.py"
     first, _ = answers(root, tmp_path / "c")
     assert first == []
-    for edit in (lambda text: text + "import pkg as _pkg\n", lambda text: text + "import pkg.a as _a\n",
-                 lambda text: "import pkg as _top\n" + text):
-        b.write_text(edit(b.read_text()))
-        again, report = answers(root, tmp_path / "c")
-        assert report.replayed and again == first
-    insert_at_top(b, "import pkg.a as _first\n")
-    again, report = answers(root, tmp_path / "c")
-    assert not report.replayed and again == first
+    for edit, replayed in ((lambda text: text + "import pkg as _pkg\n", True), (lambda text: text + "import pkg.a as _a\n", True),
+                           (lambda text: "import pkg as _top\n" + text, True), (lambda text: "import pkg.a as _first\n" + text, False)):
+        again, report = answered_after(root, tmp_path / "c", b, edit)
+        assert report.replayed is replayed and again == first
 
 
 def test_a_name_read_from_an_unfinished_module_on_a_cycle_runs_the_rules(tmp_path):

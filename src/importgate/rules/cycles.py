@@ -412,17 +412,7 @@ class _Model:
 
     def reaches(self, start: str, goal: str) -> bool:
         """May importing ``start`` run ``goal``?"""
-        seen = {start}
-        todo = [start]
-        while todo:
-            node = todo.pop()
-            if node == goal:
-                return True
-            for nxt in self.successors_of(node):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return False
+        return goal in self.closure(start)
 
     def reaches_no_cycle(self, path: str) -> bool:
         """``acyclic_closure``, found from the modules ``path`` reaches alone (a depth-first
@@ -589,7 +579,7 @@ class _Model:
             seen = {path}
             todo = [path]
             while todo:
-                for nxt in self.successors.get(todo.pop(), ()):
+                for nxt in self.successors_of(todo.pop()):
                     if nxt not in seen:
                         seen.add(nxt)
                         todo.append(nxt)
