@@ -500,10 +500,17 @@ def check(
             project = assemble(config, files, env, parsed, cache, installed)
         project.pending_distributions = pending
         parsed_most = _parsed_count(parsed_before, cache) * 2 >= len(parsed)
-        findings = run_families(project, rule_families(), progress, fixer, parsed_most)
+        standing = replays.partial.standing if replays is not None and replays.partial is not None else None
+        if standing is None:
+            findings = selected(run_families(project, rule_families(), progress, fixer, parsed_most), project, config)
+        else:  # only the import-order simulation (the last family) may answer otherwise: ``incremental.Confirmed``
+            from importgate.rules import cycles
+
+            findings = list(standing) + selected(cycles.check(project), project, config)
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if replays is not None:
-            replays.remember(report, fixer, project, parsed.values())
+            cycle_rules = set(catalogue.CYCLE_RULES)
+            replays.remember(report, fixer, project, parsed.values(), tuple(f for f in findings if f.rule not in cycle_rules))
         return report
     finally:
         cache.close()
@@ -552,11 +559,15 @@ def _parsed_count(before: int, cache) -> int:
     return cache.stats.parsed - before
 
 
+def selected(findings: Iterable[Finding], project: Project, config: Config) -> list[Finding]:
+    """The findings the settings and the ignore comments let through (one at a time)."""
+    return list(suppress(select(findings, config), project))
+
+
 def _finish(
     findings: list[Finding], project: Project, files: ProjectFiles, cache, config: Config, started: float, fixer=None
 ) -> Report:
-    findings = list(select(findings, config))
-    findings = list(suppress(findings, project))
+    """``findings``: ``selected`` already."""
     findings = merge_groups(findings)
     if fixer is not None:
         findings = fixer(findings, project)

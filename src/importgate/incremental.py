@@ -19,7 +19,12 @@ first-party module that does not run at import time (``def f(): from .models imp
 (an outside use of a package's incidental import, whether a module is imported only lazily).
 One that does run at import time is answered too when the simulation is seen to run exactly as
 before (``rules.cycles.runs_as_before``): the file already ran every module it names, and
-either no cycle is reachable from it or the import is a plain one of its own package.
+either no cycle is reachable from it or the import is a plain one of its own package. When the
+simulation may run otherwise (a module new to the file's imports), it runs again alone, and its
+findings join the other rules' findings of the record (``Confirmed.BUT_CYCLES``): no other rule
+follows the import graph beyond one import, except the start-up chains and the fix planner's
+cycle check, which run again over the joined findings. The simulation alone also runs again
+when the lines an edit moved are quoted by its findings only.
 
 The contract this rests on: rules look a definition up only by a name some fact mentions
 (``facts.interface.mentioned_names``), except for "did you mean" spellings (checked here). A rule
@@ -28,6 +33,7 @@ that enumerates a module's definitions in some other way must widen the interfac
 
 from __future__ import annotations
 
+import enum
 import os
 import re
 from collections import Counter
@@ -37,7 +43,7 @@ from typing import NamedTuple
 
 from importgate.facts.cache import blake2b, loads
 from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names
-from importgate.model import Guard, ImportEdge, ModuleFacts, Report
+from importgate.model import Finding, Guard, ImportEdge, ModuleFacts, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -59,6 +65,9 @@ class Record(NamedTuple):
     ours: frozenset[str]  # those first-party code can look up in first-party modules
     importable: frozenset[str]  # every name `import <name>` may reach first-party code under
     layout: bytes  # digest of the module layout (imports can change it)
+    # the findings of every rule but the import-order simulation, selected and not suppressed,
+    # before merging and fixes: a rerun of that rule alone is finished beside them (None: unknown)
+    standing: tuple[Finding, ...] | None = None
 
     @property
     def answer(self) -> tuple:
@@ -73,7 +82,7 @@ class Record(NamedTuple):
 
 def record(
     report: Report, touched: dict, inputs: dict, content: dict[str, bytes], blobs: dict[str, bytes],
-    facts: Iterable[ModuleFacts], project: "Project", plugins: bool = False,
+    facts: Iterable[ModuleFacts], project: "Project", plugins: bool = False, standing: tuple[Finding, ...] | None = None,
 ) -> Record:
     """The record of a report (``plugins``: an earlier run saw an installed module import
     first-party code; a replay reads too few installed modules to see it again)."""
@@ -93,7 +102,7 @@ def record(
     if plugins or installed_imports_first_party(project, importable):
         ours = names  # `from installed import x` may end in a module of ours
     return Record(report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), importable,
-                  layout_digest(project.layout))
+                  layout_digest(project.layout), standing)
 
 
 def is_record(value) -> bool:
@@ -143,6 +152,7 @@ class Pending:
 
     previous: Record
     imports: tuple[LocalImport, ...]
+    simulation: bool = False  # the import-order simulation's findings quote lines that moved: it runs again
 
 
 def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], content: dict[str, bytes],
@@ -194,11 +204,19 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
                 local.extend(LocalImport(path, e, _twin_key(e) in kept, is_added, _reaches_first_party(e, importable),
                                          tuple(o for o in others if o.location.line < e.location.line))
                              for e in edges)
-    if any(_quotes(report, path, moved[path]) for path in changed):
-        return False
     if _could_suggest(report, renamed):
         return False
-    return Pending(previous, tuple(local)) if local else True
+    if not any(_quotes(report, path, moved[path]) for path in changed):
+        return Pending(previous, tuple(local)) if local else True
+    # a line that moved is quoted: by the import-order simulation's findings alone, which (the
+    # order of every file's lines kept) only run again to give the new numbers?
+    from importgate import catalogue
+
+    cycle_rules = set(catalogue.CYCLE_RULES)
+    others = replace(report, findings=tuple(f for f in report.findings if f.rule not in cycle_rules))
+    if previous.standing is None or any(_quotes(others, path, moved[path]) for path in changed):
+        return False
+    return Pending(previous, tuple(local), simulation=True)
 
 
 def _views(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]):
@@ -310,7 +328,17 @@ def _without(facts: ModuleFacts, edges: list[ImportEdge]) -> ModuleFacts:
                    defined=prune(facts.defined), typing_only=prune(facts.typing_only))
 
 
-def confirm(pending: Pending, project: "Project", manifests: bool = True) -> bool:
+class Confirmed(enum.Enum):
+    """What ``confirm`` found the previous report to be worth."""
+
+    NO = "nothing: every rule runs"
+    YES = "all of it: the report stands"
+    # the findings of every other rule stand (the record's ``standing``): only the import-order
+    # simulation, whose import graph the edit changed, runs again
+    BUT_CYCLES = "all but the import-order simulation's findings"
+
+
+def confirm(pending: Pending, project: "Project", manifests: bool = True) -> Confirmed:
     """With the project assembled: is each added or removed import one no rule reports and no
     other answer depends on? The layout must be the one recorded (imports name modules, and
     module names decide the layout). An import of a module outside the project must find it
@@ -319,60 +347,70 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> boo
     file, and no dependency finding there), unless the project has no manifest (``manifests``)
     to declare dependencies in. An import of a first-party module: ``_first_party_clean``, the
     dependency rules' view of which modules are imported only lazily, and for one that runs at
-    import time, the import-order simulation (``rules.cycles.runs_as_before``)."""
+    import time, the import-order simulation (``rules.cycles.runs_as_before``) or, when that may
+    run otherwise, a rerun of it alone (``BUT_CYCLES``)."""
     from importgate import catalogue
     from importgate.facts.finder import in_standard_library
 
     previous = pending.previous
     report, importable = previous.report, previous.importable
     if layout_digest(project.layout) != previous.layout:
-        return False
+        return Confirmed.NO
     dependency_rules = set(catalogue.DEPENDENCY_RULES)
     # a dependency finding lists every import of the distribution: one more would show
     concerned = {loc.path for f in report.findings if f.rule in dependency_rules
                  for loc in (f.location, *(r.location for r in f.related))}
     resolver, env = project.resolver, project.env
     ours = [item for item in pending.imports if item.first_party]
-    if ours and not _first_party_clean(project, report, ours):
-        return False
+    answer = Confirmed.BUT_CYCLES if pending.simulation else Confirmed.YES
+    if ours:
+        clean = _first_party_clean(project, previous, ours)
+        if clean is Confirmed.NO:
+            return clean
+        if clean is Confirmed.BUT_CYCLES:
+            answer = clean
     for item in pending.imports:
         edge, target = item.edge, item.edge.module_text
         if item.first_party:
             continue
         if project.is_first_party_name(target):
-            return False
+            return Confirmed.NO
         found = resolver.resolve(target, item.path, resolver.fallback_dirs(item.path)).found
         if found is None or found.first_party or resolver.resolve(target, item.path).found != found:
-            return False
+            return Confirmed.NO
         if edge.is_from and not all(resolver.provides(found, n.name).ok for n in edge.names):
-            return False
+            return Confirmed.NO
         if manifests and not in_standard_library(target, found, env) and (not item.twin or item.path in concerned):
-            return False
+            return Confirmed.NO
     # the installed modules these imports reached count too: one may import code of ours
-    return previous.plugins or not installed_imports_first_party(project, importable)
+    return answer if previous.plugins or not installed_imports_first_party(project, importable) else Confirmed.NO
 
 
-def _first_party_clean(project: "Project", report: Report, items: list[LocalImport]) -> bool:
+def _first_party_clean(project: "Project", previous: Record, items: list[LocalImport]) -> Confirmed:
     """Does no rule answer differently for these imports of first-party modules? Each is
     ``_resolves_cleanly``; the dependency rules, which count a module imported only lazily as an
-    optional part, see the same such modules; and for the imports that run at import time there
-    are no configured entries (their import chains would change) and the import-order
-    simulation runs as before, file by file."""
-    if not all(_resolves_cleanly(project, report, item) for item in items):
-        return False
+    optional part, see the same such modules; and for the imports that run at import time the
+    import-order simulation runs as before, file by file, and no configured entries make start-up
+    chains that they may lengthen. Else, if the record keeps the other rules' findings, the
+    simulation runs again (and the chains are drawn again) beside them: ``BUT_CYCLES``."""
+    if not all(_resolves_cleanly(project, previous.report, item) for item in items):
+        return Confirmed.NO
     running: dict[str, tuple[list[ImportEdge], list[ImportEdge]]] = {}
     for item in items:
         if item.edge.guard.at_import:
             running.setdefault(item.path, ([], []))[0 if item.added else 1].append(item.edge)
+    answer = Confirmed.YES
     if running:  # first: a new module in a file's imports, the commonest refusal, is seen at once
-        if project.config.entries:
-            return False
         from importgate.rules import cycles
 
         earlier = {item.edge: item.earlier for item in items}
-        if not all(cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()):
-            return False
-    return _laziness_kept(project, items)  # counts every import of the project: last
+        if project.config.entries or not all(
+            cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()
+        ):
+            if previous.standing is None:
+                return Confirmed.NO
+            answer = Confirmed.BUT_CYCLES
+    return answer if _laziness_kept(project, items) else Confirmed.NO  # counts every import of the project: last
 
 
 def _resolves_cleanly(project: "Project", report: Report, item: LocalImport) -> bool:

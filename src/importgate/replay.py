@@ -10,7 +10,9 @@ Four ways, cheapest first (``engine.check`` asks in this order):
   module mentions and in where their lines are (``importgate.incremental``);
 - by outside imports: besides, only in imports of modules outside the project, or of
   first-party modules inside functions or ``if TYPE_CHECKING:``, that resolve cleanly (asked
-  after the project is assembled, before any rule runs).
+  after the project is assembled, before any rule runs). An import of a first-party module that
+  runs at import time may change the import-order simulation: then that rule alone runs, and
+  its findings join the other rules' findings of the last run (``partial``).
 
 Every stored answer is (report, digests of the files its fixes edit, stamps of the files outside
 the keys its rules read, facts key or None); it holds while those are as they were.
@@ -45,6 +47,7 @@ class Replays:
         self.key = run_key(self.layout, files, self.content, self.tag)
         self.facts_key: bytes | None = None
         self.pending = None  # an incremental.Pending left for by_outside_imports
+        self.partial = None  # a record whose findings but the simulation's stand (by_outside_imports)
         self.last_key = run_key(self.layout, files, {}, "last|" + self.tag)
 
     def by_content(self, started: float) -> Report | None:
@@ -81,11 +84,17 @@ class Replays:
     def by_outside_imports(self, project: "Project", started: float, parsed: int) -> Report | None:
         """The edit added or removed imports no rule but their own checks see (of modules
         outside the project, deferred ones of first-party modules): the report stands if each
-        resolves cleanly (``incremental.confirm``)."""
+        resolves cleanly (``incremental.confirm``). When only the import-order simulation may
+        answer otherwise, ``partial`` is left with the record of the other rules' findings."""
         from importgate import incremental
 
         pending, self.pending = self.pending, None
-        if pending is None or self.facts_key is None or not incremental.confirm(pending, project, _has_manifest(project.root)):
+        if pending is None or self.facts_key is None:
+            return None
+        confirmed = incremental.confirm(pending, project, _has_manifest(project.root))
+        if confirmed is incremental.Confirmed.BUT_CYCLES:
+            self.partial = pending.previous
+        if confirmed is not incremental.Confirmed.YES:
             return None
         base = pending.previous
         inputs = dict(base.inputs)  # what those imports read counts too
@@ -100,17 +109,22 @@ class Replays:
         self.cache.remember_report(_record_key(self.facts_key), record)
         self._mark_last(self.facts_key)
 
-    def remember(self, report: Report, fixer, project: "Project", facts) -> None:
-        """After a full run: the answer under every key, and the interface record."""
+    def remember(self, report: Report, fixer, project: "Project", facts, standing: tuple | None = None) -> None:
+        """After a run of the rules (all of them, or the simulation beside ``self.partial``): the
+        answer under every key, and the interface record (``standing``: the other rules' findings
+        for the next such run)."""
         touched = _touched_digests(fixer, self.content)
         inputs = {path: _stamp(path) for path in sorted(_inputs_outside_the_keys(project, self.files))}
+        if self.partial is not None:  # the rules that did not run read these
+            inputs = {**self.partial.inputs, **inputs}
         if self.facts_key is None or touched is None:
             self.cache.remember_report(self.key, (replace(report, problems=()), touched or {}, inputs, None))
             return
         from importgate import incremental
 
         answer = (replace(report, problems=(), parsed=0), touched, inputs, self.facts_key)
-        self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, facts, project))
+        self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, facts, project,
+                                               plugins=self.partial is not None and self.partial.plugins, standing=standing))
 
     def _replayed(self, report: Report, started: float, parsed: int) -> Report:
         return replace(

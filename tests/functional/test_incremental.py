@@ -8,7 +8,7 @@ import random
 import textwrap
 from pathlib import Path
 
-from support import run_check, write_project
+from support import cli_json, run_check, write_project
 
 from importgate.facts.interface import DEFINITION_FIELDS, MENTION_FIELDS, PLAIN_FIELDS, interface, mentioned_names
 from importgate.facts.parse import parse_module
@@ -584,20 +584,19 @@ def test_an_import_that_makes_a_module_run_earlier_runs_the_rules(tmp_path):
     assert "partially initialized module 'pkg.x'" in proc.stderr
 
 
-def test_with_configured_entries_a_module_level_import_runs_the_rules(tmp_path):
+def test_with_configured_entries_a_module_level_import_reruns_the_simulation(tmp_path):
     """Findings then show the chain of imports from an entry, line by line: an import of
     lib.text on the first line of lib/views.py (no line moves) is a new first step to
-    lib/text.py's finding."""
+    lib/text.py's finding (and the start-up from the entries is simulated again)."""
     files = {**LEAF, "pyproject.toml": "[tool.importgate]\nentries = ['lib.views']\n",
              "lib/text.py": LEAF["lib/text.py"] + "from lib import nothere\n"}
     root = write_project(tmp_path / "p", files)
-    answers(root, tmp_path / "c")
+    checked_in_child(root, tmp_path / "c")
     views = root / "lib" / "views.py"
     views.write_text(views.read_text().replace("import os\n", "import os; from lib import text as _t\n", 1))
-    cached = run_check(root, cache_dir=str(tmp_path / "c"))
-    assert not cached.replayed
-    assert [f.chain for f in cached.findings] == [f.chain for f in run_check(root, cache=False).findings]
-    assert cached.findings[0].chain[:2] == ("lib.views:1", "lib.text:3")
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")  # the chains are drawn again over the report
+    assert not replayed and rules == ONLY_THE_SIMULATION
+    assert seen[0][-1][:2] == ["lib.views:1", "lib.text:3"]
 
 
 def test_a_module_that_runs_code_from_a_string_is_never_followed_line_by_line(tmp_path):
@@ -609,11 +608,119 @@ def test_a_module_that_runs_code_from_a_string_is_never_followed_line_by_line(tm
     assert report.replayed and second == first == []
 
 
-def test_a_module_level_import_of_a_module_the_file_did_not_run_runs_the_rules(tmp_path):
+def checked_in_child(root, cache) -> tuple[bool, list[str], list]:
+    """(replayed, the rule modules loaded, findings as data) of a cached run in a fresh
+    interpreter, after checking that a run without the cache finds the same."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\nfrom importgate import api\n"
+        f"report = api.check_paths(({str(root)!r},), cache_dir={str(cache)!r}, python=sys.executable)\n"
+        "print(json.dumps([report.replayed, sorted(m for m in sys.modules if m.startswith('importgate.rules.')),\n"
+        "    [(f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint, f.chain and list(f.chain))\n"
+        "     for f in report.findings]]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    replayed, rules, seen = json.loads(proc.stdout)
+    fresh = run_check(root, cache=False)
+    assert seen == [[f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint, f.chain and list(f.chain)]
+                    for f in fresh.findings]
+    return replayed, rules, seen
+
+
+# what a run that answers a new module in a file's imports from the last report loads: the
+# resolution rule confirms the import, the import-order simulation runs again
+ONLY_THE_SIMULATION = ["importgate.rules.cycles", "importgate.rules.resolution"]
+
+
+def test_a_module_level_import_of_a_module_the_file_did_not_run_reruns_only_the_simulation(tmp_path):
     """shop.helpers runs when views.py imports shop, but views.py never imported it itself: the
-    import graph changes (the replay asks for the very same direct imports)."""
-    first, second, report = edited_once(tmp_path, SHOP, {"shop/views.py": lambda text: text + "from shop import helpers as _h\n"})
-    assert not report.replayed and second == first == []
+    import graph changes, so the import-order simulation runs again; every other rule's answer
+    is the last report's (the import resolves cleanly and binds a name nobody looks up)."""
+    root = write_project(tmp_path / "p", SHOP)
+    checked_in_child(root, tmp_path / "c")
+    append(root / "shop" / "views.py", "from shop import helpers as _h\n")
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")
+    assert not replayed and rules == ONLY_THE_SIMULATION and seen == []
+    append(root / "shop" / "views.py", "from shop import nothere\n")  # one that fails: every rule runs
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")
+    assert not replayed and len(rules) > 2 and [f[2] for f in seen] == ["IG102"]
+
+
+def test_a_cycle_failure_a_new_import_makes_certain_is_found_by_the_simulation_alone(tmp_path):
+    """The edit of ``test_an_import_that_makes_a_module_run_earlier_runs_the_rules``: the other
+    rules' findings (a missing name elsewhere) stand, the simulation's new one joins them."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/other.py": "",
+        "pkg/views.py": "import os\n",
+        "pkg/x.py": ("import os\nif os.environ.get('SOMETIMES'):\n    import pkg.other\nimport pkg.views\n"
+                     "import pkg.other as _other\nfrom pkg.y import later\nVALUE = 1\n"),
+        "pkg/y.py": "from pkg.x import VALUE\n\n\ndef later():\n    return VALUE\n",
+        "app.py": "from pkg.other import nothing\n",
+    }
+    root = write_project(tmp_path / "p", files)
+    _, _, first = checked_in_child(root, tmp_path / "c")
+    append(root / "pkg" / "views.py", "from pkg import other as _o\n")
+    replayed, rules, second = checked_in_child(root, tmp_path / "c")
+    assert not replayed and rules == ONLY_THE_SIMULATION
+    assert [f[2] for f in first] == ["IG102"] and [f[2] for f in second] == ["IG102", "IG401"]
+
+
+def test_the_simulation_alone_replaces_its_findings_of_the_last_report(tmp_path):
+    """A cycle that fails already: its finding is the simulation's to give again, once."""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "from pkg.b import B\nA = 1\n", "pkg/b.py": "from pkg.a import A\nB = 2\n",
+             "pkg/c.py": "", "pkg/d.py": "import os\n"}
+    root = write_project(tmp_path / "p", files)
+    _, _, first = checked_in_child(root, tmp_path / "c")
+    append(root / "pkg" / "d.py", "from pkg import c as _c\n")
+    replayed, rules, second = checked_in_child(root, tmp_path / "c")
+    assert not replayed and rules == ONLY_THE_SIMULATION and second == first and [f[2] for f in first] == ["IG401"]
+
+
+def test_lines_moved_under_a_cycle_finding_rerun_the_simulation_alone(tmp_path):
+    """A helper inserted at the top of pkg/b.py moves the lines the IG401 finding quotes; no other
+    finding quotes them, so the simulation alone runs again and says where they are now. (A
+    finding of another rule quoting them sends the edit to a full run, as before.)"""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "from pkg.b import B\nA = 1\n", "pkg/b.py": "from pkg.a import A\nB = 2\n"}
+    root = write_project(tmp_path / "p", files)
+    _, _, first = checked_in_child(root, tmp_path / "c")
+    insert_at_top(root / "pkg" / "b.py", "def helper():\n    return 1\n\n\n")
+    replayed, rules, second = checked_in_child(root, tmp_path / "c")
+    assert not replayed and rules == ["importgate.rules.cycles"]
+    assert [f[2] for f in first] == [f[2] for f in second] == ["IG401"] and first != second
+    append(root / "pkg" / "b.py", "from pkg.a import nothere\n")
+    checked_in_child(root, tmp_path / "c")
+    insert_at_top(root / "pkg" / "b.py", "def other():\n    return 2\n\n\n")
+    replayed, rules, third = checked_in_child(root, tmp_path / "c")
+    assert not replayed and len(rules) > 1 and "IG102" in [f[2] for f in third]
+
+
+def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulation_alone(tmp_path):
+    """Fixes are planned again over the whole report: re-exporting Helper from pkg.tools in
+    pkg/__init__.py is safe until pkg.util, which pkg.tools imports, imports pkg itself."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/util.py": "def helper_text():\n    return 'x'\n",
+        "pkg/tools.py": "from pkg.util import helper_text\n\n\nclass Helper:\n    text = helper_text()\n",
+        "app.py": "import pkg.tools\nfrom pkg import Helper\n",
+    }
+    root = write_project(tmp_path / "p", files)
+    cache = tmp_path / "c"
+
+    def fixes() -> list:
+        _, cached = cli_json("check", str(root), "--cache-dir", str(cache))
+        _, fresh = cli_json("check", str(root), "--no-cache")
+        assert cached["findings"] == fresh["findings"]
+        return [(f["rule"], bool(f.get("fix")), f.get("hint") or "") for f in cached["findings"]]
+
+    assert [(rule, fixable) for rule, fixable, _ in fixes()] == [("missing-name", True)]
+    append(root / "pkg" / "util.py", "import pkg as _pkg\n")
+    (rule, fixable, hint), = fixes()
+    assert rule == "missing-name" and not fixable and "would create a circular import" in hint
 
 
 def test_an_import_on_a_cycle_that_finds_its_modules_started_is_answered_without_the_rules(tmp_path):
@@ -854,6 +961,7 @@ def test_an_installed_plugin_importing_first_party_names_is_remembered_across_re
     python = _venv_with_pth(tmp_path, tmp_path / "site")
     root = write_project(tmp_path / "p", {
         "pkg/__init__.py": "", "pkg/m.py": "from os import sep as thing\n", "app.py": "from plug import thing\n",
+        "pkg/n.py": "", "pkg/other.py": "",
     })
 
     def run():
@@ -863,6 +971,9 @@ def test_an_installed_plugin_importing_first_party_names_is_remembered_across_re
     (root / "app.py").write_text("import json\nfrom plug import thing\n")
     found, report = run()
     assert report.replayed and found == []
+    (root / "pkg" / "n.py").write_text("from pkg import other as _o\n")  # answered by the simulation alone
+    found, report = run()
+    assert not report.replayed and found == []
     (root / "pkg" / "m.py").write_text("x = 1\n")
     found, report = run()
     assert not report.replayed and found == [("IG102", "thing")]
@@ -940,3 +1051,28 @@ def test_an_editable_install_mapping_a_name_to_the_project_root_is_ours(tmp_path
     (root / "helpers.py").write_text("x = 1\n")
     found, report = run()
     assert not report.replayed and found == [("IG102", "json")]
+
+
+def test_what_the_rules_that_did_not_run_read_is_watched_after_the_simulation_alone(tmp_path):
+    """After an edit answered by the simulation alone, the stored answer still depends on what
+    the other rules read in the run before: here a requirements file included from outside the
+    project (only the dependency rules open it). Declaring packaging there is seen."""
+    shared = tmp_path / "shared" / "base.txt"
+    shared.parent.mkdir()
+    shared.write_text("")
+    root = write_project(tmp_path / "p", {**SHOP, "requirements.txt": "-r ../shared/base.txt\n",
+                                          "app.py": SHOP["app.py"] + "import packaging\n"})
+    cache = tmp_path / "c"
+
+    def names() -> tuple[bool, list]:
+        _, cached = cli_json("check", str(root), "--cache-dir", str(cache))
+        _, fresh = cli_json("check", str(root), "--no-cache")
+        assert cached["findings"] == fresh["findings"]
+        return cached["summary"]["replayed"], [f["name"] for f in cached["findings"]]
+
+    assert names() == (False, ["packaging"])
+    append(root / "shop" / "views.py", "from shop import helpers as _h\n")  # the simulation alone
+    assert names() == (False, ["packaging"])
+    assert names() == (True, ["packaging"])
+    shared.write_text("packaging\n")
+    assert names() == (False, [])
