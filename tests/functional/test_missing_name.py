@@ -185,6 +185,37 @@ def test_type_checking_import_is_not_a_runtime_error(make_project):
     assert all(str(f.effective_severity) == "warning" for f in warnings)
 
 
+def test_a_typing_import_is_checked_as_a_type_checker_reads_it(make_project):
+    """Under `if TYPE_CHECKING:` a type checker reads the other module's TYPE_CHECKING block
+    too, and bare annotations, and typeshed for the standard library (urllib3, pydantic and
+    sphinx import their own typing-only aliases this way; `subprocess._ENV` exists only in
+    typeshed): only a name nothing binds in a first-party module is a warning."""
+    root = make_project(
+        {
+            "pkg/__init__.py": "",
+            "pkg/types_.py": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    Alias = dict\n    from pkg.more import *\n"
+                "Declared: int\n"
+            ),
+            "pkg/more.py": "Extra = int\n",
+            "pkg/lazy.py": "def __getattr__(name: str) -> int:\n    raise AttributeError(name)\n",
+            "pkg/user.py": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                "    from pkg.types_ import Alias, Declared, Extra\n    from pkg.more import Nothing\n"
+                "    from pkg.lazy import Anything\n    from subprocess import _ENV\n"
+            ),
+        }
+    )
+    warnings = findings(run_check(root), "unresolved-typing-import")
+    assert [f.name for f in warnings] == ["Nothing"]
+    # what a type checker says of the same imports: only Nothing is missing
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary", "--no-incremental", "pkg"], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert [line.split(": error: ")[1] for line in proc.stdout.splitlines() if ": error: " in line] == [
+        'Module "pkg.more" has no attribute "Nothing"  [attr-defined]'
+    ], proc.stdout + proc.stderr
+
+
 def test_name_defined_only_under_type_checking_fails_at_runtime(make_project):
     root = make_project(
         {

@@ -107,6 +107,32 @@ def test_guards_silence_unresolved(make_project):
     assert rules_of(run_check(root)) == []
 
 
+def test_an_assert_or_raise_on_the_platform_guards_what_follows(make_project):
+    """click/_winconsole.py: `assert sys.platform == "win32"` then `import msvcrt`. Off Windows the
+    module stops at the assert (real Python says AssertionError, not ModuleNotFoundError), so the
+    imports below such an assert, or below `if <platform or version test>: raise`, are guarded as
+    if they were inside that `if`. Any other assert or raise guards nothing."""
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/win_assert.py": 'import sys\nassert sys.platform == "win32"\nimport msvcrt\nimport winreg_like_xyz\n',
+            "app/win_raise.py": 'import sys\nif sys.platform != "win32":\n    raise ImportError("Windows only")\nimport msvcrt\n',
+            "app/old_python.py": "import sys\nif sys.version_info >= (3, 8):\n    pass\nelse:\n    raise RuntimeError\nimport importlib_metadata_xyz\n",
+            "app/plain.py": "DEBUG = 1\nassert DEBUG\nimport missing_after_assert_xyz\nif not DEBUG:\n    raise SystemExit(1)\nimport missing_after_raise_xyz\n",
+            "app/windows_only_module.py": "import msvcrt\n",
+        }
+    )
+    found = findings(run_check(root), "unresolved-module")
+    assert [(f.location.path.rsplit("/", 1)[1], f.module) for f in found] == [
+        ("plain.py", "missing_after_assert_xyz"), ("plain.py", "missing_after_raise_xyz"), ("windows_only_module.py", "msvcrt"),
+    ]
+    if sys.platform != "win32":
+        proc = subprocess.run([sys.executable, "-c", "import app.win_assert"], cwd=root, capture_output=True, text=True)
+        assert "AssertionError" in proc.stderr
+        # a platform's own stdlib module is named as such, never "did you mean" itself
+        assert "standard-library module" in found[-1].message and "did you mean" not in found[-1].message
+
+
 def test_sys_path_edit_silences_imports_after_it(make_project):
     root = make_project(
         {

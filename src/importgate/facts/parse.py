@@ -112,6 +112,7 @@ _G_CONDITIONAL = int(Guard.CONDITIONAL)
 _G_FUNCTION = int(Guard.FUNCTION)
 _G_TRY_MODULE = int(Guard.TRY_MODULE)
 _G_FALLBACK = int(Guard.FALLBACK)
+_EXITS = (ast.Assert, ast.If)  # statements that may end the block's run on a version or platform test
 _GUARDS: dict[int, Guard] = {}
 
 
@@ -894,7 +895,18 @@ class _Walker:
             if index and self.in_try:
                 self.ran_before = True
             self.statement(stmt, guard, top, in_function)
+            if stmt.__class__ in _EXITS and not guard & _G_FEATURE_TEST and self.exits_unless_feature(stmt):
+                guard |= _G_FEATURE_TEST  # what follows runs only where the test lets it through
         self.ran_before = saved
+
+    def exits_unless_feature(self, stmt: ast.stmt) -> bool:
+        """``assert sys.platform == "win32"``, ``if sys.version_info < (3, 8): raise ImportError``:
+        the rest of the block is for the platforms and versions that get past it, as if it were
+        under ``if`` that test (click/_winconsole.py imports msvcrt below such an assert)."""
+        if isinstance(stmt, ast.Assert):
+            return self.is_feature_test(stmt.test)
+        exits = any(branch and branch[-1].__class__ is ast.Raise for branch in (stmt.body, stmt.orelse))  # type: ignore[attr-defined]
+        return exits and self.is_feature_test(stmt.test)  # type: ignore[attr-defined]
 
     def statement(self, node: ast.stmt, guard: int, top: bool, in_function: bool) -> None:
         s = self.s

@@ -69,7 +69,7 @@ def check_import(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iter
         if imported.name == "*":
             continue
         answer = resolver.provides(resolution.found, imported.name)
-        if answer.ok:
+        if answer.ok or typing_only and not _type_checkers_miss(resolver, resolution.found, imported.name):
             continue
         if resolution.found.kind is Kind.NAMESPACE and not resolution.found.first_party:
             # an installed namespace package (google.cloud) lacks a submodule: the distribution
@@ -80,6 +80,23 @@ def check_import(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iter
                 yield from _unresolved(project, facts, edge, full, missing, typing_only)
             continue
         yield _missing_name(project, facts, edge, imported, resolution.found, answer, typing_only)
+
+
+def _type_checkers_miss(resolver, found: Found, name: str) -> bool:
+    """Would a type checker, which reads ``if TYPE_CHECKING:`` blocks as true and a stub in place
+    of its module, fail to find a name the running module lacks? Said only of a first-party
+    module with no stub where nothing a checker reads may bind it: no binding under
+    ``TYPE_CHECKING`` (a star import there included), no bare annotation, no ``del`` (whose
+    reading checkers differ on), no module ``__getattr__``. Of other modules, typeshed and
+    their own stubs speak, which importgate does not read (``from subprocess import _ENV``)."""
+    if not found.first_party or found.stub or found.kind is not Kind.SOURCE:
+        return False
+    facts = resolver.facts_of(found)
+    if facts is None:
+        return False
+    if name in facts.typing_only or name in facts.annotated_only or name in facts.deleted or facts.getattr is not None:
+        return False
+    return not any(edge.is_star and edge.guard & Guard.TYPE_CHECKING for edge in facts.imports)
 
 
 # -- unresolved-module ----------------------------------------------------------
@@ -190,8 +207,12 @@ def _explain_unresolved(
             None,
             related,
         )
+    if missing in project.env.stdlib:  # sys.stdlib_module_names lists every platform's (msvcrt, winreg)
+        text = (f"a standard-library module that the target environment {project.env.describe()} does not provide "
+                "(it is platform-specific or was not built)")
+        return text, "import it only where it exists (under `if sys.platform == ...`)", related
     dist = known.distribution_for(target)
-    close = difflib.get_close_matches(missing, sorted(finder.top_level_names()), n=3, cutoff=0.8)
+    close = difflib.get_close_matches(missing, sorted(finder.top_level_names() - {missing}), n=3, cutoff=0.8)
     text = f"not installed in the target environment {project.env.describe()}"
     hint = None
     if dist:
