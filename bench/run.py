@@ -580,8 +580,9 @@ class Toucher:
         """An edit to what the module imports from its own project: `import <its top-level
         package> as ...` appended (the package is running or done by then, so no cycle can
         fail). Answered from the last report when the module already imports something of its
-        package (the import graph stays as it was); else every rule runs over the whole project
-        (Django's django/utils/functional.py imports nothing of Django)."""
+        package (the import graph stays as it was); else the import-order simulation runs again
+        over the whole project beside the other rules' kept findings (Django's
+        django/utils/functional.py imports nothing of Django)."""
         if not self.backup.exists():
             shutil.copy2(self.path, self.backup)
         package = Path(self.path).relative_to(self.root).parts[0]
