@@ -226,7 +226,7 @@ class Resolver:
         facts = self.facts_of(found)
         if facts is None:
             stub = self.stub_facts_of(found)
-            if stub is not None and found.kind in (Kind.EXTENSION, Kind.STUB_ONLY):
+            if stub is not None and found.kind in (Kind.EXTENSION, Kind.STUB_ONLY) and not _says_nothing(stub):
                 answer = self._names_in(found, stub, name)
                 if answer.verdict is Verdict.NO:
                     return Answer(Verdict.STUB_NO, answer.reason, answer.where)
@@ -536,3 +536,8 @@ def binds_module_name(edge: ImportEdge, facts: ModuleFacts, name: str) -> bool:
         return True
     line = facts.defined.get(name)
     return line is not None and edge.location.line <= line <= edge.location.end_line
+
+
+def _says_nothing(stub: ModuleFacts) -> bool:
+    """An empty stub (matplotlib ships ``_backend_agg.pyi`` with no line in it) tells no names."""
+    return not stub.defined and not stub.imports and stub.getattr is None and stub.all_entries is None and not stub.typing_only

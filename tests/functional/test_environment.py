@@ -185,3 +185,45 @@ def test_the_target_is_asked_away_from_the_callers_directory(tmp_path, monkeypat
     index = distributions.query_distributions(env)
     assert "strayed-dist" not in index.dists
     assert "pytest" in index.dists  # the query itself works
+
+
+def _compiled_copy(root, package: str, stub: str | None):
+    """``package/_bisect<suffix>``: the standard library's compiled _bisect, renamed into a first-party
+    package (a real extension module), with ``stub`` as its .pyi when given."""
+    import _bisect
+    import os
+    import shutil
+
+    target = root / package
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "__init__.py").write_text("")
+    shutil.copy(_bisect.__file__, target / os.path.basename(_bisect.__file__))
+    if stub is not None:
+        (target / "_bisect.pyi").write_text(stub)
+
+
+def test_a_stub_declares_module_variables_with_annotations(make_project):
+    """scipy.special._ufuncs.pyi, pandas' nattype.pyi: `name: T` is how a stub declares a
+    variable of the compiled module; a name the stub does not mention is still a warning."""
+    import sys
+
+    root = make_project({"main.py": "from fastpkg._bisect import bisect_left, insort_right\nfrom fastpkg._bisect import not_there\n"})
+    _compiled_copy(root, "fastpkg", "from typing import Callable\nbisect_left: Callable[..., int]\ninsort_right: Callable[..., None]\n")
+    report = run_check(root)
+    assert [(f.rule.name, f.name) for f in report.findings] == [("stub-missing-name", "not_there")]
+    assert runs(sys.executable, root, "from fastpkg._bisect import bisect_left, insort_right")
+
+
+def test_an_empty_stub_tells_no_names(make_project):
+    """matplotlib ships backends/_backend_agg.pyi with no line in it: it says nothing about the
+    compiled module, so nothing imported from it is doubted (and a wrapper that imports the
+    compiled function to define its own of the same name is not told to import it from itself)."""
+    import sys
+
+    root = make_project({"fastpkg/wrapper.py": "from fastpkg._bisect import bisect_left as _impl\n\n\ndef bisect_left(seq, x):\n    return _impl(seq, x)\n"})
+    _compiled_copy(root, "fastpkg", "")
+    assert rules_of(run_check(root)) == []
+    assert runs(sys.executable, root, "import fastpkg.wrapper")
+    (root / "fastpkg" / "_bisect.pyi").write_text("def insort(a, x) -> None: ...\n")
+    (f,) = run_check(root).findings
+    assert f.rule.name == "stub-missing-name" and "fastpkg.wrapper" not in (f.hint or "")

@@ -216,6 +216,27 @@ def test_a_typing_import_is_checked_as_a_type_checker_reads_it(make_project):
     ], proc.stdout + proc.stderr
 
 
+def test_names_a_decorator_writes_into_its_callers_globals(make_project):
+    """zope.interface's @_use_c_impl writes FooPy and FooFallback into the decorated module through
+    sys._getframe(1).f_globals: that module's namespace is unknowable, so nothing is claimed
+    missing from it. A decorator that does not write there hides nothing."""
+    root = make_project(
+        {
+            "pkg/__init__.py": "",
+            "pkg/_compat.py": (
+                "import sys\n\n\ndef keep_fallback(obj, globs=None):\n    globs = globs or sys._getframe(1).f_globals\n"
+                "    globs[obj.__name__ + 'Fallback'] = obj\n    return obj\n\n\ndef plain(obj):\n    return obj\n"
+            ),
+            "pkg/impl.py": "from pkg._compat import keep_fallback\n\n\n@keep_fallback\nclass Lookup:\n    pass\n",
+            "pkg/other.py": "from pkg._compat import plain\n\n\n@plain\nclass Lookup:\n    pass\n",
+            "main.py": "from pkg.impl import LookupFallback\nfrom pkg.other import LookupFallback as _f\n",
+        }
+    )
+    assert [(f.rule.name, f.module) for f in run_check(root).findings] == [("missing-name", "pkg.other")]
+    assert imports_ok_at_runtime(root, "pkg.impl") and subprocess.run(
+        [sys.executable, "-c", "from pkg.impl import LookupFallback"], cwd=root).returncode == 0
+
+
 def test_name_defined_only_under_type_checking_fails_at_runtime(make_project):
     root = make_project(
         {

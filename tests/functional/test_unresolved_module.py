@@ -133,6 +133,13 @@ def test_an_assert_or_raise_on_the_platform_guards_what_follows(make_project):
         assert "standard-library module" in found[-1].message and "did you mean" not in found[-1].message
 
 
+def test_main_is_always_importable(make_project):
+    """IPython's completer does `import __main__`: whatever started the interpreter, it is there."""
+    root = make_project({"app/__init__.py": "", "app/shell.py": "import __main__\nfrom __main__ import __dict__ as _ns\n"})
+    assert rules_of(run_check(root)) == []
+    assert subprocess.run([sys.executable, "-c", "import app.shell"], cwd=root).returncode == 0
+
+
 def test_sys_path_edit_silences_imports_after_it(make_project):
     root = make_project(
         {

@@ -16,11 +16,15 @@ from importgate.facts.discover import DEFAULT_EXCLUDES
 from importgate.facts.environment import Environment
 
 
+# in sys.modules before any code runs, whatever file or command started the interpreter
+_ALWAYS_THERE = frozenset({"__main__"})
+
+
 def in_standard_library(target: str, found: "Found | None", env: Environment) -> bool:
     """Is ``import <target>`` the standard library's (a built-in module, a file under the
     stdlib directory, ``__future__``)? The dependency rules never look at those."""
     top = target.split(".")[0]
-    if top in env.stdlib or top in env.builtin or top == "__future__":
+    if top in env.stdlib or top in env.builtin or top == "__future__" or top in _ALWAYS_THERE:
         return True
     if found is None:
         return False
@@ -159,7 +163,7 @@ class ModuleFinder:
         return found
 
     def find_top(self, name: str, search: tuple[str, ...]) -> Found | None:
-        if name in self.env.builtin:
+        if name in self.env.builtin or name in _ALWAYS_THERE:
             return Found(name, Kind.BUILTIN, None, None, (), False)
         override = self.env.overrides.get(name)
         if override is not None:

@@ -193,7 +193,7 @@ def parse_module(
         for local, attr in dict.fromkeys(scope.attribute_writes)
         if local in bindings
     )
-    writers = _namespace_writers(tree, source) if text_markers.sys_modules else frozenset()
+    writers = _namespace_writers(tree, source) if text_markers.sys_modules or text_markers.frame_globals else frozenset()
     for called in sorted(scope.local_calls):
         if called in writers:
             dynamic = dynamic or f"calls {called}(), which writes into a module taken from sys.modules"
@@ -213,6 +213,9 @@ def parse_module(
         for key, local in scope.registered_values
         if local in scope.import_bindings and local not in scope.ambiguous
     )
+    if is_stub:  # `name: T` is how a stub declares a module variable
+        for declared, line in scope.annotated.items():
+            scope.defined.setdefault(declared, line)
     typing_only = {k: v for k, v in scope.typing_names.items() if k not in scope.defined}
     annotated_only = {k: v for k, v in scope.annotated.items() if k not in scope.defined}
     for gone in scope.deleted:
@@ -343,6 +346,7 @@ class _TextMarkers:
         self.exec = b"exec(" in source
         self.sys_path = b"sys.path" in source or b"addsitedir" in source
         self.sys_modules = b"sys.modules" in source
+        self.frame_globals = b"f_globals" in source  # sys._getframe(1).f_globals: a caller's namespace
         self.meta = b"meta_path" in source or b"path_hooks" in source
         self.dunder_path = b"__path__" in source or b"declare_namespace" in source or b"extend_path" in source
         self.walrus = b":=" in source
@@ -771,7 +775,7 @@ def _namespace_writers(tree: ast.Module, source: bytes | None = None) -> frozens
         lines = source.splitlines()
         direct = {
             qual for qual, function in functions.items()
-            if b"modules" in b"\n".join(lines[function.lineno - 1 : function.end_lineno])  # type: ignore[attr-defined]
+            if any(word in b"\n".join(lines[function.lineno - 1 : function.end_lineno]) for word in (b"modules", b"f_globals"))  # type: ignore[attr-defined]
         }
         if not direct or not _namespace_writers_among({q: functions[q] for q in direct}, classes):
             return frozenset()
@@ -791,6 +795,8 @@ def _namespace_writers_among(functions: dict[str, ast.AST], classes: dict[str, s
         def is_namespace(node: ast.AST) -> bool:
             if isinstance(node, ast.Attribute) and node.attr == "__dict__":
                 return is_module(node.value)
+            if isinstance(node, ast.Attribute) and node.attr == "f_globals":
+                return True  # a frame's globals: its caller's module (zope.interface's _use_c_impl)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars" and node.args:
                 return is_module(node.args[0])
             return isinstance(node, ast.Name) and node.id in dicts
@@ -802,8 +808,8 @@ def _namespace_writers_among(functions: dict[str, ast.AST], classes: dict[str, s
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 if _module_item(node.value):
                     modules.add(node.targets[0].id)
-                elif is_namespace(node.value):
-                    dicts.add(node.targets[0].id)
+                elif is_namespace(node.value) or any(is_namespace(n) for n in ast.walk(node.value) if isinstance(n, ast.Attribute)):
+                    dicts.add(node.targets[0].id)  # `globs = globs or sys._getframe(1).f_globals` too
         for node in nodes:
             if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
                 targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]

@@ -315,7 +315,7 @@ def _missing_name(
         if answer.where is not None:
             related.append(Related(answer.where, answer.reason))
     if found.first_party:
-        lives, lives_hint, lives_related = _where_it_lives(project, found, name)
+        lives, lives_hint, lives_related = _where_it_lives(project, found, name, facts.path)
         if lives:
             reasons.append(lives)
             hint = lives_hint
@@ -348,8 +348,11 @@ def _missing_name(
     )
 
 
-def _where_it_lives(project: Project, found: Found, name: str) -> tuple[str | None, str | None, list[Related]]:
-    definitions = [d for d in project.definitions(name) if d.path != found.path]
+def _where_it_lives(project: Project, found: Found, name: str, importer: str | None = None) -> tuple[str | None, str | None, list[Related]]:
+    """(why, hint, related): the other first-party modules that define the name (not the
+    importing one: a wrapper that imports ``_impl.f`` to define its own ``f`` wants no advice
+    to import ``f`` from itself)."""
+    definitions = [d for d in project.definitions(name) if d.path not in (found.path, importer)]
     if not definitions:
         return None, None, []
     inside = [d for d in definitions if d.module.startswith(found.name + ".")]
