@@ -50,6 +50,34 @@ def edited_once(tmp_path, files: dict, edit: dict) -> tuple[list, list, object]:
     return first, second, report
 
 
+def checked_in_child(root, cache) -> tuple[bool, list[str], list]:
+    """(replayed, the rule modules loaded, findings as data) of a cached run in a fresh
+    interpreter, after checking that a run without the cache finds the same."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys\nfrom importgate import api\n"
+        f"report = api.check_paths(({str(root)!r},), cache_dir={str(cache)!r}, python=sys.executable)\n"
+        "print(json.dumps([report.replayed, sorted(m for m in sys.modules if m.startswith('importgate.rules.')),\n"
+        "    [(f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint, f.chain and list(f.chain))\n"
+        "     for f in report.findings]]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    replayed, rules, seen = json.loads(proc.stdout)
+    fresh = run_check(root, cache=False)
+    assert seen == [[f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint, f.chain and list(f.chain)]
+                    for f in fresh.findings]
+    return replayed, rules, seen
+
+
+# what a run that answers a new module in a file's imports from the last report loads: the
+# resolution rule confirms the import, the import-order simulation runs again
+ONLY_THE_SIMULATION = ["importgate.rules.cycles", "importgate.rules.resolution"]
+
+
 BASE = {
     "pkg/__init__.py": "from .core import run\n__all__ = ['run', 'ghost']\n",
     "pkg/core.py": "import os\n\n\ndef run():\n    return os.sep\n",
@@ -400,22 +428,12 @@ def test_a_first_party_import_inside_a_function_is_answered_without_the_rules(tm
 def test_a_replayed_deferred_import_loads_no_rule_but_resolution(tmp_path):
     """The confirmation asks the resolution rule about the import; the rest it needs lives in
     the project (who imports what), so a replay stays as lean as one for ``import json``."""
-    import subprocess
-    import sys
-
     root = write_project(tmp_path / "p", DEFERRED)
     views = root / "shop" / "views.py"
-    script = (
-        "import sys\nfrom importgate import api\n"
-        f"report = api.check_paths(({str(root)!r},), cache_dir={str(tmp_path / 'c')!r})\n"
-        "print(report.replayed, sorted(m for m in sys.modules if m.startswith('importgate.rules.')))\n"
-    )
-    run = lambda: subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)  # noqa: E731
-    assert run().returncode == 0
+    checked_in_child(root, tmp_path / "c")
     views.write_text(views.read_text().replace("    return user.name\n", "    from shop.models import User\n    return User\n"))
-    proc = run()
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "True ['importgate.rules.resolution']"
+    replayed, rules, _ = checked_in_child(root, tmp_path / "c")
+    assert replayed and rules == ["importgate.rules.resolution"]
 
 
 def test_a_first_party_import_under_type_checking_is_answered_without_the_rules(tmp_path):
@@ -561,6 +579,18 @@ def test_a_module_level_import_anywhere_in_a_file_off_every_cycle_is_answered_wi
     assert report.replayed and second == first == []
 
 
+# pkg.x imports pkg.other under an `if`, then pkg.views, then pkg.other for sure, then the cycle
+# pkg.x -> pkg.y -> pkg.x that reads VALUE before pkg.x binds it
+EARLIER = {
+    "pkg/__init__.py": "",
+    "pkg/other.py": "",
+    "pkg/views.py": "import os\n",
+    "pkg/x.py": ("import os\nif os.environ.get('SOMETIMES'):\n    import pkg.other\nimport pkg.views\n"
+                 "import pkg.other as _other\nfrom pkg.y import later\nVALUE = 1\n"),
+    "pkg/y.py": "from pkg.x import VALUE\n\n\ndef later():\n    return VALUE\n",
+}
+
+
 def test_an_import_that_makes_a_module_run_earlier_runs_the_rules(tmp_path):
     """views.py is off every cycle, but a new import there of pkg.other (a module it did not run)
     makes pkg.other surely finished once pkg.x has imported views, where before it only maybe
@@ -569,15 +599,7 @@ def test_an_import_that_makes_a_module_run_earlier_runs_the_rules(tmp_path):
     import subprocess
     import sys
 
-    files = {
-        "pkg/__init__.py": "",
-        "pkg/other.py": "",
-        "pkg/views.py": "import os\n",
-        "pkg/x.py": ("import os\nif os.environ.get('SOMETIMES'):\n    import pkg.other\nimport pkg.views\n"
-                     "import pkg.other as _other\nfrom pkg.y import later\nVALUE = 1\n"),
-        "pkg/y.py": "from pkg.x import VALUE\n\n\ndef later():\n    return VALUE\n",
-    }
-    first, second, report = edited_once(tmp_path, files, {"pkg/views.py": lambda text: text + "from pkg import other as _o\n"})
+    first, second, report = edited_once(tmp_path, EARLIER, {"pkg/views.py": lambda text: text + "from pkg import other as _o\n"})
     assert not report.replayed
     assert first == [] and [f[2] for f in second] == ["IG401"]
     proc = subprocess.run([sys.executable, "-c", "import pkg.x"], cwd=tmp_path / "p", capture_output=True, text=True, timeout=60)
@@ -608,34 +630,6 @@ def test_a_module_that_runs_code_from_a_string_is_never_followed_line_by_line(tm
     assert report.replayed and second == first == []
 
 
-def checked_in_child(root, cache) -> tuple[bool, list[str], list]:
-    """(replayed, the rule modules loaded, findings as data) of a cached run in a fresh
-    interpreter, after checking that a run without the cache finds the same."""
-    import json
-    import subprocess
-    import sys
-
-    script = (
-        "import json, sys\nfrom importgate import api\n"
-        f"report = api.check_paths(({str(root)!r},), cache_dir={str(cache)!r}, python=sys.executable)\n"
-        "print(json.dumps([report.replayed, sorted(m for m in sys.modules if m.startswith('importgate.rules.')),\n"
-        "    [(f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint, f.chain and list(f.chain))\n"
-        "     for f in report.findings]]))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    replayed, rules, seen = json.loads(proc.stdout)
-    fresh = run_check(root, cache=False)
-    assert seen == [[f.location.path, f.location.line, f.rule.code, f.name, f.message, f.hint, f.chain and list(f.chain)]
-                    for f in fresh.findings]
-    return replayed, rules, seen
-
-
-# what a run that answers a new module in a file's imports from the last report loads: the
-# resolution rule confirms the import, the import-order simulation runs again
-ONLY_THE_SIMULATION = ["importgate.rules.cycles", "importgate.rules.resolution"]
-
-
 def test_a_module_level_import_of_a_module_the_file_did_not_run_reruns_only_the_simulation(tmp_path):
     """shop.helpers runs when views.py imports shop, but views.py never imported it itself: the
     import graph changes, so the import-order simulation runs again; every other rule's answer
@@ -653,16 +647,7 @@ def test_a_module_level_import_of_a_module_the_file_did_not_run_reruns_only_the_
 def test_a_cycle_failure_a_new_import_makes_certain_is_found_by_the_simulation_alone(tmp_path):
     """The edit of ``test_an_import_that_makes_a_module_run_earlier_runs_the_rules``: the other
     rules' findings (a missing name elsewhere) stand, the simulation's new one joins them."""
-    files = {
-        "pkg/__init__.py": "",
-        "pkg/other.py": "",
-        "pkg/views.py": "import os\n",
-        "pkg/x.py": ("import os\nif os.environ.get('SOMETIMES'):\n    import pkg.other\nimport pkg.views\n"
-                     "import pkg.other as _other\nfrom pkg.y import later\nVALUE = 1\n"),
-        "pkg/y.py": "from pkg.x import VALUE\n\n\ndef later():\n    return VALUE\n",
-        "app.py": "from pkg.other import nothing\n",
-    }
-    root = write_project(tmp_path / "p", files)
+    root = write_project(tmp_path / "p", {**EARLIER, "app.py": "from pkg.other import nothing\n"})
     _, _, first = checked_in_child(root, tmp_path / "c")
     append(root / "pkg" / "views.py", "from pkg import other as _o\n")
     replayed, rules, second = checked_in_child(root, tmp_path / "c")
