@@ -83,7 +83,7 @@ def lookup(key: str) -> Rule | None:
 
 
 DEPENDENCY_RULES = tuple(rule for rule in RULES if rule.code.startswith("IG2"))  # the IG2xx family
-CYCLE_RULES = (CIRCULAR_IMPORT, ORDER_DEPENDENT_IMPORT)  # the import-order simulation's (rules.cycles)
+CYCLE_RULES = frozenset({CIRCULAR_IMPORT, ORDER_DEPENDENT_IMPORT})  # the import-order simulation's (rules.cycles)
 
 
 def enabled(rule: Rule, select: frozenset[str], ignore: frozenset[str]) -> bool:

@@ -509,8 +509,7 @@ def check(
             findings = list(standing) + selected(cycles.check(project), project, config)
         report = replace(_finish(findings, project, files, cache, config, started, fixer), parsed=_parsed_count(parsed_before, cache))
         if replays is not None:
-            cycle_rules = set(catalogue.CYCLE_RULES)
-            replays.remember(report, fixer, project, parsed.values(), tuple(f for f in findings if f.rule not in cycle_rules))
+            replays.remember(report, fixer, project, parsed.values(), tuple(f for f in findings if f.rule not in catalogue.CYCLE_RULES))
         return report
     finally:
         cache.close()

@@ -212,8 +212,7 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
     # order of every file's lines kept) only run again to give the new numbers?
     from importgate import catalogue
 
-    cycle_rules = set(catalogue.CYCLE_RULES)
-    others = replace(report, findings=tuple(f for f in report.findings if f.rule not in cycle_rules))
+    others = replace(report, findings=tuple(f for f in report.findings if f.rule not in catalogue.CYCLE_RULES))
     if previous.standing is None or any(_quotes(others, path, moved[path]) for path in changed):
         return False
     return Pending(previous, tuple(local), simulation=True)
@@ -393,24 +392,22 @@ def _first_party_clean(project: "Project", previous: Record, items: list[LocalIm
     import-order simulation runs as before, file by file, and no configured entries make start-up
     chains that they may lengthen. Else, if the record keeps the other rules' findings, the
     simulation runs again (and the chains are drawn again) beside them: ``BUT_CYCLES``."""
-    if not all(_resolves_cleanly(project, previous.report, item) for item in items):
+    if not all(_resolves_cleanly(project, previous.report, item) for item in items) or not _laziness_kept(project, items):
         return Confirmed.NO
     running: dict[str, tuple[list[ImportEdge], list[ImportEdge]]] = {}
     for item in items:
         if item.edge.guard.at_import:
             running.setdefault(item.path, ([], []))[0 if item.added else 1].append(item.edge)
-    answer = Confirmed.YES
-    if running:  # first: a new module in a file's imports, the commonest refusal, is seen at once
-        from importgate.rules import cycles
+    if not running:
+        return Confirmed.YES
+    from importgate.rules import cycles
 
-        earlier = {item.edge: item.earlier for item in items}
-        if project.config.entries or not all(
-            cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()
-        ):
-            if previous.standing is None:
-                return Confirmed.NO
-            answer = Confirmed.BUT_CYCLES
-    return answer if _laziness_kept(project, items) else Confirmed.NO  # counts every import of the project: last
+    earlier = {item.edge: item.earlier for item in items}
+    if not project.config.entries and all(
+        cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()
+    ):
+        return Confirmed.YES
+    return Confirmed.NO if previous.standing is None else Confirmed.BUT_CYCLES
 
 
 def _resolves_cleanly(project: "Project", report: Report, item: LocalImport) -> bool:

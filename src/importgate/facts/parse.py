@@ -773,10 +773,8 @@ def _namespace_writers(tree: ast.Module, source: bytes | None = None) -> frozens
         # only a function whose own text mentions sys.modules can write directly; the others
         # matter only as callers of one that does, so most files stop here
         lines = source.splitlines()
-        direct = {
-            qual for qual, function in functions.items()
-            if any(word in b"\n".join(lines[function.lineno - 1 : function.end_lineno]) for word in (b"modules", b"f_globals"))  # type: ignore[attr-defined]
-        }
+        texts = {qual: b"\n".join(lines[function.lineno - 1 : function.end_lineno]) for qual, function in functions.items()}  # type: ignore[attr-defined]
+        direct = {qual for qual, text in texts.items() if b"modules" in text or b"f_globals" in text}
         if not direct or not _namespace_writers_among({q: functions[q] for q in direct}, classes):
             return frozenset()
     return _namespace_writers_among(functions, classes)

@@ -180,6 +180,10 @@ def _explain_unresolved(
     stdlib_note = known.stdlib_note(missing, project.env.version[:2])
     if stdlib_note:
         return stdlib_note, None, related
+    if not first_party and missing in project.env.stdlib:  # sys.stdlib_module_names lists every platform's (msvcrt)
+        text = (f"a standard-library module that the target environment {project.env.describe()} does not provide "
+                "(it is platform-specific or was not built)")
+        return text, "import it only where it exists (under `if sys.platform == ...`)", related
     elsewhere = _first_party_files_named(project, missing, facts.path)
     own_dir = os.path.dirname(facts.path)
     siblings = [path for path, base in elsewhere if base == own_dir]
@@ -207,10 +211,6 @@ def _explain_unresolved(
             None,
             related,
         )
-    if missing in project.env.stdlib:  # sys.stdlib_module_names lists every platform's (msvcrt, winreg)
-        text = (f"a standard-library module that the target environment {project.env.describe()} does not provide "
-                "(it is platform-specific or was not built)")
-        return text, "import it only where it exists (under `if sys.platform == ...`)", related
     dist = known.distribution_for(target)
     close = difflib.get_close_matches(missing, sorted(finder.top_level_names() - {missing}), n=3, cutoff=0.8)
     text = f"not installed in the target environment {project.env.describe()}"
