@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importgate.config import Config
 from importgate.facts.discover import ProjectFiles, assign_names, installed_scope, walk_project
 from importgate.facts.cache import FactsCache, NullCache, digest, dumps, loads, open_cache, parser_key
+from importgate.facts import target_parse
 from importgate.facts.environment import Environment, cached_environment, default_interpreter, query_environment, resolve_interpreter
 from importgate.model import Finding, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
 from importgate import catalogue
@@ -49,9 +50,10 @@ class DiskFacts:
     """Facts for any module file: first-party ones parsed up front, installed ones on
     demand (and kept in the user-level cache by path, size and mtime)."""
 
-    def __init__(self, known: dict[str, ModuleFacts], cache: FactsCache | NullCache) -> None:
+    def __init__(self, known: dict[str, ModuleFacts], cache: FactsCache | NullCache, env: Environment | None = None) -> None:
         self.known = known
         self.cache = cache
+        self.env = env  # whose interpreter parses what this one is too old for (``target_parse``)
         self.parsed_on_demand = 0
         self.read: set[str] = set()  # files whose facts or text an answer used
 
@@ -75,6 +77,10 @@ class DiskFacts:
             if source is None:
                 return None
             facts = parse_module(source, path, name, is_package=is_package, is_stub=is_stub, runtime_loads=False)
+            if self.env is not None and target_parse.too_new_here(facts, self.env.version[:2]):
+                job = (path, source, is_package, is_stub, None)
+                again = target_parse.reparse([job], {path: facts}, self.env.executable, self.env.version[:2])[path]
+                facts = replace(_facts_and_blob(again)[0], name=name)
             self.cache.remember_site(path, st.st_size, st.st_mtime_ns, dumps(facts))
             self.parsed_on_demand += 1
         elif facts.name != name:
@@ -224,11 +230,13 @@ def parse_files(
     progress: Progress = _no_progress,
     installed: "InstalledPrefetch | None" = None,
     lazy: bool = False,
+    interpreter: str | None = None,
 ) -> dict[str, ModuleFacts]:
     """Facts of every first-party file: from the cache when its content is known, else parsed
     (in parallel above a size threshold). ``installed`` rides along in the same pool: installed
     modules the project will ask about, parsed while first-party files are. ``lazy`` leaves
-    cached facts pickled (see ``materialize``): a run that replays never loads them."""
+    cached facts pickled (see ``materialize``): a run that replays never loads them. A file that
+    this interpreter is too old to parse goes to the target ``interpreter`` (``target_parse``)."""
     cache = cache or NullCache()
     digests, sources, errors = hashed if hashed is not None else hash_files(files, cache)
     out: dict[str, ModuleFacts] = {}
@@ -258,7 +266,10 @@ def parse_files(
     cache.stats.parsed += len(todo)
     keeps = not isinstance(cache, NullCache)
     extra = installed.jobs if installed is not None else []
-    for path, result in _parse_all(todo + extra, jobs, progress):
+    results = dict(_parse_all(todo + extra, jobs, progress))
+    if interpreter is not None:
+        results = target_parse.reparse(todo + extra, results, interpreter, target_version)
+    for path, result in results.items():
         if installed is not None and path in installed.wanted:
             installed.take(path, result, cache)
             continue
@@ -270,12 +281,12 @@ def parse_files(
         cache.remember(path, size, mtime, key, parser, blob)
     # in walk order whatever came from the cache: rules that list places must list them alike
     out = {f.path: out[f.path] for f in files.files if f.path in out}
-    return out if lazy else materialize(out, files, target_version, cache, digests)
+    return out if lazy else materialize(out, files, target_version, cache, digests, interpreter)
 
 
 def materialize(
     parsed: dict[str, ModuleFacts | bytes], files: ProjectFiles, target_version: tuple[int, int] | None, cache,
-    digests: dict[str, bytes],
+    digests: dict[str, bytes], interpreter: str | None = None,
 ) -> dict[str, ModuleFacts]:
     """Load the facts ``parse_files(lazy=True)`` left pickled; an entry that does not load
     (a damaged cache row) is parsed again and stored over the damaged one."""
@@ -293,6 +304,9 @@ def materialize(
                 else:
                     target = None if f.is_stub else target_version
                     value = _parse(source, path, f.is_package, f.is_stub, target)
+                    if interpreter is not None:
+                        job = (path, source, f.is_package, f.is_stub, target)
+                        value = _facts_and_blob(target_parse.reparse([job], {path: value}, interpreter, target_version)[path])[0]
                     cache.remember(path, f.size, f.mtime_ns, digests[path], parser_key(target), dumps(value))
         out[path] = value
     return out
@@ -402,7 +416,7 @@ def parse_project(config: Config, files: ProjectFiles, env: Environment, cache, 
     root = os.path.abspath(config.project_root)
     installed = speculate_installed(files, hashed[1], env, cache, root, installed_scope(root, config.paths))
     jobs = config.jobs or os.cpu_count() or 1
-    parsed = parse_files(files, env.version[:2], cache, jobs, hashed, progress, installed, lazy=lazy)
+    parsed = parse_files(files, env.version[:2], cache, jobs, hashed, progress, installed, lazy=lazy, interpreter=env.executable)
     return parsed, installed.results
 
 
@@ -420,7 +434,7 @@ def assemble(
     facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
     finder = ModuleFinder(env, layout.roots, root, installed_scope(root, config.paths))
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
-    disk = DiskFacts({**(prefetched or {}), **facts}, cache)
+    disk = DiskFacts({**(prefetched or {}), **facts}, cache, env)
     resolver = Resolver(finder, disk, package_dirs, first_party=facts)
     resolver.test_dirs = pytest_dirs(config, facts, resolver)
     report_paths = None
@@ -490,7 +504,7 @@ def check(
             report = replays.by_facts_or_interface(lazy, started, _parsed_count(parsed_before, cache))
             if report is not None:  # no fact changed, or no interface
                 return report
-        parsed = materialize(lazy, files, env.version[:2], cache, hashed[0])
+        parsed = materialize(lazy, files, env.version[:2], cache, hashed[0], env.executable)
         project = assemble(config, files, env, parsed, cache, installed)
         if replays is not None and replays.pending is not None:
             report = replays.by_outside_imports(project, started, _parsed_count(parsed_before, cache))
