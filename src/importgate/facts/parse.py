@@ -256,11 +256,16 @@ def parse_module(
 def _parse(source: bytes, path: str, target_version: tuple[int, int] | None) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences etc. are not our business
-        tree = ast.parse(source, filename=path)
-        if target_version is not None and target_version < sys.version_info[:2] and target_version >= (3, 7):
-            # Catch syntax the (older) target interpreter cannot run.
-            ast.parse(source, filename=path, feature_version=target_version)
-    return tree
+        if target_version is None or not (3, 7) <= target_version < sys.version_info[:2]:
+            return ast.parse(source, filename=path)
+        # An older target: its grammar first (one parse when the file is fine, which a valid
+        # file's tree does not depend on); on failure, a file this interpreter cannot parse
+        # either raises its own error, else the syntax is too new for the target.
+        try:
+            return ast.parse(source, filename=path, feature_version=target_version)
+        except SyntaxError as too_new:
+            ast.parse(source, filename=path)
+            raise too_new from None
 
 
 _NEWER_SYNTAX = (
