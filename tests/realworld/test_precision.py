@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow
 def corpus_python() -> Path:
     # the true findings were proven in a Python 3.11 venv: other Pythons get other wheels
     # (numpy drops numpy.distutils from 3.12 on), so the corpus venv is 3.11 whatever runs us
-    python = find_python(11)
+    python = sys.executable if sys.version_info[:2] == (3, 11) else find_python(11)
     if python is None:
         pytest.skip("the precision corpus needs a Python 3.11 interpreter")
     return shared_venv("realworld", PINS, python=python)
