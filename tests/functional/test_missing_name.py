@@ -597,6 +597,62 @@ def test_feature_flag_computed_from_version(make_project):
     assert rules_of(run_check(root)) == []
 
 
+def test_library_version_flags_are_feature_tests(make_project):
+    """Shapes from Airflow (a flag imported from a version module), protobuf-generated code in
+    mlflow (``Version(lib.__version__)``) and wagtail (``DJANGO_VERSION``, in a function run at
+    import time): the branch that imports the old name never runs with this version. An
+    ordinary flag guards nothing (``DEBUG``: the import surely fails when it is set)."""
+    root = make_project(
+        {
+            "lib/__init__.py": '__version__ = "3.2.0"\nVERSION = (3, 2, 0)\n',
+            "lib/permissions.py": "RESOURCE_ASSET = 'Assets'\n",
+            "lib/version_compat.py": (
+                "from lib import __version__\n"
+                "LIB_V_3_0_PLUS = tuple(int(p) for p in __version__.split('.')) >= (3, 0, 0)\n"
+            ),
+            "app/__init__.py": "",
+            "app/compat.py": """
+                from lib.version_compat import LIB_V_3_0_PLUS
+                if LIB_V_3_0_PLUS:
+                    from lib.permissions import RESOURCE_ASSET
+                else:
+                    from lib.permissions import RESOURCE_DATASET as RESOURCE_ASSET
+                """,
+            "app/generated.py": """
+                from lib import __version__ as lib_version
+
+                def Version(text):
+                    return tuple(int(p) for p in text.split("."))
+
+                if Version(lib_version)[0] >= 3:
+                    NEW = True
+                else:
+                    from lib.permissions import service
+                """,
+            "app/choices.py": """
+                from lib import VERSION as LIB_VERSION
+
+                def get_choices():
+                    if LIB_VERSION >= (4, 1):
+                        from lib.permissions import BLANK_LABEL
+                        return BLANK_LABEL
+                    return ""
+
+                CHOICES = get_choices()
+                """,
+            "app/debug.py": """
+                DEBUG = True
+                if DEBUG:
+                    from lib.permissions import DEBUG_TOOLBAR
+                """,
+        }
+    )
+    for module in ("app.compat", "app.generated", "app.choices"):
+        assert imports_ok_at_runtime(root, module)
+    assert not imports_ok_at_runtime(root, "app.debug")
+    assert [(f.location.path.endswith("debug.py"), f.name) for f in findings(run_check(root), "missing-name")] == [(True, "DEBUG_TOOLBAR")]
+
+
 def test_global_enum_members_are_module_names(make_project):
     root = make_project(
         {

@@ -34,6 +34,12 @@ _TYPE_CHECKING_NAMES = {"TYPE_CHECKING", "MYPY"}
 _FEATURE_ATTRS = {"version_info", "platform", "implementation", "maxsize", "byteorder", "hexversion"}
 _FEATURE_NAME = re.compile(r"^(PY\d*|PYPY|CPYTHON|IS_|HAS_|WIN|WINDOWS|MACOS|LINUX|JYTHON|IRONPYTHON|_?PY\d|_?HAS_|_?IS_)")
 _PY_FLAG = re.compile(r"^_?(is_|has_)?(py\d|pypy|python\d|cpython|jython|win)", re.IGNORECASE)
+# a library's version flag: AIRFLOW_V_3_0_PLUS, PYDANTIC_V2, SQLALCHEMY_1_4, NUMPY_GE_2_0,
+# DJANGO_42_OR_NEWER (any name or attribute that says "version" counts too: __version__, VERSION)
+_VERSION_FLAG = re.compile(
+    r"(^|_)(V\d+(_\d+)*|\d+(_\d+)+)(_PLUS)?$|_PLUS$|(^|_)(GE|GT|LE|LT|AT_LEAST|BEFORE|OR_NEWER|OR_LATER|OR_GREATER|OR_ABOVE)(_|$)",
+    re.IGNORECASE,
+)
 _NAMESPACE_CALL = re.compile(rb"\b(globals|locals|vars|exec)\s*\(")
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
@@ -418,7 +424,7 @@ def _is_feature_test(test: ast.expr) -> bool:
     for node in _test_nodes(test):
         cls = node.__class__
         if cls is ast.Attribute:
-            if node.attr in _FEATURE_ATTRS:  # type: ignore[attr-defined]
+            if node.attr in _FEATURE_ATTRS or "version" in node.attr.lower():  # type: ignore[attr-defined]
                 return True
             base = _dotted(node)
             if base and (base.startswith("platform.") or base == "os.name" or base.startswith("sys.")):
@@ -428,6 +434,8 @@ def _is_feature_test(test: ast.expr) -> bool:
             if name in ("hasattr", "getattr", "find_spec", "find_loader") or _FEATURE_NAME.match(name) or _PY_FLAG.match(name):
                 return True
             if name.endswith(("_AVAILABLE", "_INSTALLED", "_ENABLED", "_SUPPORT", "_SUPPORTED")):
+                return True
+            if "version" in name.lower() or _VERSION_FLAG.search(name):  # Version(lib.__version__), DJANGO_VERSION
                 return True
         elif cls is ast.Call:
             name = _dotted(node.func) or ""  # type: ignore[attr-defined]
