@@ -156,6 +156,26 @@ def test_sys_path_edit_silences_imports_after_it(make_project):
     assert [f.module for f in findings(report, "unresolved-module")] == ["before_edit_missing_xyz"]
 
 
+def test_sys_path_edit_in_a_package_around_the_module(make_project):
+    """superset's migrations/__init__.py appends its own directory, and its versions/ modules
+    import a helper beside it by its bare name: the package's __init__ always runs first. A
+    package whose __init__ edits nothing leaves its modules' imports checked."""
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/migrations/__init__.py": "import os, sys\nsys.path.append(os.path.dirname(os.path.realpath(__file__)))\n",
+            "app/migrations/migration_utils.py": "X = 1\n",
+            "app/migrations/versions/__init__.py": "",
+            "app/migrations/versions/r1.py": "import migration_utils\n",
+            "app/other/__init__.py": "",
+            "app/other/r2.py": "import migration_utils\n",
+        }
+    )
+    assert runs(root, "app.migrations.versions.r1") and not runs(root, "app.other.r2")
+    (f,) = findings(run_check(root), "unresolved-module")
+    assert f.location.path.endswith("r2.py")
+
+
 def test_script_directory_sibling_imports(make_project):
     """A directory that is not a package is on sys.path when its scripts or tests run."""
     root = make_project(

@@ -116,6 +116,8 @@ def _unresolved(
         edge.location.line > facts.sys_path_edit_line or edge.guard & Guard.FUNCTION
     ):
         return  # the sys.path edit may have made it reachable
+    if edge.level == 0 and _package_edits_sys_path(project, facts):
+        return  # so may one in a package around it: its __init__ runs first
     first_party = edge.level > 0 or project.is_first_party_name(target)
     if not first_party and edge.guard.deferred:
         return  # optional third-party import inside a function or branch
@@ -139,6 +141,19 @@ def _unresolved(
         hint=hint,
         related=tuple(related),
     )
+
+
+def _package_edits_sys_path(project: Project, facts: ModuleFacts) -> bool:
+    """Does a package around this module edit sys.path (superset's migrations/__init__.py
+    appends its own directory for its versions/ modules)? Each one's __init__ runs before the
+    module does."""
+    parts = facts.name.split(".")
+    for i in range(1, len(parts)):
+        path = project.source_path(".".join(parts[:i]))
+        package = project.facts.get(path) if path is not None else None
+        if package is not None and package.sys_path_edit_line is not None:
+            return True
+    return False
 
 
 def _statement_text(edge: ImportEdge) -> str:
