@@ -150,6 +150,26 @@ class Resolver:
             return Resolution(name, alias)
         return self._explain_missing(name, importer_path)
 
+    def script_dir_alternative(self, name: str, importer_path: str, extra_dirs: tuple[str, ...]) -> Found | None:
+        """Another module of this name in the directories on sys.path only when the importer
+        runs as a script or test (``fallback_dirs``), which Python puts first: when the file
+        is instead imported through an import root (a directory without ``__init__.py`` inside
+        one), the import root's module runs. Which one is unknowable here."""
+        if not extra_dirs:
+            return None
+        found = self.finder.find(name, importer_path)
+        if found is None:
+            return None  # found only there (that is the answer already), or nowhere
+        head, _, rest = name.partition(".")
+        other = self.finder.find_in(head, head, extra_dirs, True)
+        for part in rest.split(".") if rest else ():
+            if other is None or not other.locations:
+                return None
+            other = self.finder.find_in(other.name + "." + part, part, other.locations, True)
+        if other is None or other.path == found.path:
+            return None
+        return other
+
     def _registered_alias(self, name: str) -> Found | None:
         """``sys.modules["os.path"] = path`` where ``path`` is one known module."""
         if name in _PLATFORM_ALIASES:

@@ -190,6 +190,25 @@ def test_script_directory_sibling_imports(make_project):
     assert runs(root, "deploy", cwd=root / "scripts")
 
 
+def test_script_directory_module_beside_another_of_that_name(make_project):
+    """mlflow's skills: tests/utils.py beside tests/infra.py, and a scripts/utils package that
+    scripts/run.py imports. Each script runs with its own directory first on sys.path; a name
+    is missing only if neither utils has it."""
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/skills/evalx/scripts/utils/__init__.py": "def validate():\n    pass\n",
+            "app/skills/evalx/scripts/run.py": "from utils import validate\n",
+            "app/skills/tests/utils.py": "def log_section():\n    pass\n",
+            "app/skills/tests/infra.py": "from utils import log_section\n",
+            "app/skills/tests/broken.py": "from utils import log_section, gone_from_both\n",
+        }
+    )
+    assert runs(root, "infra", cwd=root / "app/skills/tests") and runs(root, "run", cwd=root / "app/skills/evalx/scripts")
+    assert not runs(root, "broken", cwd=root / "app/skills/tests")
+    assert [(f.location.path.endswith("broken.py"), f.name) for f in findings(run_check(root), "missing-name")] == [(True, "gone_from_both")]
+
+
 def test_sibling_import_inside_a_package_is_reported(make_project):
     root = make_project({"app/__init__.py": "", "app/utils.py": "", "app/main.py": "import utils\n"})
     (f,) = findings(run_check(root), "unresolved-module")

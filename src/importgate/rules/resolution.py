@@ -69,6 +69,8 @@ def check_import(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iter
         if imported.name == "*":
             continue
         answer = resolver.provides(resolution.found, imported.name)
+        if not answer.ok and _script_dir_module_may_provide(resolver, facts, target, imported.name):
+            continue
         if answer.ok or typing_only and not _type_checkers_miss(resolver, resolution.found, imported.name):
             continue
         if resolution.found.kind is Kind.NAMESPACE and not resolution.found.first_party:
@@ -80,6 +82,15 @@ def check_import(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iter
                 yield from _unresolved(project, facts, edge, full, missing, typing_only)
             continue
         yield _missing_name(project, facts, edge, imported, resolution.found, answer, typing_only)
+
+
+def _script_dir_module_may_provide(resolver, facts: ModuleFacts, target: str, name: str) -> bool:
+    """A file in a directory that is no package may run as a script or test, with its own
+    module of this name first on sys.path (mlflow's skills/tests/utils.py beside a scripts/
+    utils package that an import root provides): the name is missing only if it is missing
+    from both."""
+    other = resolver.script_dir_alternative(target, facts.path, resolver.fallback_dirs(facts.path))
+    return other is not None and resolver.provides(other, name).verdict is not Verdict.NO
 
 
 def _type_checkers_miss(resolver, found: Found, name: str) -> bool:
