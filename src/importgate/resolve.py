@@ -536,6 +536,19 @@ class Resolver:
             cached = self._fallback[path] = self._fallback_dirs(path)
         return cached
 
+    def _django_project_dirs(self, directory: str) -> list[str]:
+        """Packages around the file whose directory holds Django's ``manage.py`` (label-studio's
+        label_studio/): ``manage.py`` runs with that directory first on sys.path, so the app's
+        modules import each other as ``core.x``, ``projects.y`` there."""
+        out = []
+        while True:
+            if os.path.join(directory, "manage.py") in self.first_party and directory in self.package_dirs:
+                out.append(directory)  # (a manage.py outside any package is the file's own directory or a root)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                return out
+            directory = parent
+
     def _fallback_dirs(self, path: str) -> tuple[str, ...]:
         """Directories that are on sys.path only in the way this file runs:
         its own directory when it runs as a script (not inside a package), and
@@ -544,6 +557,7 @@ class Resolver:
         directory = os.path.dirname(path)
         if directory not in self.package_dirs:
             out.append(directory)
+        out.extend(self._django_project_dirs(directory))
         if self.test_dirs and (_is_test_file(path) or self.basedir(path) in self.test_dirs):
             out.extend(d for d in sorted(self.test_dirs) if d not in out)
         return tuple(out)

@@ -190,6 +190,30 @@ def test_script_directory_sibling_imports(make_project):
     assert runs(root, "deploy", cwd=root / "scripts")
 
 
+def test_django_project_directory_inside_a_package(make_project):
+    """label-studio: label_studio/ is a package and holds manage.py, which runs with that
+    directory first on sys.path, so the apps import each other as ``core.flags`` (also from a
+    folder without __init__.py). Those imports are checked there, a missing name included;
+    without manage.py nothing puts the directory on sys.path."""
+    files = {
+        "site_app/__init__.py": "",
+        "site_app/manage.py": "import sys\n\nif __name__ == '__main__':\n    sys.exit(0)\n",
+        "site_app/core/__init__.py": "",
+        "site_app/core/flags.py": "enabled = True\n",
+        "site_app/projects/__init__.py": "",
+        "site_app/projects/views.py": "from core.flags import enabled\n",
+        "site_app/projects/broken.py": "from core.flags import enabled, gone\n",
+        "site_app/jwt_auth/views.py": "import core.flags\nfrom projects import views\n",
+    }
+    root = make_project(files)
+    here = root / "site_app"
+    assert runs(root, "projects.views", cwd=here) and runs(root, "jwt_auth.views", cwd=here)
+    assert not runs(root, "projects.broken", cwd=here)
+    assert [(f.rule.name, f.name) for f in run_check(root).findings] == [("missing-name", "gone")]
+    (root / "site_app/manage.py").unlink()
+    assert {f.module for f in findings(run_check(root), "unresolved-module")} == {"core.flags", "projects"}
+
+
 def test_script_directory_module_beside_another_of_that_name(make_project):
     """mlflow's skills: tests/utils.py beside tests/infra.py, and a scripts/utils package that
     scripts/run.py imports. Each script runs with its own directory first on sys.path; a name
