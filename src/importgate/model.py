@@ -231,6 +231,10 @@ class ModuleFacts:
     registered_aliases: tuple[tuple[str, str], ...] = ()
     installs_finder: bool = False  # appends to sys.meta_path / sys.path_hooks
     sys_path_edit_line: int | None = None  # first line that edits sys.path
+    # top-level modules that string constants name, loaded by name by a framework: a dotted
+    # path ("corsheaders.middleware.CorsMiddleware", "jinja2.ext.do") or an entry of a settings
+    # list (INSTALLED_APPS = ["corsheaders"]); first-party modules only
+    named_modules: tuple[str, ...] = ()
     # `mod.attr = ...` / setattr(mod, "attr", ...) on an imported module: (module text as imported, attr)
     injects: tuple[tuple[str, str], ...] = ()  # attr "*": a computed name (setattr(mod, name, ...))
     # functions of this module ("f", "Class.method") that write into a module they take from

@@ -368,6 +368,23 @@ def test_unused_when_only_tests_or_type_checking_import_it(check):
     assert "only imported under `if TYPE_CHECKING:`" in got["attrs"]
 
 
+def test_a_dependency_loaded_by_name_is_used(check):
+    """A framework imports what settings name: Django's INSTALLED_APPS = ["yaml"] or a dotted
+    path ("requests.adapters.HTTPAdapter", a Jinja extension "yaml.loader"). An import in a
+    string that names another module, or a lower-case list, does not count."""
+    settings = {
+        "app/settings.py": 'INSTALLED_APPS = ["django.contrib.admin", "yaml"]\n',
+        "app/adapters.py": 'ADAPTER = "requests.adapters.HTTPAdapter"\n',
+    }
+    assert dep_findings(check({"pyproject.toml": pyproject(["requests", "PyYAML"]), **settings})) == []
+    others = {
+        "app/settings.py": 'apps = ["yaml"]\nNAME = "yaml"\n',
+        "app/adapters.py": 'ADAPTER = "requestsx.adapters.HTTPAdapter"\n',
+    }
+    unused = findings(check({"pyproject.toml": pyproject(["requests", "PyYAML"]), **others}), "unused-dependency")
+    assert sorted(f.name for f in unused) == ["pyyaml", "requests"]
+
+
 def test_unknown_distribution_is_not_reported_unused(check):
     # not installed in the target, not in the fallback table: what it provides is unknown
     assert dep_findings(check({"pyproject.toml": pyproject(["some-internal-thing"]), "app/__init__.py": ""})) == []

@@ -41,6 +41,12 @@ _VERSION_FLAG = re.compile(
     re.IGNORECASE,
 )
 _NAMESPACE_CALL = re.compile(rb"\b(globals|locals|vars|exec)\s*\(")
+# a string that is a dotted path ("corsheaders.middleware.CorsMiddleware"): its first part;
+# one pattern per quote, each starting with a literal that the regex engine scans for fast
+_DOTTED_STRINGS = tuple(
+    re.compile(quote + rb"([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)+" + quote) for quote in (b"'", b'"')
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
@@ -76,6 +82,7 @@ class _Scope:
     local_calls: set[str] = field(default_factory=set)  # plain names called at module level
     class_bases: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     class_ends: dict[str, int] = field(default_factory=dict)  # class first bound by a class statement -> its last line
+    settings_strings: set[str] = field(default_factory=set)  # INSTALLED_APPS = ["corsheaders", ...]
 
     def column(self, line: int, col_offset: int) -> int:
         """ast gives UTF-8 byte offsets; users count characters."""
@@ -255,8 +262,17 @@ def parse_module(
         class_bases=class_bases,
         suppressions=_suppressions(source),
         runtime_loads=tuple(walker.loads.items()),
+        named_modules=_named_modules(source, scope) if runtime_loads else (),
         class_ends=tuple((k, v) for k, v in scope.class_ends.items() if scope.defined.get(k) is not None),
     )
+
+
+def _named_modules(source: bytes, scope: _Scope) -> tuple[str, ...]:
+    """Top-level modules a framework may load by the name a string gives (the dependency rules
+    count them as used). A text scan: a dotted name in a comment or docstring counts too,
+    which can only keep a dependency from being called unused."""
+    found = {m.decode("ascii") for pattern in _DOTTED_STRINGS for m in pattern.findall(source)} if b"." in source else set()
+    return tuple(sorted(found | scope.settings_strings))
 
 
 def _parse(source: bytes, path: str, target_version: tuple[int, int] | None) -> ast.Module:
@@ -968,6 +984,13 @@ class _Walker:
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                     s.attribute_writes.append((target.value.id, target.attr))
             if module_scope:
+                if node.value.__class__ in (ast.List, ast.Tuple) and all(
+                    t.__class__ is ast.Name and t.id.isupper() for t in node.targets  # type: ignore[attr-defined]
+                ):
+                    s.settings_strings.update(
+                        e.value for e in node.value.elts  # type: ignore[attr-defined]
+                        if e.__class__ is ast.Constant and isinstance(e.value, str) and _IDENTIFIER.fullmatch(e.value)
+                    )
                 lazy_before = s.lazy
                 if self.has_lazy:
                     self.lazy_attach(node)

@@ -440,6 +440,7 @@ def _unused(project: Project, facts, uses: list[Use], shadows: dict[str, str]) -
         else:
             runtime_use |= use.dists
     pinned = _pins(facts)
+    named: set[str] | None = None
     seen: set[str] = set()
     for req in declared.runtime:
         key = req.name
@@ -453,6 +454,10 @@ def _unused(project: Project, facts, uses: list[Use], shadows: dict[str, str]) -
             continue  # we do not know what it provides: stay silent
         if req.from_requirements_file and key in pinned:
             continue  # a pin of something another declared dependency requires
+        if named is None:
+            named = _named_by_strings(project)
+        if any(m.split(".")[0] in named for m in modules):
+            continue  # loaded by name: INSTALLED_APPS = ["corsheaders"], "jinja2.ext.do"
         name = facts.index.display(key)
         if key in typing_use:
             why = "is only imported under `if TYPE_CHECKING:`, which never runs"
@@ -472,6 +477,16 @@ def _unused(project: Project, facts, uses: list[Use], shadows: dict[str, str]) -
             hint="remove it, move it to a dev group, or list it in [tool.importgate.dependencies] allow-unused "
             "if it is a plugin, driver or command-line tool",
         )
+
+
+def _named_by_strings(project: Project) -> set[str]:
+    """Top-level modules that first-party strings name (``ModuleFacts.named_modules``): a
+    framework imports them by that name (Django's settings, Jinja's extensions, Celery's
+    ``include``), so the dependency that provides one is used though no import statement shows it."""
+    out: set[str] = set()
+    for module in project.facts.values():
+        out.update(module.named_modules)
+    return out
 
 
 def _default_allow() -> tuple[str, ...]:
