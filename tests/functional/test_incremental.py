@@ -1061,3 +1061,20 @@ def test_what_the_rules_that_did_not_run_read_is_watched_after_the_simulation_al
     assert names() == (True, ["packaging"])
     shared.write_text("packaging\n")
     assert names() == (False, [])
+
+
+def test_a_string_naming_a_dependency_is_seen_by_a_cached_run(tmp_path):
+    """A string is no import, yet it decides unused-dependency (frameworks import what settings
+    name): adding and removing it must not replay the last report."""
+    root = write_project(tmp_path / "p", {
+        "pyproject.toml": '[project]\nname = "demo"\nversion = "0"\ndependencies = ["PyYAML"]\n',
+        "app/__init__.py": "",
+        "app/settings.py": 'INSTALLED_APPS = ["other"]\n',
+    })
+    unused = lambda found: [f[3] for f in found if f[2] == "IG202"]  # noqa: E731
+    first, _ = answers(root, tmp_path / "c")
+    assert unused(first) == ["pyyaml"]
+    named, _ = answered_after(root, tmp_path / "c", root / "app/settings.py", lambda text: text.replace('"other"', '"yaml"'))
+    assert unused(named) == []
+    again, _ = answered_after(root, tmp_path / "c", root / "app/settings.py", lambda text: text.replace('"yaml"', '"other"'))
+    assert unused(again) == ["pyyaml"]
