@@ -30,7 +30,13 @@ PACKAGES = (
 
 
 def _build(venv: Path) -> None:
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # the pins need Python 3.11+ (python-dateutil 4): a 3.10 running the tests targets a 3.11 venv
+    base = sys.executable
+    if sys.version_info < (3, 11):
+        from support import find_python
+
+        base = find_python(11) or find_python(12) or sys.executable
+    subprocess.run([base, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     proc = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PACKAGES],

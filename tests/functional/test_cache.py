@@ -208,7 +208,8 @@ def _small_stdlib_modules(count: int) -> list[tuple[str, str]]:
             if not entry.endswith(".py") or entry.startswith(("_", "this", "antigravity")) or os.path.getsize(path) > 7000:
                 continue
             tree = ast.parse(open(path, "rb").read())
-            names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+            deleted = {t.id for node in tree.body if isinstance(node, ast.Delete) for t in node.targets if isinstance(t, ast.Name)}
+            names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and node.name not in deleted]
             if names:
                 module = entry[:-3] if package == "." else f"{package}.{entry[:-3]}"
                 out.append((module, names[0]))
