@@ -167,6 +167,8 @@ def test_sys_path_edit_in_a_package_around_the_module(make_project):
             "app/migrations/migration_utils.py": "X = 1\n",
             "app/migrations/versions/__init__.py": "",
             "app/migrations/versions/r1.py": "import migration_utils\n",
+            # alembic loads revision files by path: their names are no module names
+            "app/migrations/versions/2024-01-17_13-09_96164e3017c6_tag.py": "import migration_utils\n",
             "app/other/__init__.py": "",
             "app/other/r2.py": "import migration_utils\n",
         }

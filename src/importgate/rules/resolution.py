@@ -158,12 +158,15 @@ def _package_edits_sys_path(project: Project, facts: ModuleFacts) -> bool:
     """Does a package around this module edit sys.path (superset's migrations/__init__.py
     appends its own directory for its versions/ modules)? Each one's __init__ runs before the
     module does."""
-    parts = facts.name.split(".")
-    for i in range(1, len(parts)):
-        path = project.source_path(".".join(parts[:i]))
-        package = project.facts.get(path) if path is not None else None
-        if package is not None and package.sys_path_edit_line is not None:
+    directory = os.path.dirname(facts.path)  # by folder: a migration file's name is no module name
+    while directory in project.resolver.package_dirs:
+        package = project.facts.get(os.path.join(directory, "__init__.py"))
+        if package is not None and package is not facts and package.sys_path_edit_line is not None:
             return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
     return False
 
 
