@@ -231,6 +231,7 @@ class ModuleFacts:
     registered_aliases: tuple[tuple[str, str], ...] = ()
     installs_finder: bool = False  # appends to sys.meta_path / sys.path_hooks
     sys_path_edit_line: int | None = None  # first line that edits sys.path
+    sys_path_edit_at_import: bool = False  # one of the edits is in module-level code (not in a def)
     # top-level modules that string constants name, loaded by name by a framework: a dotted
     # path ("corsheaders.middleware.CorsMiddleware", "jinja2.ext.do") or an entry of a settings
     # list (INSTALLED_APPS = ["corsheaders"]); first-party modules only

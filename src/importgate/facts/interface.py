@@ -26,6 +26,7 @@ MENTION_FIELDS = frozenset({
 PLAIN_FIELDS = frozenset({
     "name", "path", "is_package", "is_stub", "all_dynamic", "all_location", "dynamic", "dynamic_path",
     "installs_finder", "sys_path_edit_line", "suppressions", "syntax_error", "has_main_guard", "named_modules",
+    "sys_path_edit_at_import",
 })
 
 
@@ -190,7 +191,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
         facts.injects, facts.namespace_writers, facts.module_calls, class_bases,
         tuple((rank[line], rules) for line, rules in facts.suppressions),
         None if error is None else (error.message, at(error.location), error.newer_syntax, error.unreadable),
-        facts.has_main_guard, facts.named_modules,
+        facts.has_main_guard, facts.named_modules, facts.sys_path_edit_at_import,
         tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads),
         tuple(sorted((n, rank[line]) for n, line in class_ends)),
     )

@@ -256,6 +256,7 @@ def parse_module(
         registered_aliases=aliases,
         installs_finder=finder,
         sys_path_edit_line=sys_path_line,
+        sys_path_edit_at_import=walker.sys_path_at_import,
         injects=injects,
         namespace_writers=writers,
         module_calls=tuple(c for c in module_calls if c),
@@ -899,6 +900,8 @@ class _Walker:
         self.registers: list[str] = []
         self.finder = False
         self.sys_path_line: int | None = None
+        self.sys_path_at_import = False  # an edit in module-level code (see effects)
+        self.effects_at_import = False
         self.namespace_call_lines = (
             {source.count(b"\n", 0, m.start()) + 1 for m in _NAMESPACE_CALL.finditer(source)}
             if markers.globals or markers.exec
@@ -947,7 +950,7 @@ class _Walker:
         if self.want_loads and module_scope and guard == _G_NONE and not self.in_try:
             _statement_loads(node, self.loads, frozenset())
         if self.watch_effects and isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            self.effects(node)
+            self.effects(node, module_scope)
         if isinstance(node, ast.Import):
             self.import_(node, guard, module_scope)
         elif isinstance(node, ast.ImportFrom):
@@ -1405,8 +1408,13 @@ class _Walker:
         return True
 
     # -- expression-level facts -------------------------------------------
-    def effects(self, node: ast.stmt) -> None:
+    def edits_sys_path(self, line: int) -> None:
+        self.sys_path_line = min(self.sys_path_line or line, line)
+        self.sys_path_at_import = self.sys_path_at_import or self.effects_at_import
+
+    def effects(self, node: ast.stmt, at_import: bool = False) -> None:
         """Statement-level edits of the import machinery: sys.path, sys.modules, __path__, meta path."""
+        self.effects_at_import = at_import  # module-level code, not a def's body
         m = self.markers
         if isinstance(node, ast.Expr):
             call = node.value
@@ -1415,7 +1423,7 @@ class _Walker:
             name = _dotted(call.func) or ""
             if m.sys_path and (name.startswith("sys.path.") or name == "site.addsitedir"):
                 if name.rsplit(".", 1)[-1] in ("insert", "append", "extend", "addsitedir", "__setitem__"):
-                    self.sys_path_line = min(self.sys_path_line or node.lineno, node.lineno)
+                    self.edits_sys_path(node.lineno)
             elif m.meta and name.startswith(("sys.meta_path.", "sys.path_hooks.")):
                 self.finder = True
             elif m.sys_modules and name in ("sys.modules.update", "sys.modules.setdefault", "sys.modules.__setitem__"):
@@ -1448,7 +1456,7 @@ class _Walker:
                 continue
             if isinstance(target, ast.Attribute):
                 if m.sys_path and _dotted(target) == "sys.path":
-                    self.sys_path_line = min(self.sys_path_line or node.lineno, node.lineno)
+                    self.edits_sys_path(node.lineno)
                 elif m.sys_modules and _is_own_module(target.value):
                     if target.attr == "__class__":  # a ModuleType subclass: properties, __getattr__, ...
                         self.dynamic = self.dynamic or f"swaps its module class at line {node.lineno}"
@@ -1458,7 +1466,7 @@ class _Walker:
             if isinstance(target, ast.Subscript):
                 owner = _dotted(target.value)
                 if owner == "sys.path":
-                    self.sys_path_line = min(self.sys_path_line or node.lineno, node.lineno)
+                    self.edits_sys_path(node.lineno)
                 elif owner == "sys.modules":
                     key = target.slice
                     if isinstance(key, ast.Constant) and isinstance(key.value, str):

@@ -161,7 +161,7 @@ def _package_edits_sys_path(project: Project, facts: ModuleFacts) -> bool:
     directory = os.path.dirname(facts.path)  # by folder: a migration file's name is no module name
     while directory in project.resolver.package_dirs:
         package = project.facts.get(os.path.join(directory, "__init__.py"))
-        if package is not None and package is not facts and package.sys_path_edit_line is not None:
+        if package is not None and package is not facts and package.sys_path_edit_at_import:
             return True
         parent = os.path.dirname(directory)
         if parent == directory:
