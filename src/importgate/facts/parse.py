@@ -36,6 +36,9 @@ _FEATURE_NAME = re.compile(r"^(PY\d*|PYPY|CPYTHON|IS_|HAS_|WIN|WINDOWS|MACOS|LIN
 _PY_FLAG = re.compile(r"^_?(is_|has_)?(py\d|pypy|python\d|cpython|jython|win)", re.IGNORECASE)
 # a library's version flag: AIRFLOW_V_3_0_PLUS, PYDANTIC_V2, SQLALCHEMY_1_4, NUMPY_GE_2_0,
 # DJANGO_42_OR_NEWER (any name or attribute that says "version" counts too: __version__, VERSION)
+# "version" as a word of the name: __version__, VERSION, DJANGO_VERSION, parse_version,
+# LooseVersion; not "conversion"
+_VERSION_WORD = re.compile(r"(?:^|_)(?:version|VERSION|Version)|Version")
 _VERSION_FLAG = re.compile(
     r"(^|_)(V\d+(_\d+)*|\d+(_\d+)+)(_PLUS)?$|_PLUS$|(^|_)(GE|GT|LE|LT|AT_LEAST|BEFORE|OR_NEWER|OR_LATER|OR_GREATER|OR_ABOVE)(_|$)",
     re.IGNORECASE,
@@ -441,7 +444,7 @@ def _is_feature_test(test: ast.expr) -> bool:
     for node in _test_nodes(test):
         cls = node.__class__
         if cls is ast.Attribute:
-            if node.attr in _FEATURE_ATTRS or "version" in node.attr.lower():  # type: ignore[attr-defined]
+            if node.attr in _FEATURE_ATTRS or _VERSION_WORD.search(node.attr):  # type: ignore[attr-defined]
                 return True
             base = _dotted(node)
             if base and (base.startswith("platform.") or base == "os.name" or base.startswith("sys.")):
@@ -452,7 +455,7 @@ def _is_feature_test(test: ast.expr) -> bool:
                 return True
             if name.endswith(("_AVAILABLE", "_INSTALLED", "_ENABLED", "_SUPPORT", "_SUPPORTED")):
                 return True
-            if "version" in name.lower() or _VERSION_FLAG.search(name):  # Version(lib.__version__), DJANGO_VERSION
+            if _VERSION_WORD.search(name) or _VERSION_FLAG.search(name):  # Version(lib.__version__), DJANGO_VERSION
                 return True
         elif cls is ast.Call:
             name = _dotted(node.func) or ""  # type: ignore[attr-defined]
