@@ -20,7 +20,7 @@ from typing import Iterator
 from importgate.facts.distributions import known_modules, known_provider
 from importgate.facts.manifest import canonical
 from importgate.facts.finder import in_standard_library
-from importgate.model import Finding, Guard, ImportEdge, Location, ModuleFacts
+from importgate.model import Finding, Guard, ImportEdge, Location, ModuleFacts, Severity
 from importgate.project import Project, only_when_needed
 from importgate import catalogue as C
 
@@ -323,7 +323,12 @@ class _Context:
             return None
         if dists & self.plugin_hosts.get(use.module.name, frozenset()):
             return None  # a plugin module is only ever imported by its host, which is therefore present
-        when = " (inside a function: it fails when that function runs)" if guard & Guard.FUNCTION else ""
+        deferred = bool(guard & Guard.FUNCTION)
+        # inside a function, the import fails only if the function runs and its caller does not
+        # handle ImportError (ckan's shell falls back from IPython): a warning, apart from the errors
+        when = " (inside a function: it fails when that function runs, unless its caller handles ImportError)" if deferred else ""
+        severity = Severity.WARNING if deferred else None
+        apart = ("inside a function",) if deferred else ()
         if dev:
             places = _places(sorted({p for d in dev for p in self.dev[d]}))
             if chain is not None:
@@ -337,7 +342,8 @@ class _Context:
                 name=sorted(dev)[0],
                 hint=f"move it to {self.where}, keep this import out of production code, "
                 f"or include the group in the deploy profile (--groups / --extras)",
-                group=("dev-dependency-in-production", *sorted(dists)),
+                group=("dev-dependency-in-production", *sorted(dists), *apart),
+                severity=severity,
             )
         if chain is not None:
             return self._transitive(use, provided, chain, "")
@@ -358,7 +364,8 @@ class _Context:
             module=use.name,
             name=sorted(dists)[0],
             hint=f"declare {self.show(dists)} in {self.where}",
-            group=("undeclared-dependency", *sorted(dists)),
+            group=("undeclared-dependency", *sorted(dists), *apart),
+            severity=severity,
         )
 
     def _chain(self, dists: frozenset[str]) -> tuple[str, ...] | None:
