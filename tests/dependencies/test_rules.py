@@ -385,6 +385,10 @@ def test_a_dependency_loaded_by_name_is_used(check):
         "app/adapters.py": 'ADAPTER = "requests.adapters.HTTPAdapter"\n',
     }
     assert dep_findings(check({"pyproject.toml": pyproject(["requests", "PyYAML"]), **settings})) == []
+    # importlib.import_module("yaml"), and homeassistant's async_import_module(hass, "yaml")
+    for call in ('importlib.import_module("yaml")', "async_import_module(hass, 'yaml')"):
+        loader = {"app/load.py": f"import importlib\nhass = async_import_module = None\n\n\ndef load():\n    return {call}\n"}
+        assert dep_findings(check({"pyproject.toml": pyproject(["PyYAML"]), **loader})) == []
     others = {
         "app/settings.py": 'apps = ["yaml"]\nNAME = "yaml"\n',
         "app/adapters.py": 'ADAPTER = "requestsx.adapters.HTTPAdapter"\n',

@@ -50,6 +50,9 @@ _DOTTED_STRINGS = tuple(
     re.compile(quote + rb"([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)+" + quote) for quote in (b"'", b'"')
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# importlib.import_module("cysignals"), homeassistant's async_import_module(hass, "aiohttp_fast_zlib"),
+# __import__("x"): the module a call imports by name
+_IMPORT_CALL = re.compile(rb"""(?:import_module|__import__)\(\s*(?:[A-Za-z_][\w.]*\s*,\s*)?['"]([A-Za-z_][A-Za-z0-9_]*)""")
 _IMPORT_WORD = re.compile(rb"\bimport\b")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
@@ -276,6 +279,8 @@ def _named_modules(source: bytes, scope: _Scope) -> tuple[str, ...]:
     count them as used). A text scan: a dotted name in a comment or docstring counts too,
     which can only keep a dependency from being called unused."""
     found = {m.decode("ascii") for pattern in _DOTTED_STRINGS for m in pattern.findall(source)} if b"." in source else set()
+    if b"import_" in source:
+        found.update(m.decode("ascii") for m in _IMPORT_CALL.findall(source))
     return tuple(sorted(found | scope.settings_strings))
 
 
