@@ -347,6 +347,10 @@ class Resolver:
         if head in facts.own_definitions:
             if len(rest) != 1:
                 return False
+            if any(writer.count(".") == 1 and writer.endswith("." + rest[0]) for writer in facts.namespace_writers):
+                return True  # `registry.add()` on an instance of a class whose `add` writes (or a subclass's)
+            if all(head != cls for cls, _ in facts.class_ends) and self._imported_class_method_writes(module, facts, rest[0], depth):
+                return True  # an instance of an imported class: pretix's `settings_hierarkey = Hierarkey(...)`
             for cls, bases in facts.class_bases:  # an inherited method: look in the bases
                 if cls != head:
                     continue
@@ -371,6 +375,19 @@ class Resolver:
                         )
             elif edge.asname == head:
                 return self._writes_namespace(".".join([edge.module_text, *rest]), module.path, depth + 1)
+        return False
+
+    def _imported_class_method_writes(self, module: Found, facts: ModuleFacts, method: str, depth: int) -> bool:
+        """Does some class this module imports by name (``from hierarkey.models import Hierarkey``)
+        have a method ``method`` that writes into modules? Which class a module-level instance
+        belongs to is not in the facts, so any imported class counts (a name with a capital)."""
+        for edge in facts.imports:
+            if not edge.is_from or edge.is_star or edge.guard & Guard.FUNCTION:
+                continue
+            base = absolute_target(edge, module.name, module.is_package)
+            for imported in edge.names:
+                if base and imported.name[:1].isupper() and self._writes_namespace(f"{base}.{imported.name}.{method}", module.path, depth + 1):
+                    return True
         return False
 
     def injected_into(self, found: Found, name: str) -> set[str]:

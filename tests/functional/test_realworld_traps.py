@@ -599,3 +599,64 @@ def test_a_callee_bound_at_module_level_not_by_a_functions_import(make_project):
     )
     assert rules_of(run_check(root)) == [("missing-name", "injected")]
     assert not runs(root, "import use")
+
+
+HIERARKEY = {
+    "registry.py": """
+        import sys
+
+        class Registry:
+            def add(self):
+                def wrap(cls):  # django-hierarkey's Hierarkey.add(): a companion class in cls's module
+                    name = cls.__name__ + "_Store"
+                    setattr(sys.modules[cls.__module__], name, type(name, (), {}))
+                    return cls
+                return wrap
+
+            def tag(self):
+                def wrap(cls):
+                    cls.tagged = True
+                    return cls
+                return wrap
+
+            def later(self):
+                def writer(cls):  # defined, never returned: runs only if someone calls it
+                    setattr(sys.modules[cls.__module__], "Later", cls)
+                return None
+
+        registry = Registry()
+    """,
+    "models.py": """
+        from registry import registry
+
+        @registry.add()
+        class Event:
+            pass
+    """,
+    "tagged.py": """
+        from registry import registry
+
+        @registry.tag()
+        class Item:
+            pass
+
+        registry.later()
+    """,
+}
+
+
+def test_decorator_factory_of_an_instance_that_exports_into_its_module(make_project):
+    """pretix's models: ``@hierarkey.add()`` runs the function ``add`` returns on the class, which
+    sets ``Event_Store`` in the class's module. A factory whose decorator touches no module, or
+    whose writer is never returned, proves nothing."""
+    root = make_project({
+        **HIERARKEY,
+        "use.py": "from models import Event_Store\n",
+        "other.py": "from tagged import Item_Store\n",
+        # the instance made in another module than its class (pretix's settings_hierarkey)
+        "settings_.py": "from registry import Registry\n\nhierarkey = Registry()\n",
+        "orgs.py": "from settings_ import hierarkey\n\n\n@hierarkey.add()\nclass Organizer:\n    pass\n",
+        "use_orgs.py": "from orgs import Organizer_Store\n",
+    })
+    assert runs(root, "import use") and runs(root, "import use_orgs") and not runs(root, "import other")
+    assert rules_of(run_check(root)) == [("missing-name", "Item_Store")]

@@ -807,6 +807,9 @@ def _namespace_writers(tree: ast.Module, source: bytes | None = None) -> frozens
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions[f"{stmt.name}.{sub.name}"] = sub
                     classes[f"{stmt.name}.{sub.name}"] = stmt.name
+    for qual, function in list(functions.items()):  # decorator factories: `def add(self): def wrap(cls): ...; return wrap`
+        for inner in _returned_functions(function):
+            functions[f"{qual}.<locals>.{inner.name}"] = inner
     if source is not None:
         # only a function whose own text mentions sys.modules can write directly; the others
         # matter only as callers of one that does, so most files stop here
@@ -816,6 +819,16 @@ def _namespace_writers(tree: ast.Module, source: bytes | None = None) -> frozens
         if not direct or not _namespace_writers_among({q: functions[q] for q in direct}, classes):
             return frozenset()
     return _namespace_writers_among(functions, classes)
+
+
+def _returned_functions(function: ast.AST) -> list[ast.AST]:
+    """Functions defined in ``function``'s body that it returns: what a decorator factory hands
+    back is run on the decorated class at once (django-hierarkey's ``@hierarkey.add()``)."""
+    nested = {n.name: n for n in function.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}  # type: ignore[attr-defined]
+    if not nested:
+        return []
+    returned = {n.value.id for n in _own_nodes(function) if isinstance(n, ast.Return) and isinstance(n.value, ast.Name)}
+    return [nested[name] for name in sorted(returned) if name in nested]
 
 
 def _namespace_writers_among(functions: dict[str, ast.AST], classes: dict[str, str]) -> frozenset[str]:
@@ -874,6 +887,7 @@ def _namespace_writers_among(functions: dict[str, ast.AST], classes: dict[str, s
                         writers.add(qual)
                     elif owner and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls", owner):
                         called.add(f"{owner}.{func.attr}")
+        called.update(other for other in functions if other.startswith(qual + ".<locals>."))
         calls[qual] = called
     changed = True
     while changed:
