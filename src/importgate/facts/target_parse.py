@@ -85,3 +85,32 @@ def _in_target(jobs: list[Job], interpreter: str) -> dict[str, bytes]:
         return out
     except Exception:  # noqa: BLE001 - a target that cannot help leaves the answer as it was
         return {}
+
+
+_COMPILES = """
+import ast, sys
+try:
+    compile(sys.stdin.buffer.read(), sys.argv[1], "exec", ast.PyCF_ONLY_AST)
+except SyntaxError as exc:
+    print(f"line {exc.lineno}: {exc.msg}")
+except ValueError as exc:
+    print(exc)
+"""
+
+
+def syntax_error_there(data: bytes, path: str, interpreter: str) -> str | None:
+    """The target's verdict on source this interpreter cannot parse (a file ``--fix`` rewrote):
+    None when it parses there, else why not (also when the target cannot be asked)."""
+    import subprocess
+
+    from importgate.facts.environment import target_process
+
+    try:
+        done = subprocess.run([interpreter, "-I", "-S", "-c", _COMPILES, path], input=data, capture_output=True,
+                              timeout=60, check=False, cwd=target_process(interpreter)["cwd"])
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"the target interpreter could not check it: {exc}"
+    if done.returncode != 0:
+        return "the target interpreter could not check it"
+    return done.stdout.decode("utf-8", "replace").strip() or None
+

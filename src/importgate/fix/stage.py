@@ -147,7 +147,7 @@ class Fixer:
             for path, rewriter in rewriters.items():
                 if rewriter.module is rewriter.original:
                     continue
-                problem = _does_not_parse(rewriter.data, path)
+                problem = _does_not_parse(rewriter.data, path, project)
                 if problem:  # never write a file Python cannot read; tell the user (a bug of ours)
                     self.problems.append(Problem(f"a fix would have broken {project.rel(path)} ({problem}); left as it was", path))
                     for i in order:
@@ -232,12 +232,18 @@ def _with_hint(finding: Finding, text: str) -> Finding:
     return replace(finding, hint=hint)
 
 
-def _does_not_parse(data: bytes, path: str) -> str | None:
+def _does_not_parse(data: bytes, path: str, project: Project) -> str | None:
+    """Why Python cannot read the rewritten file; the target's grammar decides when it is newer
+    than this interpreter's (a `type X = ...` file of a 3.12 project fixed from 3.11)."""
     import ast
 
     try:
         ast.parse(data, filename=path)
     except SyntaxError as exc:
+        from importgate.facts import target_parse
+
+        if target_parse.newer_than_here(project.env.version[:2]):
+            return target_parse.syntax_error_there(data, path, project.env.executable)
         return f"line {exc.lineno}: {exc.msg}"
     except ValueError as exc:
         return str(exc)
