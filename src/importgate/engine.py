@@ -79,8 +79,7 @@ class DiskFacts:
             facts = parse_module(source, path, name, is_package=is_package, is_stub=is_stub, runtime_loads=False)
             if self.env is not None and target_parse.too_new_here(facts, self.env.version[:2]):
                 job = (path, source, is_package, is_stub, None)
-                again = target_parse.reparse([job], {path: facts}, self.env.executable, self.env.version[:2])[path]
-                facts = replace(_facts_and_blob(again)[0], name=name)
+                facts = replace(target_parse.reparse_one(job, facts, self.env.executable, self.env.version[:2]), name=name)
             self.cache.remember_site(path, st.st_size, st.st_mtime_ns, dumps(facts))
             self.parsed_on_demand += 1
         elif facts.name != name:
@@ -305,8 +304,7 @@ def materialize(
                     target = None if f.is_stub else target_version
                     value = _parse(source, path, f.is_package, f.is_stub, target)
                     if interpreter is not None:
-                        job = (path, source, f.is_package, f.is_stub, target)
-                        value = _facts_and_blob(target_parse.reparse([job], {path: value}, interpreter, target_version)[path])[0]
+                        value = target_parse.reparse_one((path, source, f.is_package, f.is_stub, target), value, interpreter, target_version)
                     cache.remember(path, f.size, f.mtime_ns, digests[path], parser_key(target), dumps(value))
         out[path] = value
     return out

@@ -107,3 +107,18 @@ def test_fix_of_a_file_in_newer_syntax_is_checked_by_the_target(make_project, ne
     assert '+__all__ = ["T", "X"]' in proc.stdout, proc.stdout + proc.stderr
     assert "would not parse" not in proc.stdout + proc.stderr
     assert proc.returncode == 1  # the finding stands until the fix is applied
+
+
+def test_a_damaged_cache_row_of_a_newer_file_is_parsed_by_the_target_again(make_project, newer, tmp_path):
+    import sqlite3
+
+    root = make_project({"app/__init__.py": "", "app/util.py": NEWER_SOURCE, "app/main.py": "from app.util import missing_one\n"})
+    cache = tmp_path / "cache"
+    clean = run_check(root, python=newer, cache_dir=str(cache))
+    db = sqlite3.connect(cache / "facts.sqlite3")
+    db.execute("UPDATE facts SET data = ? WHERE path LIKE ?", (b"\x80\x05not a pickle", "%util.py"))
+    db.execute("DELETE FROM reports")
+    db.commit()
+    db.close()
+    again = run_check(root, python=newer, cache_dir=str(cache))
+    assert [f.name for f in again.findings] == [f.name for f in clean.findings] == ["missing_one"]

@@ -64,6 +64,12 @@ def reparse(
     return {**results, **parsed} if parsed else results
 
 
+def reparse_one(job: Job, facts: ModuleFacts, interpreter: str, version: tuple[int, int] | None) -> ModuleFacts:
+    """``reparse`` of one file whose facts were just made here."""
+    again = reparse([job], {job[0]: facts}, interpreter, version)[job[0]]
+    return loads(again) if isinstance(again, bytes) else again
+
+
 def _in_target(jobs: list[Job], interpreter: str) -> dict[str, bytes]:
     import pickle
     import subprocess
