@@ -1078,3 +1078,24 @@ def test_a_string_naming_a_dependency_is_seen_by_a_cached_run(tmp_path):
     assert unused(named) == []
     again, _ = answered_after(root, tmp_path / "c", root / "app/settings.py", lambda text: text.replace('"yaml"', '"other"'))
     assert unused(again) == ["pyyaml"]
+
+
+def test_a_packages_sys_path_edit_is_seen_by_a_cached_run(tmp_path):
+    """A module-level sys.path edit in a package's __init__ decides whether its modules' bare
+    imports are checked: adding and removing it must not replay the last report."""
+    root = write_project(tmp_path / "p", {
+        "app/__init__.py": "",
+        "app/migrations/__init__.py": '"""Migrations."""\n',
+        "app/migrations/migration_utils.py": "X = 1\n",
+        "app/migrations/versions/__init__.py": "",
+        "app/migrations/versions/r1.py": "import migration_utils\n",
+    })
+    unresolved = lambda found: [f[3] or f[2] for f in found if f[2] == "IG101"]  # noqa: E731
+    first, _ = answers(root, tmp_path / "c")
+    assert unresolved(first) == ["IG101"]
+    edit = "import os, sys\nsys.path.append(os.path.dirname(os.path.realpath(__file__)))\n"
+    init = root / "app/migrations/__init__.py"
+    edited, _ = answered_after(root, tmp_path / "c", init, lambda text: text + edit)
+    assert unresolved(edited) == []
+    again, _ = answered_after(root, tmp_path / "c", init, lambda text: text.replace(edit, "import os\n"))
+    assert unresolved(again) == ["IG101"]
