@@ -38,7 +38,7 @@ _PY_FLAG = re.compile(r"^_?(is_|has_)?(py\d|pypy|python\d|cpython|jython|win)", 
 # DJANGO_42_OR_NEWER (any name or attribute that says "version" counts too: __version__, VERSION)
 # "version" as a word of the name: __version__, VERSION, DJANGO_VERSION, parse_version,
 # LooseVersion; not "conversion"
-_VERSION_WORD = re.compile(r"(?:^|_)(?:version|VERSION|Version)|Version")
+_VERSION_WORD = re.compile(r"(?:^|_)(?:version|VERSION)|Version")
 _VERSION_FLAG = re.compile(
     r"(^|_)(V\d+(_\d+)*|\d+(_\d+)+)(_PLUS)?$|_PLUS$|(^|_)(GE|GT|LE|LT|AT_LEAST|BEFORE|OR_NEWER|OR_LATER|OR_GREATER|OR_ABOVE)(_|$)",
     re.IGNORECASE,
