@@ -17,7 +17,7 @@ from importgate.config import Config
 from importgate.facts.discover import ProjectFiles, assign_names, installed_scope, walk_project
 from importgate.facts.cache import FactsCache, NullCache, digest, dumps, loads, open_cache, parser_key
 from importgate.facts import target_parse
-from importgate.facts.environment import Environment, cached_environment, default_interpreter, query_environment, resolve_interpreter
+from importgate.facts.environment import Environment, PendingEnvironment, default_interpreter, resolve_interpreter
 from importgate.model import Finding, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
 from importgate import catalogue
 
@@ -387,10 +387,13 @@ def absolute_imports(facts: Iterable[ModuleFacts]) -> set[str]:
 
 
 def load_environment(config: Config, cache: FactsCache | NullCache | None = None) -> Environment:
+    return start_environment(config, cache).result()
+
+
+def start_environment(config: Config, cache: FactsCache | NullCache | None = None) -> PendingEnvironment:
+    """The target's description: cached, or asked in a process that runs while we walk."""
     python = resolve_interpreter(config.python) if config.python else default_interpreter(config.project_root)
-    if cache is None:
-        return query_environment(python)
-    return cached_environment(python, cache)
+    return PendingEnvironment(python, cache)
 
 
 def open_project_cache(config: Config) -> FactsCache | NullCache:
@@ -481,10 +484,12 @@ def check(
     started = time.perf_counter()
     cache = open_project_cache(config)
     pending = None
+    asked = None
     try:
+        asked = start_environment(config, cache) if env is None else None
         files = walk_project(os.path.abspath(config.project_root), config.exclude, only=installed_scope(config.project_root, config.paths))
-        env = env or load_environment(config, cache)
         hashed = hash_files(files, cache)
+        env = env or asked.result()
         # a fixer that writes files must run every time; a deterministic one is part of the key
         replays = None
         if config.cache and (fixer is None or replay_tag is not None):
@@ -527,6 +532,8 @@ def check(
         cache.close()
         if pending is not None:
             pending.close()
+        if asked is not None:
+            asked.close()
 
 
 def run_families(

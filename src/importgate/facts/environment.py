@@ -152,15 +152,61 @@ def _signature(python: str, path: tuple[str, ...]) -> bytes:
 
 def cached_environment(python: str, cache) -> Environment:
     """query_environment, reused while the interpreter and its sys.path directories are unchanged."""
-    key = "|".join([os.path.abspath(python)] + [f"{k}={os.environ.get(k, '')}" for k in _ENV_VARS])
-    stored = cache.lookup_env(key)
-    if stored is not None:
-        signature, env = stored
-        if isinstance(env, Environment) and signature == _signature(python, env.path):
-            return env
-    env = query_environment(python)
-    cache.remember_env(key, _signature(python, env.path), env)
-    return env
+    return PendingEnvironment(python, cache).result()
+
+
+def _env_key(python: str) -> str:
+    return "|".join([os.path.abspath(python)] + [f"{k}={os.environ.get(k, '')}" for k in _ENV_VARS])
+
+
+class PendingEnvironment:
+    """The target interpreter's answer, asked in a process started at once, so that a cold run
+    walks and hashes the project meanwhile; ``result()`` waits for it (or gives the cached one)."""
+
+    def __init__(self, python: str, cache=None) -> None:
+        self.python = os.path.abspath(python) if os.sep in python else python  # it runs from another directory
+        self.cache = cache
+        self.env: Environment | None = None
+        self.proc = None
+        self.error: str | None = None
+        if cache is not None:
+            stored = cache.lookup_env(_env_key(python))
+            if stored is not None:
+                signature, env = stored
+                if isinstance(env, Environment) and signature == _signature(python, env.path):
+                    self.env = env
+                    return
+        import subprocess
+
+        try:
+            self.proc = subprocess.Popen(
+                [self.python, "-c", _PROBE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **target_process(self.python)
+            )
+        except OSError as exc:
+            self.error = f"cannot run {self.python}: {exc}"
+
+    def result(self) -> Environment:
+        if self.env is not None:
+            return self.env
+        if self.proc is None:
+            raise EnvironmentError_(self.error or f"cannot run {self.python}")
+        import subprocess
+
+        try:
+            stdout, stderr = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired as exc:
+            self.close()
+            raise EnvironmentError_(f"cannot run {self.python}: {exc}") from None
+        self.env = _parse_answer(self.python, self.proc.returncode, stdout, stderr)
+        if self.cache is not None:
+            self.cache.remember_env(_env_key(self.python), _signature(self.python, self.env.path), self.env)
+        return self.env
+
+    def close(self) -> None:
+        """Reap the query if nobody asked for its answer (the walk failed)."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.communicate()
 
 
 def target_process(python: str) -> dict:
@@ -176,21 +222,18 @@ def target_process(python: str) -> dict:
 def query_environment(python: str) -> Environment:
     """Ask the target interpreter, always in a fresh process: only a fresh
     interpreter shows the import hooks and sys.path the service starts with."""
-    import json
-    import subprocess
+    return PendingEnvironment(python).result()
 
-    if os.sep in python:
-        python = os.path.abspath(python)  # it runs from another directory below
+
+def _parse_answer(python: str, returncode: int, stdout: str, stderr: str) -> Environment:
+    import json
+
+    if returncode != 0:
+        raise EnvironmentError_(f"{python} failed to describe itself: {stderr.strip()[-500:]}")
     try:
-        out = subprocess.run([python, "-c", _PROBE], capture_output=True, text=True, timeout=60, check=False, **target_process(python))
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise EnvironmentError_(f"cannot run {python}: {exc}") from None
-    if out.returncode != 0:
-        raise EnvironmentError_(f"{python} failed to describe itself: {out.stderr.strip()[-500:]}")
-    try:
-        data = json.loads(out.stdout.strip().splitlines()[-1])
+        data = json.loads(stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise EnvironmentError_(f"{python} printed something unexpected: {out.stdout[-200:]!r}") from None
+        raise EnvironmentError_(f"{python} printed something unexpected: {stdout[-200:]!r}") from None
     return _environment_from(data)
 
 

@@ -31,20 +31,20 @@ def run(config: Config, *, mode: str, unsafe: bool = False) -> Outcome:
     from importgate import engine
 
     started = time.perf_counter()
+    if mode != "apply":  # one check: it asks for the environment itself, while it walks
+        fixer = Fixer(unsafe=unsafe, reuse=mode == "show")
+        # showing fixes is deterministic: that report may be replayed; a diff needs the new files
+        tag = f"fixes:show:unsafe={unsafe}" if mode == "show" else None
+        report = engine.check(config, fixer=fixer, replay_tag=tag)
+        report = replace(report, problems=report.problems + tuple(fixer.problems))
+        fixable = sum(1 for f in report.findings if f.fix is not None)
+        return Outcome(report, tuple(fixer.files.values()), fixable)
     cache = engine.open_project_cache(config)
     try:
         env = engine.load_environment(config, cache)
     finally:
         cache.close()
     cache_problems = tuple(cache.problems)  # e.g. a corrupt store rebuilt here: say so once
-    if mode != "apply":
-        fixer = Fixer(unsafe=unsafe, reuse=mode == "show")
-        # showing fixes is deterministic: that report may be replayed; a diff needs the new files
-        tag = f"fixes:show:unsafe={unsafe}" if mode == "show" else None
-        report = engine.check(config, env, fixer=fixer, replay_tag=tag)
-        report = replace(report, problems=cache_problems + report.problems + tuple(fixer.problems))
-        fixable = sum(1 for f in report.findings if f.fix is not None)
-        return Outcome(report, tuple(fixer.files.values()), fixable)
     applied: list[str] = []
     problems: list[Problem] = []
     written: dict[str, FileChange] = {}
