@@ -1,5 +1,3 @@
-import sys
+from importgate.cli import run
 
-from importgate.cli import main
-
-sys.exit(main())
+run()

@@ -129,6 +129,19 @@ def _use_color(choice: str, stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def run() -> None:
+    """The console command: ``main``, then exit without tearing the heap down object by object
+    (a big project's facts take tens of milliseconds to free, for nothing). Every stream we
+    wrote is flushed first; ``check`` leaves no process or thread behind."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be said
+        pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     try:

@@ -234,3 +234,58 @@ def test_help_width_falls_back_when_the_terminal_says_nothing():
     unknown = cli("check", "--help", env={"COLUMNS": "0"})
     eighty = cli("check", "--help", env={"COLUMNS": "80"})
     assert unknown.returncode == 0 and unknown.stdout == eighty.stdout
+
+
+def test_reports_through_a_pipe_are_complete(tmp_path):
+    """The console command exits without tearing the interpreter down (``cli.run``): what it
+    wrote to a buffered stdout must still all arrive, a short report and one many times longer
+    than a pipe holds, with its exit status."""
+    import os
+    import subprocess
+    import sys
+
+    files = {"pkg/__init__.py": "", "ok/__init__.py": ""}
+    files.update({f"pkg/m{i}.py": "".join(f"from pkg import missing_{i}_{j}\n" for j in range(40)) for i in range(60)})
+    root = write_project(tmp_path / "long", files)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONUNBUFFERED", "VIRTUAL_ENV")}  # block-buffered, as in CI logs
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "importgate", "check", *args], capture_output=True, text=True, env=env, timeout=120)
+
+    text = run(str(root), "--color", "never")
+    assert text.returncode == 1
+    assert len(text.stdout) > 200_000
+    assert text.stdout.count("IG102") == 60 * 40 and "missing_59_39" in text.stdout
+    data = json.loads(run(str(root), "--format", "json").stdout)  # truncated JSON would not load
+    assert len(data["findings"]) == 60 * 40
+    short = run(str(root / "ok"), "--color", "never")
+    assert short.returncode == 0 and "No import problems found" in short.stdout
+
+
+def _fake_python(path: Path, body: str) -> Path:
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("echo 'no such module: json' >&2; exit 3", "failed to describe itself: no such module: json"),
+        ("echo 'Welcome to the shell'", "printed something unexpected"),
+    ],
+)
+def test_a_target_that_cannot_describe_itself_is_a_usage_error(tmp_path, body, said):
+    """The target is asked while the project is walked (``PendingEnvironment``): when its answer
+    is unusable the run still ends with one clear message and exit status 2, nothing cached."""
+    import os
+
+    if os.name == "nt":
+        pytest.skip("a shell script stands in for the interpreter")
+    root = write_project(tmp_path / "p", {"app.py": "import os\n"})
+    python = _fake_python(tmp_path / "python", body)
+    for _ in range(2):  # a failed answer is not remembered: asked again, same message
+        proc = cli("check", str(root), "--python", str(python), "--format", "json", env={"XDG_CACHE_HOME": str(tmp_path / "xdg")})
+        assert proc.returncode == 2, proc.stderr
+        assert said in proc.stderr and "internal error" not in proc.stderr
+        assert proc.stdout == ""
