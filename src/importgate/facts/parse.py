@@ -911,6 +911,10 @@ def _str_elements(node: ast.expr) -> list[ast.Constant] | None:
     return None
 
 
+# statements that bind, import, write or nest nothing (at module level a `raise` still reads names)
+_INERT_IN_FUNCTIONS = frozenset({ast.Return, ast.Raise, ast.Pass, ast.Break, ast.Continue, ast.Assert, ast.Nonlocal})
+
+
 class _Walker:
     want_loads = True
 
@@ -967,13 +971,17 @@ class _Walker:
         return exits and self.is_feature_test(stmt.test)  # type: ignore[attr-defined]
 
     def statement(self, node: ast.stmt, guard: int, top: bool, in_function: bool) -> None:
+        if in_function and node.__class__ in _INERT_IN_FUNCTIONS:
+            return  # a third of all statements: nothing below looks at them there
         s = self.s
         module_scope = not in_function  # class bodies are handled separately
         if self.want_loads and module_scope and guard == _G_NONE and not self.in_try:
             _statement_loads(node, self.loads, frozenset())
         if self.watch_effects and isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
             self.effects(node, module_scope)
-        if isinstance(node, ast.Import):
+        if node.__class__ is ast.If:  # the commonest statement in function bodies first
+            self.if_(node, guard, top, in_function)  # type: ignore[arg-type]
+        elif isinstance(node, ast.Import):
             self.import_(node, guard, module_scope)
         elif isinstance(node, ast.ImportFrom):
             self.import_from(node, guard, module_scope)
@@ -1060,8 +1068,6 @@ class _Walker:
                         if top:
                             s.deleted[name.id] = node.lineno
                         # a conditional del leaves the name possibly bound
-        elif isinstance(node, ast.If):
-            self.if_(node, guard, top, in_function)
         elif isinstance(node, ast.Try) or node.__class__.__name__ == "TryStar":
             handlers = node.handlers  # type: ignore[attr-defined]
             catching = [h for h in handlers if _handles_import_error(h)]
