@@ -38,7 +38,12 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def _parser() -> argparse.ArgumentParser:
+_COMMANDS = ("check", "probe", "rules", "exports")
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """``only``: the command the arguments name, whose sub-parser alone is built (every run pays
+    for building them; help without a command lists them all)."""
     from importgate.report import FORMATS
 
     parser = _Parser(
@@ -48,9 +53,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"importgate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    if only in (None, "check"):
+        _check_parser(sub, FORMATS)
+    if only in (None, "probe"):
+        from importgate.probe.command import add_parser as add_probe_parser
+
+        add_probe_parser(sub, FORMATS)
+    if only in (None, "rules"):
+        rules = sub.add_parser("rules", help="list every rule with its code and default severity")
+        rules.add_argument("--format", choices=("text", "json"), default="text")
+    if only in (None, "exports"):
+        exports = sub.add_parser("exports", help="show the public API of first-party packages: each exported name, where it is defined, who imports it")
+        exports.add_argument("packages", nargs="*", metavar="PACKAGE", help="dotted package names (default: [tool.importgate.exports] packages, else every first-party package)")
+        exports.add_argument("--project", default=".", metavar="PATH", help="a path inside the project (default: .)")
+        exports.add_argument("--format", choices=("text", "json"), default="text")
+        exports.add_argument("--python", metavar="PATH", help="the target interpreter or venv")
+    return parser
+
+
+def _check_parser(sub, formats) -> None:
     check = sub.add_parser("check", help="statically check every import of a project (never runs its code)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--format", choices=formats, default="text", help="output format (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--select", action="append", metavar="RULE", help="only these rules (names, codes or prefixes; repeatable, comma-separated)")
     check.add_argument("--ignore", action="append", metavar="RULE", help="skip these rules (repeatable, comma-separated)")
@@ -67,20 +91,6 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply every unambiguous fix (missing re-exports, false __all__ entries), then report what remains")
     check.add_argument("--diff", action="store_true", help="print the unified diff of what --fix would change, and change nothing")
     check.add_argument("--unsafe-fixes", action="store_true", help="also plan fixes that guess intent (misspelled names)")
-
-    from importgate.probe.command import add_parser as add_probe_parser
-
-    add_probe_parser(sub, FORMATS)
-
-    rules = sub.add_parser("rules", help="list every rule with its code and default severity")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
-
-    exports = sub.add_parser("exports", help="show the public API of first-party packages: each exported name, where it is defined, who imports it")
-    exports.add_argument("packages", nargs="*", metavar="PACKAGE", help="dotted package names (default: [tool.importgate.exports] packages, else every first-party package)")
-    exports.add_argument("--project", default=".", metavar="PATH", help="a path inside the project (default: .)")
-    exports.add_argument("--format", choices=("text", "json"), default="text")
-    exports.add_argument("--python", metavar="PATH", help="the target interpreter or venv")
-    return parser
 
 
 class TtyProgress:
@@ -143,7 +153,8 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(argv[0] if argv and argv[0] in _COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
