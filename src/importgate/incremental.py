@@ -403,11 +403,23 @@ def _first_party_clean(project: "Project", previous: Record, items: list[LocalIm
     from importgate.rules import cycles
 
     earlier = {item.edge: item.earlier for item in items}
-    if not project.config.entries and all(
+    if not project.config.entries and not _plans_walk_imports(previous.report) and all(
         cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()
     ):
         return Confirmed.YES
     return Confirmed.NO if previous.standing is None else Confirmed.BUT_CYCLES
+
+
+def _plans_walk_imports(report: Report) -> bool:
+    """Did the fix stage plan (or refuse) a re-export for this report? It adds an import to a
+    package only if no module-level import it would run needs the half-built package
+    (``fix.plan.circular``, which reads every such import, even one the simulation knows runs
+    nothing): after an import edit at module level those plans are made again."""
+    return any(
+        f.rule.name in ("missing-name", "undefined-export")
+        and (f.fix is not None or "not fixed automatically: " in (f.hint or "") or "`--unsafe-fixes` would " in (f.hint or ""))
+        for f in report.findings
+    )
 
 
 def _resolves_cleanly(project: "Project", report: Report, item: LocalImport) -> bool:
