@@ -159,6 +159,43 @@ def test_module_level_attribute_of_a_half_built_module(make_project):
     assert import_error(root, "m2") is None
 
 
+@pytest.mark.parametrize("read", ["y = pkg.x\n", "\n\nclass C:\n    z = pkg.x\n", "\n\n@pkg.x.register\ndef f():\n    pass\n"])
+def test_reading_the_own_package_through_a_plain_import_of_it_while_it_runs(make_project, read):
+    """`import pkg` in pkg.a only binds a name (pkg always runs before pkg.a), but reading
+    `pkg.x` through it at import time reads the half-built package: that import is an edge of
+    the graph (the trap beside the next test)."""
+    root = make_project({"pkg/__init__.py": "from pkg import a\nx = 1\n", "pkg/a.py": "import pkg\n" + read})
+    [finding] = cycle_findings(run_check(root))
+    assert finding.rule.code == "IG401" and "partially initialized module 'pkg' has no attribute 'x'" in finding.message
+    assert "partially initialized module 'pkg' has no attribute 'x'" in import_error(root, "pkg")
+    assert "partially initialized module 'pkg' has no attribute 'x'" in import_error(root, "pkg.a")
+
+
+def test_a_plain_import_of_the_own_package_read_by_nothing_at_import_is_no_edge(make_project):
+    """pkg.a imports its own package and reads it only inside a function: the statement runs
+    nothing whenever it runs (pkg is running or done), so pkg.a is on no import cycle and the
+    graph has no edge for it; every order works."""
+    from importgate.rules import cycles
+
+    root = make_project({
+        "pkg/__init__.py": "from pkg import a\nx = 1\n",
+        "pkg/a.py": "import pkg\nimport pkg as _p\n\n\ndef f():\n    return pkg.x\n",
+        "pkg/b.py": "import pkg\nfrom pkg import a\n",
+    })
+    report = run_check(root)
+    assert cycle_findings(report) == []
+    assert import_error(root, "pkg") is None and import_error(root, "pkg.a") is None and import_error(root, "pkg.b") is None
+    from importgate import api, engine
+
+    config = api.configs_for((str(root),), python=sys.executable)[0]
+    project, _ = engine.build_project(config)
+    model = cycles._Model(project)
+    by_name = {model.name[path]: path for path in model.facts}
+    assert model.successors[by_name["pkg.a"]] == set()  # no edge back to pkg: pkg.a is on no cycle
+    assert by_name["pkg"] in model.successors[by_name["pkg.b"]]  # `from pkg import a` reads pkg: an edge
+    assert by_name["pkg.a"] not in model.cyclic_modules()
+
+
 def test_attribute_chain_through_a_submodule_that_has_not_finished(make_project):
     root = make_project(
         {

@@ -644,6 +644,21 @@ def test_a_module_level_import_of_a_module_the_file_did_not_run_reruns_only_the_
     assert not replayed and len(rules) > 2 and [f[2] for f in seen] == ["IG102"]
 
 
+def test_a_plain_import_of_the_files_own_package_is_answered_without_the_rules(tmp_path):
+    """shop.helpers imported nothing of shop: `import shop as _s` there names a module it never
+    ran, but shop always runs before any module below it, so the statement only binds a name and
+    the simulation runs as before (the benchmark's edit of django/utils/functional.py). Reading
+    through that name at import time does read the package: then the rules run again."""
+    root = write_project(tmp_path / "p", SHOP)
+    checked_in_child(root, tmp_path / "c")
+    append(root / "shop" / "helpers.py", "import shop as _s\n")
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")
+    assert replayed and seen == []
+    append(root / "shop" / "helpers.py", "_name = _s.__name__\n")
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")
+    assert not replayed and "importgate.rules.cycles" in rules and seen == []
+
+
 def test_a_cycle_failure_a_new_import_makes_certain_is_found_by_the_simulation_alone(tmp_path):
     """The edit of ``test_an_import_that_makes_a_module_run_earlier_runs_the_rules``: the other
     rules' findings (a missing name elsewhere) stand, the simulation's new one joins them."""
@@ -690,6 +705,33 @@ def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulatio
     files = {
         "pkg/__init__.py": "",
         "pkg/util.py": "def helper_text():\n    return 'x'\n",
+        "pkg/tools.py": "from pkg.util import helper_text\n\n\nclass Helper:\n    text = helper_text()\n",
+        "app.py": "import pkg.tools\nfrom pkg import Helper\n",
+    }
+    root = write_project(tmp_path / "p", files)
+    cache = tmp_path / "c"
+
+    def fixes() -> list:
+        _, cached = cli_json("check", str(root), "--cache-dir", str(cache))
+        _, fresh = cli_json("check", str(root), "--no-cache")
+        assert cached["findings"] == fresh["findings"]
+        return [(f["rule"], bool(f.get("fix")), f.get("hint") or "") for f in cached["findings"]]
+
+    assert [(rule, fixable) for rule, fixable, _ in fixes()] == [("missing-name", True)]
+    append(root / "pkg" / "util.py", "import pkg as _pkg\n")
+    (rule, fixable, hint), = fixes()
+    assert rule == "missing-name" and not fixable and "would create a circular import" in hint
+
+
+def test_a_fix_is_planned_again_after_an_import_the_simulation_sees_run_nothing(tmp_path):
+    """pkg.util already runs pkg (through `from pkg import other`), so `import pkg as _pkg` there
+    changes nothing the import-order simulation does; but the fix stage reads it as needing the
+    half-built package and withdraws the re-export fix. A replayed report must not keep the
+    old fix: the plans are made again (``incremental._plans_walk_imports``)."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/other.py": "",
+        "pkg/util.py": "from pkg import other as _o\n\n\ndef helper_text():\n    return 'x'\n",
         "pkg/tools.py": "from pkg.util import helper_text\n\n\nclass Helper:\n    text = helper_text()\n",
         "app.py": "import pkg.tools\nfrom pkg import Helper\n",
     }

@@ -101,7 +101,7 @@ def runs_as_before(
         elif edge.guard.at_import:
             step = model._step(path, facts, edge)
             if step is not None:
-                kept.update(_named(step))
+                kept.update(model.may_run(path, step))
     if new:
         return False  # an added import the file does not have
     added_steps = [model._step(path, facts, edge) for edge in added]
@@ -109,7 +109,8 @@ def runs_as_before(
     steps = added_steps + removed_steps
     if any(step is None for step in steps):
         return False
-    if kept.union(*map(_named, added_steps)) != kept.union(*map(_named, removed_steps)):
+    runs = lambda step: model.may_run(path, step)  # noqa: E731
+    if kept.union(*map(runs, added_steps)) != kept.union(*map(runs, removed_steps)):
         return False
     if facts.dynamic:
         return True  # its statements are never followed: all it may run is "maybe started"
@@ -348,8 +349,7 @@ class _Model:
                 if step is None:
                     continue
                 steps.append((step.line, 0, index, step))
-                successors.update(step.runs)
-                successors.update(sub for _, sub in step.subs if sub is not None)
+                successors.update(self.may_run(path, step))
         steps.sort(key=lambda item: item[:3])
         self.events[path] = [item[3] for item in steps]
         self.successors[path] = successors
@@ -404,6 +404,26 @@ class _Model:
                 subs.append((imported, self.path_of(f"{base}.{imported.name}", path) if base_path else None))
         definite = not (edge.guard & ~Guard.TRY_MODULE)
         return _Import(edge.location.line, edge, definite, tuple(runs), base_path, tuple(subs), from_base=base_path if edge.is_from else None)
+
+    def may_run(self, path: str, step: _Import) -> set[str]:
+        """The modules this import statement of ``path`` may run (its edges in the import graph).
+        None for a plain ``import pkg`` of one of the file's own packages whose name nothing at
+        module level reads: importing the file ran them first, so they are running or done
+        whenever the statement runs, and it only binds a name. An edge there would put the file
+        on a cycle that no import order can make fail, and make an edit adding such a line look
+        like a change of the graph."""
+        if not step.edge.is_from and step.runs and self._own_packages_unread(path, step):
+            return set()
+        return _named(step)
+
+    def _own_packages_unread(self, path: str, step: _Import) -> bool:
+        name = self.name[path]
+        if not all(name.startswith(self.name[run] + ".") for run in step.runs):
+            return False
+        edge = step.edge
+        local = edge.asname or edge.module_text.split(".")[0]
+        facts = self.facts[path]
+        return not any(dotted.partition(".")[0] == local for dotted, _ in facts.runtime_loads)
 
     def successors_of(self, path: str) -> set[str]:
         if path not in self.successors:
