@@ -24,6 +24,7 @@ def test_quick_run_on_tiny_corpus(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     for mode in ("cold", "warm", "one file changed", "one definition added", "one import added", "one first-party import added",
+                 "one new first-party module imported",
                  "one deferred first-party import added"):
         assert f"| importgate | {mode} | 1 |" in out, out
     assert "importgate findings identical across modes and runs: PASS" in out, out
