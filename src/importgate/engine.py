@@ -688,7 +688,7 @@ def merge_groups(findings: list[Finding]) -> list[Finding]:
         message = primary.message
         extras = []
         if importers:
-            extras.append(f"{importers} more import{'s' if importers > 1 else ''} of it fail the same way")
+            extras.append(f"{importers} more import{'s' if importers > 1 else ''} of it fail{'' if importers > 1 else 's'} the same way")
         if any(o.rule.name == "undefined-export" for o in members[1:]):
             extras.append("it is also listed in __all__")
         if extras:

@@ -151,6 +151,10 @@ class ImportEdge:
     # in a try body whose handlers swallow more than ModuleNotFoundError, or in a with body: an
     # error raised by the code it runs (or by itself) may be swallowed there
     shielded: bool = False
+    # names and dotted names (``PY312``, ``compat.PY312``) the tests of the plain ``if``s around
+    # it read: a flag another module computes from a version or platform check (its
+    # ``feature_flags``) makes the import one that runs only where that check lets it
+    flags: tuple[str, ...] = ()
 
     @property
     def is_star(self) -> bool:
@@ -256,6 +260,9 @@ class ModuleFacts:
     # names first bound by a class statement, with its last line: the name is bound only once
     # the class body has run (an import inside the body sees it unbound)
     class_ends: tuple[tuple[str, int], ...] = ()
+    # module-level names bound to a version, platform or availability check (``PY312 =
+    # sys.version_info >= (3, 12)``): other modules' ``if compat.PY312:`` are feature tests too
+    feature_flags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

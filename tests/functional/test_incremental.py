@@ -723,6 +723,25 @@ def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulatio
     assert rule == "missing-name" and not fixable and "would create a circular import" in hint
 
 
+def test_a_flag_another_module_tests_stops_being_a_version_check(tmp_path):
+    """app.views tests app.compat's NEW flag around an import of a name lib lacks: silent while
+    NEW is a version check, reported once it is a plain value (the flag is a definition that
+    app.views mentions, so the edit of app.compat changes its interface)."""
+    files = {
+        "lib/__init__.py": "",
+        "lib/api.py": "def current():\n    return 1\n",
+        "app/__init__.py": "",
+        "app/compat.py": "import sys\nNEW = sys.version_info >= (3, 8)\n",
+        "app/views.py": "from app import compat\nif not compat.NEW:\n    from lib.api import legacy\n",
+    }
+    root = write_project(tmp_path / "p", files)
+    _, _, seen = checked_in_child(root, tmp_path / "c")
+    assert seen == []
+    (root / "app" / "compat.py").write_text("import sys\nNEW = bool(sys.argv)\n")
+    replayed, _, seen = checked_in_child(root, tmp_path / "c")
+    assert not replayed and [(f[2], f[3]) for f in seen] == [("IG102", "legacy")]
+
+
 def test_a_fix_is_planned_again_after_an_import_the_simulation_sees_run_nothing(tmp_path):
     """pkg.util already runs pkg (through `from pkg import other`), so `import pkg as _pkg` there
     changes nothing the import-order simulation does; but the fix stage reads it as needing the

@@ -659,6 +659,73 @@ def test_library_version_flags_are_feature_tests(make_project):
     assert reported == [("debug.py", "DEBUG_TOOLBAR"), ("debug.py", "CONVERTER")]
 
 
+def test_flags_another_module_computes_are_feature_tests(make_project):
+    """A flag computed from a version check in one module and tested in another, imported by
+    name, read as a module attribute (six's ``six.PY2``) or through a dotted import, with a
+    name that says nothing about versions (scrapy's TWISTED_TLS_NEW_IMPL, from a version
+    comparison in scrapy/utils/_deps_compat.py): the branch importing the other version's
+    name never runs here. A flag of another module that is no such check (DEBUG) still guards
+    nothing, however it is reached."""
+    root = make_project(
+        {
+            "lib/__init__.py": '__version__ = "3.2.0"\n',
+            "lib/api.py": "def current():\n    return 1\n",
+            "app/__init__.py": "",
+            "app/deps_compat.py": """
+                import sys
+                from lib import __version__ as LIB_VERSION
+                LIB_VERSION_INFO = tuple(int(p) for p in LIB_VERSION.split("."))
+                TLS_NEW_IMPL = LIB_VERSION_INFO >= (3, 0)
+                OLD_PYTHON = sys.version_info < (3, 8)
+                DEBUG = True
+                """,
+            "app/by_name.py": """
+                from app.deps_compat import TLS_NEW_IMPL
+
+                def configure():
+                    if not TLS_NEW_IMPL:
+                        from lib.api import legacy_protocols
+                        return legacy_protocols
+                    return None
+
+                configure()
+                """,
+            "app/by_attribute.py": """
+                from app import deps_compat
+                if deps_compat.OLD_PYTHON:
+                    from lib.api import old_current as current
+                else:
+                    from lib.api import current
+                """,
+            "app/by_dotted_import.py": """
+                import app.deps_compat
+                if app.deps_compat.OLD_PYTHON:
+                    from lib.api import oldest_current
+                """,
+            "app/by_alias.py": """
+                import app.deps_compat as compat
+                if compat.TLS_NEW_IMPL and True:
+                    pass
+                else:
+                    from lib.api import legacy_alias
+                """,
+            "app/debug.py": """
+                from app import deps_compat
+                from app.deps_compat import DEBUG
+                if DEBUG:
+                    from lib.api import debug_toolbar
+                if deps_compat.DEBUG:
+                    from lib.api import debug_panel
+                """,
+        }
+    )
+    for module in ("app.by_name", "app.by_attribute", "app.by_dotted_import", "app.by_alias"):
+        assert imports_ok_at_runtime(root, module)
+    assert not imports_ok_at_runtime(root, "app.debug")
+    reported = [(f.location.path.rsplit("/", 1)[-1], f.name) for f in findings(run_check(root), "missing-name")]
+    assert reported == [("debug.py", "debug_toolbar"), ("debug.py", "debug_panel")]  # each its own finding: names differ
+
+
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="enum.global_enum is new in Python 3.11")
 def test_global_enum_members_are_module_names(make_project):
     root = make_project(
@@ -712,3 +779,17 @@ def test_an_all_built_from_a_module_follows_the_module_level_binding(make_projec
     report = run_check(root)
     assert [(f.location.path.rsplit("/", 1)[-1], f.name) for f in findings(report, "missing-name")] == [("uses_beta.py", "beta")]
     assert imports_ok_at_runtime(root, "uses_alpha") and not imports_ok_at_runtime(root, "uses_beta")
+
+
+def test_imports_of_one_missing_name_are_one_finding_that_counts_them(make_project):
+    root = make_project({
+        "lib.py": "present = 1\n",
+        "a.py": "from lib import absent\n",
+        "b.py": "from lib import absent\n",
+        "c.py": "from lib import gone\n",
+        "d.py": "from lib import gone\n",
+        "e.py": "from lib import gone\n",
+    })
+    messages = {f.name: f.message for f in findings(run_check(root), "missing-name")}
+    assert messages["absent"].endswith("[1 more import of it fails the same way]")
+    assert messages["gone"].endswith("[2 more imports of it fail the same way]")

@@ -18,7 +18,7 @@ from importgate.model import Location, ModuleFacts
 _AT_LINE = re.compile(r"(?<=\bline )(\d+)")  # why a namespace is dynamic: "calls exec() at line 12"
 
 # every ModuleFacts field is in exactly one of these (a test holds new fields to it)
-DEFINITION_FIELDS = frozenset({"defined", "typing_only", "annotated_only", "deleted", "own_definitions", "class_ends"})
+DEFINITION_FIELDS = frozenset({"defined", "typing_only", "annotated_only", "deleted", "own_definitions", "class_ends", "feature_flags"})
 MENTION_FIELDS = frozenset({
     "imports", "all_entries", "all_sources", "getattr", "lazy_attach", "registers_modules", "registered_aliases",
     "injects", "namespace_writers", "module_calls", "class_bases", "runtime_loads",
@@ -62,6 +62,8 @@ def mention_sets(facts: ModuleFacts, first_party: frozenset[str]) -> tuple[set[s
         for imported in edge.names:
             add(imported.name, into)
             add(imported.asname, into)
+        for flag in edge.flags:  # looked up as another module's feature flag
+            add(flag)
     for entry in facts.all_entries or ():
         add(entry.name)
     for text in facts.all_sources:
@@ -102,6 +104,7 @@ def definition_entries(facts: ModuleFacts) -> set[tuple[str, str, int]]:
     out.update(("own", name, 0) for name in facts.own_definitions)
     out.update(("class", name, line) for name, line in facts.class_ends)
     out.update(("bases", name, 0) for name, _ in facts.class_bases)
+    out.update(("flag", name, 0) for name in facts.feature_flags)
     return out
 
 
@@ -167,7 +170,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
 
     imports = tuple(
         (e.level, e.module_text, tuple((n.name, n.asname, at(n.location)) for n in e.names), at(e.location),
-         int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0)
+         int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0, e.flags)
         for e in facts.imports
     )
     attach = None
@@ -194,5 +197,6 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
         facts.has_main_guard, facts.named_modules, facts.sys_path_edit_at_import,
         tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads),
         tuple(sorted((n, rank[line]) for n, line in class_ends)),
+        tuple(sorted(n for n in facts.feature_flags if keep(n))),
     )
     return value, ordered

@@ -271,6 +271,7 @@ def parse_module(
         runtime_loads=tuple(walker.loads.items()),
         named_modules=_named_modules(source, scope) if runtime_loads else (),
         class_ends=tuple((k, v) for k, v in scope.class_ends.items() if scope.defined.get(k) is not None),
+        feature_flags=frozenset(n for n in walker.feature_names if n in scope.defined),
     )
 
 
@@ -443,6 +444,19 @@ def _test_nodes(test: ast.expr):
             stack.append(node.right)  # type: ignore[attr-defined]
         elif cls is ast.Tuple:
             stack.extend(node.elts)  # type: ignore[attr-defined]
+
+
+def _flag_names(test: ast.expr) -> tuple[str, ...]:
+    """The names and dotted names an ``if`` test reads (candidates for another module's flag)."""
+    out = []
+    for node in _test_nodes(test):
+        if node.__class__ is ast.Name:
+            out.append(node.id)  # type: ignore[attr-defined]
+        elif node.__class__ is ast.Attribute:
+            dotted = _dotted(node)
+            if dotted:
+                out.append(dotted)
+    return tuple(dict.fromkeys(out))
 
 
 def _is_feature_test(test: ast.expr) -> bool:
@@ -940,6 +954,7 @@ class _Walker:
         self.global_decls: set[str] = set()
         self.block = 0
         self.feature_names: set[str] = set()  # module-level flags computed from version/platform checks
+        self.test_flags: tuple[str, ...] = ()  # what the plain `if` tests around this point read (ImportEdge.flags)
         # lines that may hold an import: an `if` without one needs no feature-test classification
         self.import_lines = _match_lines(_IMPORT_WORD, source)
         self.in_try = 0  # inside a try body or its else: an exception there may be handled
@@ -1214,8 +1229,12 @@ class _Walker:
             self.statements(node.body, guard | _G_FEATURE_TEST, in_function=in_function)
             self.statements(node.orelse, guard | _G_FEATURE_TEST, in_function=in_function)
         else:
+            saved = self.test_flags
+            if self.imports_within(node):
+                self.test_flags = saved + _flag_names(test)
             self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
             self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
+            self.test_flags = saved
 
     # -- imports ----------------------------------------------------------
     def import_(self, node: ast.Import, guard: int, module_scope: bool) -> None:
@@ -1234,6 +1253,7 @@ class _Walker:
                     block=self.block,
                     skippable=self.in_try > 0 and (self.ran_before or index > 0),
                     shielded=self.shielded,
+                    flags=self.test_flags,
                 )
             )
             bound = alias.asname or alias.name.split(".", 1)[0]
@@ -1270,6 +1290,7 @@ class _Walker:
                 block=self.block,
                 skippable=self.in_try > 0 and self.ran_before,
                 shielded=self.shielded,
+                flags=self.test_flags,
             )
         )
 

@@ -49,6 +49,8 @@ def check_import(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iter
     guard = edge.guard
     if guard & (Guard.TRY | Guard.FEATURE_TEST):
         return
+    if edge.flags and guard & Guard.CONDITIONAL and _under_imported_flag(project, facts, edge):
+        return  # `if compat.PY312:`: a version check made in another module
     typing_only = bool(guard & Guard.TYPE_CHECKING)
     target = absolute_target(edge, facts.name, facts.is_package)
     if target is None:
@@ -82,6 +84,51 @@ def check_import(project: Project, facts: ModuleFacts, edge: ImportEdge) -> Iter
                 yield from _unresolved(project, facts, edge, full, missing, typing_only)
             continue
         yield _missing_name(project, facts, edge, imported, resolution.found, answer, typing_only)
+
+
+def _under_imported_flag(project: Project, facts: ModuleFacts, edge: ImportEdge) -> bool:
+    """Does an ``if`` around the import test a flag that another module computes from a
+    version, platform or availability check (``from app.compat import PY312``, ``if
+    compat.PY312:``, six's ``six.PY2``)? Then it is a feature test there as here."""
+    return any(_is_feature_flag(project, facts, flag) for flag in edge.flags)
+
+
+def _is_feature_flag(project: Project, facts: ModuleFacts, flag: str) -> bool:
+    head, _, rest = flag.partition(".")
+    for edge in facts.imports:
+        base = absolute_target(edge, facts.name, facts.is_package)
+        if base is None:
+            continue
+        if edge.is_from:
+            for imported in edge.names:
+                if (imported.asname or imported.name) != head or imported.name == "*":
+                    continue
+                if not rest:  # `from app.compat import PY312`: a flag of app.compat
+                    if _flags_of(project, facts, base, imported.name):
+                        return True
+                else:  # `from app import compat`, then `compat.PY312`
+                    module, _, name = f"{base}.{imported.name}.{rest}".rpartition(".")
+                    if _flags_of(project, facts, module, name):
+                        return True
+        elif rest:
+            if edge.asname is not None:  # `import app.compat as compat`, then `compat.PY312`
+                if edge.asname != head:
+                    continue
+                module, _, name = f"{base}.{rest}".rpartition(".")
+            else:  # `import app.compat`, then `app.compat.PY312`
+                if base.split(".")[0] != head:
+                    continue
+                module, _, name = flag.rpartition(".")
+            if _flags_of(project, facts, module, name):
+                return True
+    return False
+
+
+def _flags_of(project: Project, facts: ModuleFacts, module: str, name: str) -> bool:
+    resolver = project.resolver
+    found = resolver.resolve(module, facts.path, resolver.fallback_dirs(facts.path)).found
+    other = resolver.facts_of(found) if found is not None else None
+    return other is not None and name in other.feature_flags
 
 
 def _script_dir_module_may_provide(resolver, facts: ModuleFacts, target: str, name: str) -> bool:
