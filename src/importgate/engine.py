@@ -97,7 +97,7 @@ class DiskFacts:
         if source is None:
             return None
         names = {m.decode("ascii", "replace") for m in _ATTRIBUTE_WRITE.findall(source)}
-        if b"setattr(" in source:
+        if b"setattr(" in source or b"sys.modules[" in source:  # setattr(mod, ...), sys.modules["pkg"].__dict__.update(...)
             names.add("*")
         return frozenset(names)
 

@@ -224,7 +224,33 @@ class Resolver:
                     return f"{name} installs an import hook or fills sys.modules at run time"
                 if facts.dynamic_path:
                     return f"{name} extends its __path__ at run time"
+                if found is not None and not found.locations and facts.getattr is not None and (
+                    facts.getattr.serves is None or "__path__" in facts.getattr.serves
+                ):
+                    return f"{name} is a module whose __getattr__ may give it a __path__ (dask.distributed)"
+                hook = self._hook_run_by(name, facts)
+                if hook:
+                    return f"{hook}, which {name} imports, installs an import hook"
             name = name.rpartition(".")[0]
+        return None
+
+    def _hook_run_by(self, package: str, facts: ModuleFacts) -> str | None:
+        """A submodule the package imports at import time that installs an import hook
+        (toolz's tlz/__init__.py runs tlz._build_tlz, which appends a finder to sys.meta_path)."""
+        for edge in facts.imports:
+            if not edge.guard.at_import:
+                continue
+            base = absolute_target(edge, facts.name or package, facts.is_package)
+            if not base:
+                continue
+            candidates = [base] + ([f"{base}.{n.name}" for n in edge.names if n.name != "*"] if edge.is_from else [])
+            for module in candidates:
+                if not module.startswith(package + "."):
+                    continue
+                found = self.finder.find(module, None)
+                below = self.facts_of(found) if found is not None else None
+                if below is not None and below.installs_finder:
+                    return module
         return None
 
     # -- names -------------------------------------------------------------

@@ -660,3 +660,73 @@ def test_decorator_factory_of_an_instance_that_exports_into_its_module(make_proj
     })
     assert runs(root, "import use") and runs(root, "import use_orgs") and not runs(root, "import other")
     assert rules_of(run_check(root)) == [("missing-name", "Item_Store")]
+
+
+# -- a package filled in by a submodule it imports (toolz's tlz, used by dask) --------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        'import sys\nsys.modules["lib"].__dict__.update({"hello": 1})\n',
+        # tlz/_build_tlz.py: a finder on sys.meta_path serves lib.* from elsewhere, and fills lib itself
+        "import sys\n\n\nclass Loader:\n    def find_spec(self, fullname, path, target=None):\n"
+        "        if fullname == 'lib.curried':\n            import importlib.util\n"
+        "            return importlib.util.spec_from_loader(fullname, self)\n        return None\n\n"
+        "    def create_module(self, spec):\n        return None\n\n"
+        "    def exec_module(self, module):\n        module.__dict__.update({'hello': 1})\n\n\n"
+        "loader = Loader()\nsys.meta_path.append(loader)\nloader.exec_module(sys.modules['lib'])\n",
+    ],
+)
+def test_a_package_a_submodule_fills_in_through_sys_modules(make_project, build):
+    files = {"lib/__init__.py": "from . import _build\n", "lib/_build.py": build, "main.py": "from lib import hello\n"}
+    if "meta_path" in build:
+        files["main.py"] += "import lib.curried\n"
+    root = make_project(files)
+    assert runs(root, "import main")
+    assert rules_of(run_check(root)) == []
+
+
+def test_a_submodule_writing_another_module_through_sys_modules_fills_only_that_one(make_project):
+    """The near miss: lib._build writes into `other`, not into lib, and installs no finder: a
+    name lib lacks and a submodule lib lacks are still reported."""
+    root = make_project({
+        "other.py": "",
+        "lib/__init__.py": "from . import _build\n",
+        "lib/_build.py": 'import sys\nimport other\nsys.modules["other"].__dict__.update({"hello": 1})\n',
+        "main.py": "import lib\n",
+        "broken.py": "from lib import hello\n",
+        "broken_sub.py": "import lib.curried\n",
+    })
+    assert runs(root, "import main") and not runs(root, "import broken") and not runs(root, "import broken_sub")
+    assert rules_of(run_check(root)) == [("missing-name", "hello"), ("unresolved-module", None)]
+
+
+# -- a module whose __getattr__ lends it a __path__ (dask.distributed) ------------------------------
+
+
+def test_a_module_whose_getattr_may_serve_a_path_may_have_submodules(make_project):
+    root = make_project({
+        "realpkg/__init__.py": "",
+        "realpkg/sub.py": "x = 1\n",
+        "shim.py": "def __getattr__(name):\n    import realpkg\n    return getattr(realpkg, name)\n",
+        "main.py": "from shim.sub import x\n",
+        "narrow.py": "def __getattr__(name):\n    if name == 'x':\n        return 1\n    raise AttributeError(name)\n",
+        "broken.py": "from narrow.sub import x\n",  # the near miss: its __getattr__ serves only 'x'
+    })
+    assert runs(root, "import main") and not runs(root, "import broken")
+    report = run_check(root)
+    assert [(f.rule.name, f.location.path.rsplit("/", 1)[-1]) for f in report.findings] == [("unresolved-module", "broken.py")]
+
+
+def test_installed_tlz_which_toolz_fills_in_at_import(make_project):
+    """The real package: toolz's tlz/__init__.py imports tlz._build_tlz, which appends a finder
+    serving tlz.* to sys.meta_path and fills tlz from cytoolz or toolz (dask imports it
+    everywhere). toolz.itertoolz is plain code: a name it lacks is still reported."""
+    python = shared_venv("toolz", ["toolz==1.1.0"])
+    root = make_project({
+        "app.py": "from tlz import merge, curry, sliding_window\nimport tlz.curried\nfrom tlz.functoolz import compose\n",
+        "broken.py": "from toolz.itertoolz import no_such_toolz_function\n",
+    })
+    assert runs(root, "import app", str(python)) and not runs(root, "import broken", str(python))
+    assert rules_of(run_check(root, python=str(python))) == [("missing-name", "no_such_toolz_function")]

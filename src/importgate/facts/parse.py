@@ -81,6 +81,7 @@ class _Scope:
     lazy_unknown: bool = False
     import_bindings: dict[str, str] = field(default_factory=dict)  # local name -> module text
     attribute_writes: list[tuple[str, str]] = field(default_factory=list)  # (local name, attr)
+    module_writes: list[str] = field(default_factory=list)  # modules written through sys.modules["name"]
     ambiguous: set[str] = field(default_factory=set)  # local names bound by several different imports
     registered_values: list[tuple[str, str]] = field(default_factory=list)  # (sys.modules key, local name)
     local_bindings: dict[str, str] = field(default_factory=dict)  # imports inside functions: local name -> module text
@@ -211,7 +212,7 @@ def parse_module(
         (bindings[local], attr)
         for local, attr in dict.fromkeys(scope.attribute_writes)
         if local in bindings
-    )
+    ) + tuple((text, "*") for text in dict.fromkeys(scope.module_writes))
     writers = _namespace_writers(tree, source) if text_markers.sys_modules or text_markers.frame_globals else frozenset()
     for called in sorted(scope.local_calls):
         if called in writers:
@@ -683,6 +684,23 @@ def _match_lines(pattern: re.Pattern[bytes], source: bytes) -> list[int]:
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines
+
+
+def _sys_modules_key(node: ast.AST | None) -> str | None:
+    """``"pkg"`` of ``sys.modules["pkg"]``."""
+    if isinstance(node, ast.Subscript) and _dotted(node.value) == "sys.modules":
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return key.value
+    return None
+
+
+def _call_base(call: ast.Call) -> ast.AST:
+    """What a method call's attribute chain starts from (``x`` of ``x.__dict__.update(...)``)."""
+    node = call.func
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node
 
 
 def _is_own_module(node: ast.AST) -> bool:
@@ -1470,6 +1488,10 @@ class _Walker:
             if not isinstance(call, ast.Call):
                 return
             name = _dotted(call.func) or ""
+            if m.sys_modules:  # `loader.exec_module(sys.modules["pkg"])`, `sys.modules["pkg"].__dict__.update(...)`
+                for key in map(_sys_modules_key, [*call.args, _call_base(call)]):
+                    if key:
+                        self.s.module_writes.append(key)
             if m.sys_path and (name.startswith("sys.path.") or name == "site.addsitedir"):
                 if name.rsplit(".", 1)[-1] in ("insert", "append", "extend", "addsitedir", "__setitem__"):
                     self.edits_sys_path(node.lineno)
