@@ -245,6 +245,23 @@ def test_sibling_import_inside_a_package_is_reported(make_project):
     assert not runs(root, "app.main")
 
 
+def test_a_sibling_package_without_the_imported_path_is_no_explanation(make_project):
+    """django-allauth keeps its own `oauthlib/` wrapper beside modules that import the real
+    oauthlib's `oauthlib.oauth2.rfc6749.errors`: the wrapper has no such path, so the finding
+    says the distribution is missing instead of blaming the sibling."""
+    root = make_project({
+        "app/__init__.py": "", "app/oauthlib/__init__.py": "",
+        "app/views.py": "from oauthlib.oauth2.rfc6749.errors import OAuth2Error\n",
+        "app/typo.py": "import colections\n",
+    })
+    by_module = {g.module.split(".")[0]: g for g in findings(run_check(root), "unresolved-module")}
+    f, typo = by_module["oauthlib"], by_module["colections"]
+    assert "exists" not in f.message and "not installed in the target environment" in f.message
+    assert "did you mean" not in f.message and (f.hint or "").startswith("install")  # not 'pathlib'
+    assert not runs(root, "app.views")
+    assert "did you mean 'collections'" in typo.message  # one slip in a longer name still is
+
+
 def test_src_layout(make_project):
     root = make_project(
         {

@@ -260,7 +260,9 @@ def _explain_unresolved(
         text = (f"a standard-library module that the target environment {project.env.describe()} does not provide "
                 "(it is platform-specific or was not built)")
         return text, "import it only where it exists (under `if sys.platform == ...`)", related
-    elsewhere = _first_party_files_named(project, missing, facts.path)
+    # files of the whole imported path: a sibling `oauthlib/` wrapper without the `oauth2` the
+    # import names explains nothing (django-allauth)
+    elsewhere = _first_party_files_named(project, target, facts.path)
     own_dir = os.path.dirname(facts.path)
     siblings = [path for path, base in elsewhere if base == own_dir]
     if siblings and own_dir in project.resolver.package_dirs:
@@ -288,7 +290,8 @@ def _explain_unresolved(
             related,
         )
     dist = known.distribution_for(target)
-    close = difflib.get_close_matches(missing, sorted(finder.top_level_names() - {missing}), n=3, cutoff=0.8)
+    # 0.85: one slip in a longer name (colections, reqests); not oauthlib -> pathlib, pytest -> test
+    close = difflib.get_close_matches(missing, sorted(finder.top_level_names() - {missing}), n=3, cutoff=0.85)
     text = f"not installed in the target environment {project.env.describe()}"
     hint = None
     if dist:
