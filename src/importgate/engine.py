@@ -510,7 +510,7 @@ def check(
         parsed = materialize(lazy, files, env.version[:2], cache, hashed[0], env.executable)
         project = assemble(config, files, env, parsed, cache, installed)
         if replays is not None and replays.pending is not None:
-            report = replays.by_outside_imports(project, started, _parsed_count(parsed_before, cache))
+            report = replays.by_outside_imports(project, started, _parsed_count(parsed_before, cache), getattr(fixer, "plans_hold", None))
             if report is not None:  # only clean imports of modules outside the project changed
                 return report
             # the rules get a resolver of their own: its memos must not depend on what was asked first

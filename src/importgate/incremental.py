@@ -337,7 +337,7 @@ class Confirmed(enum.Enum):
     BUT_CYCLES = "all but the import-order simulation's findings"
 
 
-def confirm(pending: Pending, project: "Project", manifests: bool = True) -> Confirmed:
+def confirm(pending: Pending, project: "Project", manifests: bool = True, plans_hold=None) -> Confirmed:
     """With the project assembled: is each added or removed import one no rule reports and no
     other answer depends on? The layout must be the one recorded (imports name modules, and
     module names decide the layout). An import of a module outside the project must find it
@@ -347,7 +347,8 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> Con
     to declare dependencies in. An import of a first-party module: ``_first_party_clean``, the
     dependency rules' view of which modules are imported only lazily, and for one that runs at
     import time, the import-order simulation (``rules.cycles.runs_as_before``) or, when that may
-    run otherwise, a rerun of it alone (``BUT_CYCLES``)."""
+    run otherwise, a rerun of it alone (``BUT_CYCLES``). ``plans_hold``: the fix stage's check
+    that it would plan the report's fixes alike (``fix.stage.Fixer.plans_hold``)."""
     from importgate import catalogue
     from importgate.facts.finder import in_standard_library
 
@@ -363,7 +364,7 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> Con
     ours = [item for item in pending.imports if item.first_party]
     answer = Confirmed.BUT_CYCLES if pending.simulation else Confirmed.YES
     if ours:
-        clean = _first_party_clean(project, previous, ours)
+        clean = _first_party_clean(project, previous, ours, plans_hold)
         if clean is Confirmed.NO:
             return clean
         if clean is Confirmed.BUT_CYCLES:
@@ -385,7 +386,7 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True) -> Con
     return answer if previous.plugins or not installed_imports_first_party(project, importable) else Confirmed.NO
 
 
-def _first_party_clean(project: "Project", previous: Record, items: list[LocalImport]) -> Confirmed:
+def _first_party_clean(project: "Project", previous: Record, items: list[LocalImport], plans_hold=None) -> Confirmed:
     """Does no rule answer differently for these imports of first-party modules? Each is
     ``_resolves_cleanly``; the dependency rules, which count a module imported only lazily as an
     optional part, see the same such modules; and for the imports that run at import time the
@@ -403,23 +404,12 @@ def _first_party_clean(project: "Project", previous: Record, items: list[LocalIm
     from importgate.rules import cycles
 
     earlier = {item.edge: item.earlier for item in items}
-    if not project.config.entries and not _plans_walk_imports(previous.report) and all(
+    if not project.config.entries and all(
         cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()
-    ):
+    ) and (plans_hold is None or plans_hold(project, previous.report)):
         return Confirmed.YES
     return Confirmed.NO if previous.standing is None else Confirmed.BUT_CYCLES
 
-
-def _plans_walk_imports(report: Report) -> bool:
-    """Did the fix stage plan (or refuse) a re-export for this report? It adds an import to a
-    package only if no module-level import it would run needs the half-built package
-    (``fix.plan.circular``, which reads every such import, even one the simulation knows runs
-    nothing): after an import edit at module level those plans are made again."""
-    return any(
-        f.rule.name in ("missing-name", "undefined-export")
-        and (f.fix is not None or "not fixed automatically: " in (f.hint or "") or "`--unsafe-fixes` would " in (f.hint or ""))
-        for f in report.findings
-    )
 
 
 def _resolves_cleanly(project: "Project", report: Report, item: LocalImport) -> bool:

@@ -81,7 +81,7 @@ class Replays:
         self._store(answer, incremental.advanced(base, self.content, self.cache.blob_digests))
         return self._replayed(base.report, started, parsed)
 
-    def by_outside_imports(self, project: "Project", started: float, parsed: int) -> Report | None:
+    def by_outside_imports(self, project: "Project", started: float, parsed: int, plans_hold=None) -> Report | None:
         """The edit added or removed imports no rule but their own checks see (of modules
         outside the project, deferred ones of first-party modules): the report stands if each
         resolves cleanly (``incremental.confirm``). When only the import-order simulation may
@@ -91,7 +91,7 @@ class Replays:
         pending, self.pending = self.pending, None
         if pending is None or self.facts_key is None:
             return None
-        confirmed = incremental.confirm(pending, project, _has_manifest(project.root))
+        confirmed = incremental.confirm(pending, project, _has_manifest(project.root), plans_hold)
         if confirmed is incremental.Confirmed.BUT_CYCLES:
             self.partial = pending.previous
         if confirmed is not incremental.Confirmed.YES:

@@ -11,7 +11,7 @@ in a report never overlap, and applying all of them gives exactly what
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from importgate.model import Edit, Finding, Fix, Problem
+from importgate.model import Edit, Finding, Fix, Problem, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # planning is imported when there is something to plan (not on a replay)
@@ -103,6 +103,36 @@ class Fixer:
             except OSError:
                 return None
         return "fixes|" + h.hexdigest()
+
+    def plans_hold(self, project: Project, report: Report) -> bool:
+        """Would the fix stage plan the re-exports of this report as it did? It adds an import to a
+        package only if no module-level import it would run needs the half-built package
+        (``fix.plan.circular`` reads every such import, even one the simulation knows runs
+        nothing), so after an import edit at module level each such plan is made again and must
+        say the same: the same fix (its description names the import and the __all__ edit), or
+        the same reason to refuse."""
+        cache: dict = {}
+        for f in report.findings:
+            hint = f.hint or ""
+            if f.rule.name not in ("missing-name", "undefined-export"):
+                continue
+            if f.fix is None and "not fixed automatically: " not in hint and "`--unsafe-fixes` would " not in hint:
+                continue  # no fix stage made this report, or it had nothing to plan here
+            from importgate.fix import plan as P  # planning only: no renderer
+
+            decision = P.plan(f, project, cache)
+            if isinstance(decision, P.Refused):
+                if f.fix is not None or f"not fixed automatically: {decision.reason}" not in hint:
+                    return False
+            elif isinstance(decision, P.Planned):
+                if f.fix is None:
+                    if f"`--unsafe-fixes` would {decision.description}" not in hint:
+                        return False
+                elif not f.fix.description.startswith(decision.description):
+                    return False
+            elif f.fix is not None:
+                return False
+        return True
 
     def prepare(self, findings: list[Finding]) -> None:
         """Load the renderer ahead of time (libcst takes ~0.2 s to import), if one of these
