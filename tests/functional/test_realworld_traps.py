@@ -730,3 +730,33 @@ def test_installed_tlz_which_toolz_fills_in_at_import(make_project):
     })
     assert runs(root, "import app", str(python)) and not runs(root, "import broken", str(python))
     assert rules_of(run_check(root, python=str(python))) == [("missing-name", "no_such_toolz_function")]
+
+
+# -- a namespace package shared with installed distributions (azure, opentelemetry) ----------------
+
+
+@pytest.fixture(scope="module")
+def azure_venv():
+    return shared_venv("azure", ["azure-core==1.41.0"])
+
+
+def test_a_project_inside_a_namespace_it_shares_with_installed_distributions(make_project, azure_venv):
+    """azure-storage-blob and opentelemetry-sdk live in namespaces (`azure`, `opentelemetry`)
+    that other distributions fill too. `azure.core` is then installed code, not the project's:
+    its distribution is used (and must be declared); a missing `azure.mine_ext` may come from
+    another, optional distribution, so a deferred or guarded import of it is left alone, as any
+    optional third-party import is. The project's own missing module is still reported."""
+    root = make_project({
+        "pyproject.toml": '[project]\nname = "azure-mine"\nversion = "0"\ndependencies = ["azure-core"]\n',
+        "azure/mine/__init__.py": (
+            "from azure.core.exceptions import AzureError\n\n\n"
+            "def crc(data):\n    from azure.mine_ext import checksums\n    return checksums.crc64(data)\n\n\n"
+            "def verify():\n    try:\n        import azure.mine_ext\n    except ImportError as exc:\n"
+            "        raise ValueError('install the [ext] extra') from exc\n"
+        ),
+        "azure/mine/broken.py": "from azure.mine import nothing_here\n",
+    })
+    assert runs(root, "import azure.mine", str(azure_venv))
+    assert rules_of(run_check(root, python=str(azure_venv))) == [("missing-name", "nothing_here")]
+    (root / "pyproject.toml").write_text('[project]\nname = "azure-mine"\nversion = "0"\ndependencies = []\n')
+    assert ("undeclared-dependency", "azure-core") in rules_of(run_check(root, python=str(azure_venv)))

@@ -156,7 +156,10 @@ class ModuleFinder:
         for part in rest.split(".") if rest else ():
             if not found.locations:
                 return None
-            child = self.find_in(found.name + "." + part, part, found.locations, found.first_party)
+            # a namespace package's portions may lie inside and outside the project (azure.mine
+            # beside an installed azure.core): each child is ours only if its file is
+            inherited = None if found.kind is Kind.NAMESPACE else found.first_party
+            child = self.find_in(found.name + "." + part, part, found.locations, inherited)
             if child is None:
                 return None
             found = child

@@ -117,7 +117,9 @@ def _collect(project: Project, facts) -> tuple[list[Use], dict[str, str]]:
                 continue
             resolution = resolver.resolve(target, path, extra_dirs)
             found = resolution.found
-            if project.is_first_party_name(target) or (found is not None and found.first_party):
+            # a module found outside the project is not ours even under a namespace we share
+            # (``azure.core`` beside the project's ``azure/mine``)
+            if (found.first_party if found is not None else project.is_first_party_name(target)):
                 for key in index.providers(top) if found is not None and found.first_party else ():
                     shadows.setdefault(key, found.path or path)
                 continue

@@ -176,7 +176,7 @@ def _unresolved(
         return  # the sys.path edit may have made it reachable
     if edge.level == 0 and _package_edits_sys_path(project, facts):
         return  # so may one in a package around it: its __init__ runs first
-    first_party = edge.level > 0 or project.is_first_party_name(target)
+    first_party = edge.level > 0 or (project.is_first_party_name(target) and not _shared_namespace_child(project, facts, resolution))
     if not first_party and edge.guard.deferred:
         return  # optional third-party import inside a function or branch
     if typing_only and not first_party:
@@ -215,6 +215,20 @@ def _package_edits_sys_path(project: Project, facts: ModuleFacts) -> bool:
             break
         directory = parent
     return False
+
+
+def _shared_namespace_child(project: Project, facts: ModuleFacts, resolution: Resolution) -> bool:
+    """Is the missing module a child of a namespace package that installed distributions share
+    with the project (``azure``, ``opentelemetry``)? Another distribution, an optional one
+    perhaps, may provide it: it is not certainly the project's own."""
+    parent = (resolution.missing_part or "").rpartition(".")[0]
+    if not parent:
+        return False
+    found = project.resolver.finder.find(parent, facts.path)
+    if found is None or found.kind is not Kind.NAMESPACE:
+        return False
+    root = os.path.join(project.root, "")
+    return any(not os.path.join(location, "").startswith(root) for location in found.locations)
 
 
 def _statement_text(edge: ImportEdge) -> str:
