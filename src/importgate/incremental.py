@@ -411,7 +411,6 @@ def _first_party_clean(project: "Project", previous: Record, items: list[LocalIm
     return Confirmed.NO if previous.standing is None else Confirmed.BUT_CYCLES
 
 
-
 def _resolves_cleanly(project: "Project", report: Report, item: LocalImport) -> bool:
     """It resolves to the same first-party module wherever Python looks and the resolution rules
     find nothing wrong with it (asked of the rules themselves); it is no outside use of a name a

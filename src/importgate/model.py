@@ -151,9 +151,9 @@ class ImportEdge:
     # in a try body whose handlers swallow more than ModuleNotFoundError, or in a with body: an
     # error raised by the code it runs (or by itself) may be swallowed there
     shielded: bool = False
-    # names and dotted names (``PY312``, ``compat.PY312``) the tests of the plain ``if``s around
-    # it read: a flag another module computes from a version or platform check (its
-    # ``feature_flags``) makes the import one that runs only where that check lets it
+    # what the tests of the plain ``if``s around it read, as imported text (``app.compat.PY312``
+    # for ``if compat.PY312:``): a flag another module computes from a version or platform check
+    # (its ``feature_flags``) makes the import one that runs only where that check lets it
     flags: tuple[str, ...] = ()
 
     @property

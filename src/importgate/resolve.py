@@ -227,7 +227,7 @@ class Resolver:
                 if found is not None and not found.locations and facts.getattr is not None and (
                     facts.getattr.serves is None or "__path__" in facts.getattr.serves
                 ):
-                    return f"{name} is a module whose __getattr__ may give it a __path__ (dask.distributed)"
+                    return f"{name} is a module whose __getattr__ may give it a __path__"
                 hook = self._hook_run_by(name, facts)
                 if hook:
                     return f"{hook}, which {name} imports, installs an import hook"

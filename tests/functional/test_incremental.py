@@ -699,6 +699,15 @@ def test_lines_moved_under_a_cycle_finding_rerun_the_simulation_alone(tmp_path):
     assert not replayed and len(rules) > 1 and "IG102" in [f[2] for f in third]
 
 
+def fixes_cached_and_fresh(root, cache) -> list:
+    """(rule, has a fix, hint) of each finding of a cached JSON run, which must equal a run
+    without the cache."""
+    _, cached = cli_json("check", str(root), "--cache-dir", str(cache))
+    _, fresh = cli_json("check", str(root), "--no-cache")
+    assert cached["findings"] == fresh["findings"]
+    return [(f["rule"], bool(f.get("fix")), f.get("hint") or "") for f in cached["findings"]]
+
+
 def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulation_alone(tmp_path):
     """Fixes are planned again over the whole report: re-exporting Helper from pkg.tools in
     pkg/__init__.py is safe until pkg.util, which pkg.tools imports, imports pkg itself."""
@@ -709,13 +718,9 @@ def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulatio
         "app.py": "import pkg.tools\nfrom pkg import Helper\n",
     }
     root = write_project(tmp_path / "p", files)
-    cache = tmp_path / "c"
 
     def fixes() -> list:
-        _, cached = cli_json("check", str(root), "--cache-dir", str(cache))
-        _, fresh = cli_json("check", str(root), "--no-cache")
-        assert cached["findings"] == fresh["findings"]
-        return [(f["rule"], bool(f.get("fix")), f.get("hint") or "") for f in cached["findings"]]
+        return fixes_cached_and_fresh(root, tmp_path / "c")
 
     assert [(rule, fixable) for rule, fixable, _ in fixes()] == [("missing-name", True)]
     append(root / "pkg" / "util.py", "import pkg as _pkg\n")
@@ -746,7 +751,7 @@ def test_a_fix_is_planned_again_after_an_import_the_simulation_sees_run_nothing(
     """pkg.util already runs pkg (through `from pkg import other`), so `import pkg as _pkg` there
     changes nothing the import-order simulation does; but the fix stage reads it as needing the
     half-built package and withdraws the re-export fix. A replayed report must not keep the
-    old fix: the plans are made again (``incremental._plans_walk_imports``)."""
+    old fix: the plans are made again (``fix.stage.Fixer.plans_hold``)."""
     files = {
         "pkg/__init__.py": "",
         "pkg/other.py": "",
@@ -755,13 +760,9 @@ def test_a_fix_is_planned_again_after_an_import_the_simulation_sees_run_nothing(
         "app.py": "import pkg.tools\nfrom pkg import Helper\n",
     }
     root = write_project(tmp_path / "p", files)
-    cache = tmp_path / "c"
 
     def fixes() -> list:
-        _, cached = cli_json("check", str(root), "--cache-dir", str(cache))
-        _, fresh = cli_json("check", str(root), "--no-cache")
-        assert cached["findings"] == fresh["findings"]
-        return [(f["rule"], bool(f.get("fix")), f.get("hint") or "") for f in cached["findings"]]
+        return fixes_cached_and_fresh(root, tmp_path / "c")
 
     assert [(rule, fixable) for rule, fixable, _ in fixes()] == [("missing-name", True)]
     append(root / "pkg" / "util.py", "import pkg as _pkg\n")

@@ -298,6 +298,16 @@ def test_pep420_namespace_packages(make_project):
     assert findings(report, "missing-name") == []
 
 
+def test_a_namespace_wholly_in_the_project_has_no_missing_child_elsewhere(make_project):
+    """The trap beside a namespace shared with installed distributions (test_realworld_traps):
+    when every portion of `company` is in the project, no other distribution can bring
+    `company.extras`, so importing it even inside a function is a first-party miss."""
+    root = make_project({
+        "src/company/product/__init__.py": "def load():\n    from company.extras import plugin\n    return plugin\n",
+    })
+    assert [f.module for f in findings(run_check(root), "unresolved-module")] == ["company.extras"]
+
+
 def test_monorepo_service_root_is_found(make_project):
     root = make_project(
         {

@@ -150,18 +150,14 @@ def _signature(python: str, path: tuple[str, ...]) -> bytes:
     return "\n".join(parts).encode()
 
 
-def cached_environment(python: str, cache) -> Environment:
-    """query_environment, reused while the interpreter and its sys.path directories are unchanged."""
-    return PendingEnvironment(python, cache).result()
-
-
 def _env_key(python: str) -> str:
     return "|".join([os.path.abspath(python)] + [f"{k}={os.environ.get(k, '')}" for k in _ENV_VARS])
 
 
 class PendingEnvironment:
     """The target interpreter's answer, asked in a process started at once, so that a cold run
-    walks and hashes the project meanwhile; ``result()`` waits for it (or gives the cached one)."""
+    walks and hashes the project meanwhile; ``result()`` waits for it, or gives the cached one
+    while the interpreter and its sys.path directories are unchanged."""
 
     def __init__(self, python: str, cache=None) -> None:
         self.python = os.path.abspath(python) if os.sep in python else python  # it runs from another directory

@@ -13,7 +13,7 @@ import bisect
 import re
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from importgate.model import (
     AllEntry,
@@ -245,7 +245,7 @@ def parse_module(
         path=path,
         is_package=is_package,
         is_stub=is_stub,
-        imports=tuple(scope.imports),
+        imports=tuple(_flags_as_imported(edge, bindings) for edge in scope.imports),
         defined=scope.defined,
         typing_only=typing_only,
         annotated_only=annotated_only,
@@ -730,6 +730,16 @@ def _imported_text(dotted: str, bindings: dict[str, str]) -> str | None:
     if base is None:
         return None
     return f"{base}.{rest}" if rest else base
+
+
+def _flags_as_imported(edge: ImportEdge, bindings: dict[str, str]) -> ImportEdge:
+    """The names its ``if`` tests read, as the imported text they stand for (``compat.PY312``
+    after ``from app import compat`` is ``app.compat.PY312``); a name no import bound cannot be
+    another module's flag."""
+    if not edge.flags:
+        return edge
+    texts = tuple(dict.fromkeys(t for t in (_imported_text(f, bindings) for f in edge.flags) if t))
+    return replace(edge, flags=texts)
 
 
 def _hands_over_module(call: ast.Call) -> bool:

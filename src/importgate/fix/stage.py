@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # planning is imported when there is something to plan (not o
     from importgate.project import Project
 
 MAX_PASSES = 8
+# what the stage adds to a finding's hint (``plans_hold`` reads the plans back from them)
+_REFUSED = "not fixed automatically: "
+_UNSAFE = "`--unsafe-fixes` would "
 
 
 @dataclass
@@ -52,10 +55,10 @@ class Fixer:
         for i, finding in enumerate(findings):
             decision = P.plan(finding, project, cache)
             if isinstance(decision, P.Refused):
-                out[i] = _with_hint(finding, f"not fixed automatically: {decision.reason}")
+                out[i] = _with_hint(finding, _REFUSED + decision.reason)
             elif isinstance(decision, P.Planned):
                 if decision.applicability == "unsafe" and not self.unsafe:
-                    out[i] = _with_hint(finding, f"`--unsafe-fixes` would {decision.description}")
+                    out[i] = _with_hint(finding, _UNSAFE + decision.description)
                 else:
                     planned[i] = decision
         # files whose bytes the rendered edits depend on (a replayed report checks them)
@@ -74,7 +77,7 @@ class Fixer:
             return out
         rendered, failed = self._render(out, planned, project, A)
         for i, reason in failed.items():
-            out[i] = _with_hint(out[i], f"not fixed automatically: {reason}")
+            out[i] = _with_hint(out[i], _REFUSED + reason)
             del planned[i]
         self._attach(out, planned, rendered, project, A)
         if key is not None and not self.problems:
@@ -116,17 +119,17 @@ class Fixer:
             hint = f.hint or ""
             if f.rule.name not in ("missing-name", "undefined-export"):
                 continue
-            if f.fix is None and "not fixed automatically: " not in hint and "`--unsafe-fixes` would " not in hint:
+            if f.fix is None and _REFUSED not in hint and _UNSAFE not in hint:
                 continue  # no fix stage made this report, or it had nothing to plan here
             from importgate.fix import plan as P  # planning only: no renderer
 
             decision = P.plan(f, project, cache)
             if isinstance(decision, P.Refused):
-                if f.fix is not None or f"not fixed automatically: {decision.reason}" not in hint:
+                if f.fix is not None or _REFUSED + decision.reason not in hint:
                     return False
             elif isinstance(decision, P.Planned):
                 if f.fix is None:
-                    if f"`--unsafe-fixes` would {decision.description}" not in hint:
+                    if _UNSAFE + decision.description not in hint:
                         return False
                 elif not f.fix.description.startswith(decision.description):
                     return False

@@ -109,8 +109,8 @@ def runs_as_before(
     steps = added_steps + removed_steps
     if any(step is None for step in steps):
         return False
-    runs = lambda step: model.may_run(path, step)  # noqa: E731
-    if kept.union(*map(runs, added_steps)) != kept.union(*map(runs, removed_steps)):
+    ran_after = kept.union(*(model.may_run(path, step) for step in added_steps))
+    if ran_after != kept.union(*(model.may_run(path, step) for step in removed_steps)):
         return False
     if facts.dynamic:
         return True  # its statements are never followed: all it may run is "maybe started"
@@ -407,7 +407,7 @@ class _Model:
 
     def may_run(self, path: str, step: _Import) -> set[str]:
         """The modules this import statement of ``path`` may run (its edges in the import graph).
-        None for a plain ``import pkg`` of one of the file's own packages whose name nothing at
+        Nothing for a plain ``import pkg`` of one of the file's own packages whose name nothing at
         module level reads: importing the file ran them first, so they are running or done
         whenever the statement runs, and it only binds a name. An edge there would put the file
         on a cycle that no import order can make fail, and make an edit adding such a line look

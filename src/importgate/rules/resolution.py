@@ -10,7 +10,7 @@ from importgate.facts import known
 from importgate.facts.finder import Found, Kind
 from importgate.model import Finding, Guard, ImportEdge, ImportedName, Location, ModuleFacts, Related
 from importgate.project import Project
-from importgate.resolve import Answer, Resolution, Verdict, absolute_target
+from importgate.resolve import Answer, Resolution, Verdict, absolute_name, absolute_target
 from importgate import catalogue as C
 
 
@@ -90,37 +90,10 @@ def _under_imported_flag(project: Project, facts: ModuleFacts, edge: ImportEdge)
     """Does an ``if`` around the import test a flag that another module computes from a
     version, platform or availability check (``from app.compat import PY312``, ``if
     compat.PY312:``, six's ``six.PY2``)? Then it is a feature test there as here."""
-    return any(_is_feature_flag(project, facts, flag) for flag in edge.flags)
-
-
-def _is_feature_flag(project: Project, facts: ModuleFacts, flag: str) -> bool:
-    head, _, rest = flag.partition(".")
-    for edge in facts.imports:
-        base = absolute_target(edge, facts.name, facts.is_package)
-        if base is None:
-            continue
-        if edge.is_from:
-            for imported in edge.names:
-                if (imported.asname or imported.name) != head or imported.name == "*":
-                    continue
-                if not rest:  # `from app.compat import PY312`: a flag of app.compat
-                    if _flags_of(project, facts, base, imported.name):
-                        return True
-                else:  # `from app import compat`, then `compat.PY312`
-                    module, _, name = f"{base}.{imported.name}.{rest}".rpartition(".")
-                    if _flags_of(project, facts, module, name):
-                        return True
-        elif rest:
-            if edge.asname is not None:  # `import app.compat as compat`, then `compat.PY312`
-                if edge.asname != head:
-                    continue
-                module, _, name = f"{base}.{rest}".rpartition(".")
-            else:  # `import app.compat`, then `app.compat.PY312`
-                if base.split(".")[0] != head:
-                    continue
-                module, _, name = flag.rpartition(".")
-            if _flags_of(project, facts, module, name):
-                return True
+    for text in edge.flags:
+        module, _, name = (absolute_name(text, facts.name, facts.is_package) or "").rpartition(".")
+        if module and _flags_of(project, facts, module, name):
+            return True
     return False
 
 
