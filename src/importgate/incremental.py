@@ -18,12 +18,14 @@ first-party module that does not run at import time (``def f(): from .models imp
 ``confirm`` asks the resolution rule about it, and checks the little else that counts it
 (an outside use of a package's incidental import, whether a module is imported only lazily).
 One that does run at import time is answered too when the simulation is seen to run exactly as
-before (``rules.cycles.runs_as_before``): the file already ran every module it names, and
-either no cycle is reachable from it or the import is a plain one of its own package. When the
-simulation may run otherwise (a module new to the file's imports), it runs again alone, and its
-findings join the other rules' findings of the record (``Confirmed.BUT_CYCLES``): no other rule
-follows the import graph beyond one import, except the start-up chains and the fix planner's
-cycle check, which run again over the joined findings. The simulation alone also runs again
+before (``rules.cycles.runs_as_before``): the file already ran every module it names, or a
+module new to it runs apart (nothing it runs reaches a cycle or an edited file: only when it
+finishes changes), and either no cycle is reachable from the file or the import is a plain one
+of its own package. When the simulation may run otherwise (a new module on or into a cycle),
+it runs again alone, and its findings join the other rules' findings of the record
+(``Confirmed.BUT_CYCLES``): no other rule follows the import graph beyond one import, except
+the start-up chains and the fix planner's cycle check, which run again over the joined
+findings. The simulation alone also runs again
 when the lines an edit moved are quoted by its findings only.
 
 The contract this rests on: rules look a definition up only by a name some fact mentions
@@ -405,7 +407,7 @@ def _first_party_clean(project: "Project", previous: Record, items: list[LocalIm
 
     earlier = {item.edge: item.earlier for item in items}
     if not project.config.entries and all(
-        cycles.runs_as_before(project, path, added, removed, earlier) for path, (added, removed) in running.items()
+        cycles.runs_as_before(project, path, added, removed, earlier, frozenset(running)) for path, (added, removed) in running.items()
     ) and (plans_hold is None or plans_hold(project, previous.report)):
         return Confirmed.YES
     return Confirmed.NO if previous.standing is None else Confirmed.BUT_CYCLES

@@ -174,17 +174,20 @@ def test_reading_the_own_package_through_a_plain_import_of_it_while_it_runs(make
 def test_a_plain_import_of_the_own_package_read_by_nothing_at_import_is_no_edge(make_project):
     """pkg.a imports its own package and reads it only inside a function: the statement runs
     nothing whenever it runs (pkg is running or done), so pkg.a is on no import cycle and the
-    graph has no edge for it; every order works."""
+    graph has no edge for it; every order works. The same for `from pkg import a` (a submodule:
+    it reads nothing pkg binds) and `from pkg.a import f` (another module), unlike a name read
+    from the package (pkg.c), which may be read half-built."""
     from importgate.rules import cycles
 
     root = make_project({
         "pkg/__init__.py": "from pkg import a\nx = 1\n",
         "pkg/a.py": "import pkg\nimport pkg as _p\n\n\ndef f():\n    return pkg.x\n",
-        "pkg/b.py": "import pkg\nfrom pkg import a\n",
+        "pkg/b.py": "import pkg\nfrom pkg import a\nfrom pkg.a import f\n",
+        "pkg/c.py": "from pkg import x\n",
     })
     report = run_check(root)
     assert cycle_findings(report) == []
-    assert import_error(root, "pkg") is None and import_error(root, "pkg.a") is None and import_error(root, "pkg.b") is None
+    assert all(import_error(root, name) is None for name in ("pkg", "pkg.a", "pkg.b", "pkg.c"))
     from importgate import api, engine
 
     config = api.configs_for((str(root),), python=sys.executable)[0]
@@ -192,7 +195,8 @@ def test_a_plain_import_of_the_own_package_read_by_nothing_at_import_is_no_edge(
     model = cycles._Model(project)
     by_name = {model.name[path]: path for path in model.facts}
     assert model.successors[by_name["pkg.a"]] == set()  # no edge back to pkg: pkg.a is on no cycle
-    assert by_name["pkg"] in model.successors[by_name["pkg.b"]]  # `from pkg import a` reads pkg: an edge
+    assert model.successors[by_name["pkg.b"]] == {by_name["pkg.a"]}
+    assert by_name["pkg"] in model.successors[by_name["pkg.c"]]  # `from pkg import x` reads pkg: an edge
     assert by_name["pkg.a"] not in model.cyclic_modules()
 
 
@@ -567,3 +571,43 @@ def test_many_simulations_spread_over_workers_give_the_same_findings(make_projec
     assert "ImportError" in (import_error(root, "big.m0") or "")
     assert "ImportError" in (import_error(root, "big.outside7") or "")
     assert import_error(root, f"big.m{size - 1}") is None
+
+
+MAYBE_THEN_SURELY = {
+    "a.py": "from b import B\nA = 1\n",
+    "b.py": "from a import A\nB = 2\n",
+    "x.py": "import os\nif os.environ.get('Z'):\n    import util\nimport util\nimport a\n",
+}
+
+
+def test_a_module_that_may_have_run_and_reaches_no_cycle_is_done_once_surely_imported(make_project):
+    """x may import util under an `if`, then surely does: util reaches no cycle, so it has run to
+    the end or runs to the end now, and it cannot raise on a cycle: x's import of a that follows
+    surely runs, and x fails too. Were util on a cycle (util2), its second import might raise on
+    it after a partial first run, and nothing after it is certain."""
+    from support import cycle_claims
+
+    root = make_project({**MAYBE_THEN_SURELY, "util.py": "import json\n"})
+    [finding] = cycle_findings(run_check(root))
+    _, too, _ = cycle_claims(finding.message)
+    assert "x" in too
+    assert "partially initialized module 'a'" in import_error(root, "x")
+    root = make_project({**MAYBE_THEN_SURELY, "util.py": "import util2\n", "util2.py": "import util\n"})
+    [finding] = cycle_findings(run_check(root))
+    _, too, _ = cycle_claims(finding.message)
+    assert "x" not in too
+
+
+def test_a_name_missing_from_a_module_that_reaches_no_cycle_fails_before_any_cycle(make_project):
+    """`from helper import missing` raises ImportError whenever it runs: helper reaches no cycle,
+    so it has finished by then, running or not before. Nothing a.py does after it runs, and the
+    cycle with b.py never fails: importing either raises on the missing name (missing-name's
+    finding), not on the cycle. With the name there, the cycle fails."""
+    files = {"a.py": "from helper import missing\nfrom b import B\nA = 1\n", "b.py": "from a import A\nB = 2\n"}
+    root = make_project({**files, "helper.py": "X = 1\n"})
+    report = run_check(root)
+    assert cycle_findings(report) == [] and findings(report, "missing-name")
+    assert "cannot import name 'missing' from 'helper'" in import_error(root, "b")
+    root = make_project({**files, "helper.py": "missing = 1\n"})
+    assert len(cycle_findings(run_check(root))) == 1
+    assert "partially initialized module 'b'" in import_error(root, "b")

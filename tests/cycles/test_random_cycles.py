@@ -13,7 +13,10 @@ import pytest
 from support import cycle_claims, import_fails, run_check, write_project
 
 
-def random_project(rng: random.Random) -> dict[str, str]:
+def random_project(rng: random.Random, leaves: bool = False) -> dict[str, str]:
+    """``leaves``: two modules off every cycle as well (u1 imports u0), which the others import
+    plainly, under an `if` or a `try`, or names from (one name is missing): a module that may
+    have run and reaches no cycle, and a name missing from one, are not a cycle's doing."""
     package = rng.random() < 0.4
     count = rng.randint(2, 4)
     modules = ["pkg"] + [f"pkg.m{i}" for i in range(1, count)] if package else [f"m{i}" for i in range(count)]
@@ -38,15 +41,31 @@ def random_project(rng: random.Random) -> dict[str, str]:
                 f"class C{tag}:\n    from {other} import {name}",
                 f"__all__ = {names[:2]!r}",
                 f"y_{tag} = {name}",
-            ] + ([f"from pkg import {other.rsplit('.', 1)[-1]}"] if package and other != "pkg" else [])))
+            ] + ([f"from pkg import {other.rsplit('.', 1)[-1]}"] if package and other != "pkg" else [])
+              + (_leaf_lines(rng, name) if leaves else [])))
         path = module.replace(".", "/") + ("/__init__.py" if module == "pkg" else ".py")
         files[path] = "\n".join(lines) + "\n"
+    if leaves:
+        files["u0.py"] = "import json\nn0 = 1\nn1 = 2\n"
+        files["u1.py"] = "import u0\nfrom u0 import n1\nn0 = u0.n0\nn1 = 3\n"
     return files
 
 
+def _leaf_lines(rng: random.Random, name: str) -> list[str]:
+    leaf = rng.choice(["u0", "u1"])
+    return [
+        f"import {leaf}",
+        f"import os\nif os.environ.get('Z'):\n    import {leaf}",
+        f"try:\n    import {leaf}\nexcept ImportError:\n    pass",
+        f"from {leaf} import {name}",
+        f"from {leaf} import {name} as {name}_{leaf}",
+    ]
+
+
+@pytest.mark.parametrize("leaves", [False, True])
 @pytest.mark.parametrize("seed", range(40))
-def test_every_module_said_to_fail_really_fails(tmp_path, seed):
-    files = random_project(random.Random(seed))
+def test_every_module_said_to_fail_really_fails(tmp_path, seed, leaves):
+    files = random_project(random.Random(seed), leaves)
     root = write_project(tmp_path / "p", files)
     report = run_check(root, select=frozenset({"IG4"}), cache=False)
     for finding in report.findings:
@@ -57,20 +76,21 @@ def test_every_module_said_to_fail_really_fails(tmp_path, seed):
 
 def test_the_random_projects_do_exercise_the_rules(tmp_path):
     """Not vacuous: a fair share of the seeds above has findings to check."""
-    with_findings = 0
-    for seed in range(40):
-        root = write_project(tmp_path / f"p{seed}", random_project(random.Random(seed)))
-        with_findings += bool(run_check(root, select=frozenset({"IG4"}), cache=False).findings)
-    assert with_findings >= 10
+    for leaves in (False, True):
+        with_findings = 0
+        for seed in range(40):
+            root = write_project(tmp_path / f"p{seed}{leaves}", random_project(random.Random(seed), leaves))
+            with_findings += bool(run_check(root, select=frozenset({"IG4"}), cache=False).findings)
+        assert with_findings >= 10
 
 
-if __name__ == "__main__":  # PYTHONPATH=tests python tests/cycles/test_random_cycles.py 600: the long run
+if __name__ == "__main__":  # PYTHONPATH=tests python tests/cycles/test_random_cycles.py 600 [--leaves]: the long run
     import tempfile
     from pathlib import Path
 
     findings = other_error = wrong = 0
     for seed in range(int(sys.argv[1]) if len(sys.argv) > 1 else 100):
-        files = random_project(random.Random(seed))
+        files = random_project(random.Random(seed), leaves="--leaves" in sys.argv)
         root = write_project(Path(tempfile.mkdtemp()) / "p", files)
         for finding in run_check(root, select=frozenset({"IG4"}), cache=False).findings:
             findings += 1

@@ -467,9 +467,10 @@ def test_a_deferred_import_that_fails_runs_the_rules(tmp_path):
 def test_a_deferred_import_at_module_level_or_in_a_class_body_runs_the_rules(tmp_path):
     """Both run when the module is imported, and helpers.py imported nothing of the project
     before: the import-order simulation must see them."""
-    for rel, edit in (("shop/helpers.py", lambda text: text + "from shop import views as _views\n"),
-                      ("shop/helpers.py", lambda text: text + "\n\nclass K:\n    from shop import views as _views\n")):
-        first, second, report = edited_once(tmp_path / str(len(edit(""))), DEFERRED, {rel: edit})
+    files = {**DEFERRED, "shop/admin.py": "import shop.helpers\n"}  # admin reaches helpers: a new cycle
+    for rel, edit in (("shop/helpers.py", lambda text: text + "from shop import admin as _admin\n"),
+                      ("shop/helpers.py", lambda text: text + "\n\nclass K:\n    from shop import admin as _admin\n")):
+        first, second, report = edited_once(tmp_path / str(len(edit(""))), files, {rel: edit})
         assert not report.replayed and second == first
 
 
@@ -523,6 +524,9 @@ SHOP = {
     "shop/views.py": "from shop.models import User\n\n\ndef show(user):\n    return user.name\n",
     "app.py": "from shop import User\nfrom shop.views import show\n",
 }
+
+# two modules on a cycle that works: a new import of one changes how the simulation runs
+LOOP = {"shop/loop.py": "import shop.loop2\n", "shop/loop2.py": "import shop.loop\n"}
 
 # b.py is on a cycle that works: `import pkg.a` while pkg.a runs only binds pkg
 CYCLE = {
@@ -581,11 +585,14 @@ def test_a_module_level_import_anywhere_in_a_file_off_every_cycle_is_answered_wi
 
 # pkg.x imports pkg.other under an `if`, then pkg.views, then pkg.other for sure, then the cycle
 # pkg.x -> pkg.y -> pkg.x that reads VALUE before pkg.x binds it
+# pkg.other is on a cycle that works (with pkg.other2): once it may have run, nothing it runs
+# is certain, so an import of it that surely runs clouds what follows
 EARLIER = {
     "pkg/__init__.py": "",
-    "pkg/other.py": "",
+    "pkg/other.py": "import pkg.other2\n",
+    "pkg/other2.py": "import pkg.other\n",
     "pkg/views.py": "import os\n",
-    "pkg/x.py": ("import os\nif os.environ.get('SOMETIMES'):\n    import pkg.other\nimport pkg.views\n"
+    "pkg/x.py": ("import os\nimport pkg.views\nif os.environ.get('SOMETIMES'):\n    import pkg.other\n"
                  "import pkg.other as _other\nfrom pkg.y import later\nVALUE = 1\n"),
     "pkg/y.py": "from pkg.x import VALUE\n\n\ndef later():\n    return VALUE\n",
 }
@@ -594,7 +601,7 @@ EARLIER = {
 def test_an_import_that_makes_a_module_run_earlier_runs_the_rules(tmp_path):
     """views.py is off every cycle, but a new import there of pkg.other (a module it did not run)
     makes pkg.other surely finished once pkg.x has imported views, where before it only maybe
-    ran (pkg.x imports it under an `if` first): pkg.x's later import of it is no longer in doubt,
+    ran (pkg.x imports it under an `if` next): pkg.x's later import of it is no longer in doubt,
     so the cycle pkg.x -> pkg.y -> pkg.x that fails after it can be told for certain."""
     import subprocess
     import sys
@@ -631,17 +638,49 @@ def test_a_module_that_runs_code_from_a_string_is_never_followed_line_by_line(tm
 
 
 def test_a_module_level_import_of_a_module_the_file_did_not_run_reruns_only_the_simulation(tmp_path):
-    """shop.helpers runs when views.py imports shop, but views.py never imported it itself: the
-    import graph changes, so the import-order simulation runs again; every other rule's answer
-    is the last report's (the import resolves cleanly and binds a name nobody looks up)."""
-    root = write_project(tmp_path / "p", SHOP)
+    """views.py never ran shop.loop, which is on a cycle: the import graph changes, so the
+    import-order simulation runs again; every other rule's answer is the last report's (the
+    import resolves cleanly and binds a name nobody looks up)."""
+    root = write_project(tmp_path / "p", {**SHOP, **LOOP})
     checked_in_child(root, tmp_path / "c")
-    append(root / "shop" / "views.py", "from shop import helpers as _h\n")
+    append(root / "shop" / "views.py", "from shop import loop as _l\n")
     replayed, rules, seen = checked_in_child(root, tmp_path / "c")
     assert not replayed and rules == ONLY_THE_SIMULATION and seen == []
     append(root / "shop" / "views.py", "from shop import nothere\n")  # one that fails: every rule runs
     replayed, rules, seen = checked_in_child(root, tmp_path / "c")
     assert not replayed and len(rules) > 2 and [f[2] for f in seen] == ["IG102"]
+
+
+def test_a_module_level_import_of_a_module_that_runs_apart_is_answered_without_the_rules(tmp_path):
+    """views.py never ran shop.helpers either, but nothing helpers runs reaches a cycle or views:
+    wherever it runs, it runs to the end and touches no half-built module, so only when it
+    finishes changes and the simulation answers as before (the benchmark's "a module it did not
+    import" edit of Django). A module that reaches the file, or a cycle, is no such module."""
+    root = write_project(tmp_path / "p", {**SHOP, **LOOP, "shop/back.py": "import shop.views\n"})
+    checked_in_child(root, tmp_path / "c")
+    append(root / "shop" / "views.py", "from shop import helpers as _h\n")
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")
+    assert replayed and seen == []
+    append(root / "shop" / "views.py", "from shop import back as _b\n")  # back imports views
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")
+    assert not replayed and rules == ONLY_THE_SIMULATION and seen == []
+    helpers = SHOP["shop/helpers.py"] + "import shop.loop\n"  # helpers reaches a cycle
+    root = write_project(tmp_path / "q", {**SHOP, **LOOP, "shop/helpers.py": helpers})
+    checked_in_child(root, tmp_path / "d")
+    append(root / "shop" / "views.py", "from shop import helpers as _h\n")
+    replayed, rules, seen = checked_in_child(root, tmp_path / "d")
+    assert not replayed and rules == ONLY_THE_SIMULATION and seen == []
+
+
+def test_a_new_module_that_the_same_edit_changes_does_not_run_apart(tmp_path):
+    """views.py and helpers.py edited at once: what helpers runs is not what it ran, so its
+    new import in views.py is no module that runs apart (the simulation runs again)."""
+    root = write_project(tmp_path / "p", SHOP)
+    checked_in_child(root, tmp_path / "c")
+    append(root / "shop" / "views.py", "from shop import helpers as _h\n")
+    append(root / "shop" / "helpers.py", "import json as _j\nfrom shop import models as _m\n")
+    replayed, rules, seen = checked_in_child(root, tmp_path / "c")
+    assert not replayed and rules == ONLY_THE_SIMULATION and seen == []
 
 
 def test_a_plain_import_of_the_files_own_package_is_answered_without_the_rules(tmp_path):
@@ -673,7 +712,7 @@ def test_a_cycle_failure_a_new_import_makes_certain_is_found_by_the_simulation_a
 def test_the_simulation_alone_replaces_its_findings_of_the_last_report(tmp_path):
     """A cycle that fails already: its finding is the simulation's to give again, once."""
     files = {"pkg/__init__.py": "", "pkg/a.py": "from pkg.b import B\nA = 1\n", "pkg/b.py": "from pkg.a import A\nB = 2\n",
-             "pkg/c.py": "", "pkg/d.py": "import os\n"}
+             "pkg/c.py": "import pkg.e\n", "pkg/e.py": "import pkg.c\n", "pkg/d.py": "import os\n"}
     root = write_project(tmp_path / "p", files)
     _, _, first = checked_in_child(root, tmp_path / "c")
     append(root / "pkg" / "d.py", "from pkg import c as _c\n")
@@ -1008,7 +1047,7 @@ def test_an_installed_plugin_importing_first_party_names_is_remembered_across_re
     python = _venv_with_pth(tmp_path, tmp_path / "site")
     root = write_project(tmp_path / "p", {
         "pkg/__init__.py": "", "pkg/m.py": "from os import sep as thing\n", "app.py": "from plug import thing\n",
-        "pkg/n.py": "", "pkg/other.py": "",
+        "pkg/n.py": "", "pkg/other.py": "import pkg.other2\n", "pkg/other2.py": "import pkg.other\n",
     })
 
     def run():
@@ -1107,7 +1146,7 @@ def test_what_the_rules_that_did_not_run_read_is_watched_after_the_simulation_al
     shared = tmp_path / "shared" / "base.txt"
     shared.parent.mkdir()
     shared.write_text("")
-    root = write_project(tmp_path / "p", {**SHOP, "requirements.txt": "-r ../shared/base.txt\n",
+    root = write_project(tmp_path / "p", {**SHOP, **LOOP, "requirements.txt": "-r ../shared/base.txt\n",
                                           "app.py": SHOP["app.py"] + "import packaging\n"})
     cache = tmp_path / "c"
 
@@ -1118,7 +1157,7 @@ def test_what_the_rules_that_did_not_run_read_is_watched_after_the_simulation_al
         return cached["summary"]["replayed"], [f["name"] for f in cached["findings"]]
 
     assert names() == (False, ["packaging"])
-    append(root / "shop" / "views.py", "from shop import helpers as _h\n")  # the simulation alone
+    append(root / "shop" / "views.py", "from shop import loop as _l\n")  # the simulation alone
     assert names() == (False, ["packaging"])
     assert names() == (True, ["packaging"])
     shared.write_text("packaging\n")

@@ -78,17 +78,19 @@ def check(project: Project) -> Iterator[Finding]:
 
 def runs_as_before(
     project: Project, path: str, added: list[ImportEdge], removed: list[ImportEdge],
-    earlier: dict[ImportEdge, tuple[ImportEdge, ...]],
+    earlier: dict[ImportEdge, tuple[ImportEdge, ...]], edited: frozenset[str] = frozenset(),
 ) -> bool:
     """Does the simulation run exactly as it did before an edit added and removed these imports
     (ones that run at import time) of the module at ``path``? ``project`` holds the file as it is
     now; ``earlier`` gives, for each, the imports the edit left alone that come before it in its
     own version of the file. Yes when the module runs the same modules as before (its import
-    successors stay the same: no reachability, cycle or "maybe started" walk changes) and either
+    successors stay the same: no reachability, cycle or "maybe started" walk changes), or the
+    ones only one version runs run apart from everything else (``_runs_apart``), and either
     the simulation never executes the file statement by statement (it is dynamic, or no cycle is
     reachable from it and it is no package: it is always run whole, in one step), or each of
     these statements does nothing there (``_no_op``). The names the imports bind are the
-    caller's to check (``facts.interface``): no step of the simulation may read them."""
+    caller's to check (``facts.interface``): no step of the simulation may read them.
+    ``edited``: the other files whose imports that run at import time the same edit changed."""
     model = _Model(project, build=False)
     facts = model.facts.get(path)
     if facts is None or facts.syntax_error is not None:
@@ -110,7 +112,8 @@ def runs_as_before(
     if any(step is None for step in steps):
         return False
     ran_after = kept.union(*(model.may_run(path, step) for step in added_steps))
-    if ran_after != kept.union(*(model.may_run(path, step) for step in removed_steps)):
+    apart = ran_after ^ kept.union(*(model.may_run(path, step) for step in removed_steps))
+    if not all(_runs_apart(model, edited | {path}, module) for module in apart):
         return False
     if facts.dynamic:
         return True  # its statements are never followed: all it may run is "maybe started"
@@ -118,7 +121,19 @@ def runs_as_before(
         return True
     started = set(_Simulation(model).with_ancestors(path))
     alone = [step for step in steps if step not in _rewritten(model, path, added_steps, removed_steps)]
-    return all(_no_op(model, path, step, earlier.get(step.edge, ()), started) for step in alone)
+    return all(_no_op(model, path, step, earlier.get(step.edge, ()), started | apart) for step in alone)
+
+
+def _runs_apart(model: _Model, edited: frozenset[str], module: str) -> bool:
+    """Is a module that only one version of the file runs one whose run the rest of the
+    simulation cannot tell from another time? So when nothing it runs reaches an import cycle
+    or an edited file (what it runs is then the same before the edit and after), and no code
+    puts one of them in sys.modules itself: then, wherever it runs, it runs to the end and
+    touches no half-built module, an import that surely runs finds it done or runs it
+    (``_Simulation._settles``), and a name missing from it fails alike at any time
+    (``_Model.fails_otherwise``). Only when it finishes changes, and no step can tell."""
+    return (model.reaches_no_cycle(module) and not model.closure(module) & edited
+            and not model.closure(module) & model.registered_paths)
 
 
 def _rewritten(model: _Model, path: str, added: list[_Import], removed: list[_Import]) -> list[_Import]:
@@ -159,14 +174,16 @@ def _fails_for_another_reason(model: _Model, path: str, step: _Import) -> bool:
 def _no_op(model: _Model, path: str, step: _Import, earlier: tuple[ImportEdge, ...], started: set[str]) -> bool:
     """Does this import statement change nothing, whenever the simulation runs it? A plain
     ``import`` of the file's own package or one above it finds them started (running or done).
-    Any other: every module it may run, an earlier import that surely runs has run (or marked
-    "maybe started", which clouded the rest already); it cannot fail for another reason (a
-    missing module or name); and a name it reads from a module that may be half-built (one
-    that reaches the file: it may be running below it) is a submodule it imports."""
+    Any other: every module it may run is started (``started``: the file's packages, and the
+    modules that run apart, see ``_runs_apart``) or an earlier import that surely runs has run
+    it (or marked it "maybe started", which clouded the rest already); it cannot fail for
+    another reason (a missing module or name); and a name it reads from a module that may be
+    half-built (one that reaches the file: it may be running below it) is a submodule it
+    imports."""
     if not step.edge.is_from and set(step.runs) <= started:
         return True
     facts = model.facts[path]
-    ran: set[str] = set()
+    ran: set[str] = set(started)
     for edge in earlier:
         if edge.guard.at_import and not edge.guard & ~Guard.TRY_MODULE:
             before = model._step(path, facts, edge)
@@ -318,6 +335,7 @@ class _Model:
         self._bound: dict[tuple[str, str], tuple[str, int] | None] = {}
         self._closures: dict[str, frozenset[str]] = {}
         self._reads: dict[str, frozenset[str]] = {}
+        self._looks: dict[str, frozenset[str]] = {}  # per module: what it reads beyond what it runs
         self._acyclic: dict[str, bool] = {}
         self._cyclic: set[str] | None = None
         if build:
@@ -407,19 +425,31 @@ class _Model:
 
     def may_run(self, path: str, step: _Import) -> set[str]:
         """The modules this import statement of ``path`` may run (its edges in the import graph).
-        Nothing for a plain ``import pkg`` of one of the file's own packages whose name nothing at
-        module level reads: importing the file ran them first, so they are running or done
-        whenever the statement runs, and it only binds a name. An edge there would put the file
-        on a cycle that no import order can make fail, and make an edit adding such a line look
-        like a change of the graph."""
-        if not step.edge.is_from and step.runs and self._own_packages_unread(path, step):
-            return set()
-        return _named(step)
+        Not the file's own packages when the statement reads nothing from them: importing the
+        file ran them first, so they are running or done whenever the statement runs. That holds
+        for a plain ``import pkg`` (or ``import pkg.sub``) whose name nothing at module level
+        reads, and for a ``from`` import of another module (``from pkg.other import x``) or of
+        submodules only (``from pkg import sub``). An edge there would put the file on a cycle
+        that no import order can make fail, and make an edit adding such a line look like a
+        change of the graph."""
+        named = _named(step)
+        own = self._own_packages(path, step)
+        if not own:
+            return named
+        edge = step.edge
+        if edge.is_from:
+            if step.from_base in own and (edge.is_star or any(sub is None for _, sub in step.subs)):
+                return named  # it reads names from a package that may be half-built
+        elif not self._unread(path, step):
+            return named
+        return named - own
 
-    def _own_packages_unread(self, path: str, step: _Import) -> bool:
+    def _own_packages(self, path: str, step: _Import) -> set[str]:
         name = self.name[path]
-        if not all(name.startswith(self.name[run] + ".") for run in step.runs):
-            return False
+        return {run for run in step.runs if name.startswith(self.name[run] + ".")}
+
+    def _unread(self, path: str, step: _Import) -> bool:
+        """Does nothing at module level read through the name a plain import binds?"""
         edge = step.edge
         local = edge.asname or edge.module_text.split(".")[0]
         facts = self.facts[path]
@@ -509,6 +539,11 @@ class _Model:
         cyclic = self._cyclic if self._cyclic is not None else self.cyclic_modules()
         return path in cyclic
 
+    def acyclic(self, path: str) -> bool:
+        """``acyclic_closure``, from the modules ``path`` reaches alone while the graph is not
+        built whole (``build=False``)."""
+        return self.acyclic_closure(path) if self._cyclic is not None or len(self.successors) == len(self.facts) else self.reaches_no_cycle(path)
+
     def acyclic_closure(self, path: str) -> bool:
         """True when nothing ``path`` runs at import time can reach an import cycle:
         running it cannot touch a half-built module, so it can be run in one step."""
@@ -560,20 +595,37 @@ class _Model:
         if missing_module:
             return True
         if missing_names and found is not None:
-            # a first-party module must have finished, or the names may just be late
-            return found.path not in self.facts or state.get(found.path) is _State.DONE
+            # a first-party module must have finished, or the names may just be late; one that
+            # reaches no cycle finishes before they are read (it cannot be running: this module
+            # would be on a cycle with it)
+            return found.path not in self.facts or state.get(found.path) is _State.DONE or self.acyclic(found.path)
         return False
 
     def reads(self, path: str) -> frozenset[str]:
-        """Every module whose state running ``path`` may read: those it may run, and the
+        """Every module whose state running ``path`` may read: those it may run, their packages
+        (``from pkg import sub`` imports the submodule only while the package lacks the name,
+        and an edge to one's own package is left out of the graph: see ``may_run``), and the
         submodules that their module-level attribute reads (``a.b.c``) may look at."""
         cache = self._reads
         if path not in cache:
             out = set(self.closure(path))
+            looks = self._looks
             for module in self.closure(path):
-                out.update(self._attribute_modules(module))
+                if module not in looks:
+                    looks[module] = frozenset(self._attribute_modules(module).union(self.ancestors(module)))
+                out.update(looks[module])
             cache[path] = frozenset(out)
         return cache[path]
+
+    def ancestors(self, path: str) -> list[str]:
+        """The packages that run before ``path``, outermost first."""
+        parts = self.name[path].split(".")
+        out = []
+        for i in range(1, len(parts)):
+            ancestor = self.path_of(".".join(parts[:i]), None)
+            if ancestor is not None:
+                out.append(ancestor)
+        return out
 
     def _attribute_modules(self, path: str) -> set[str]:
         out: set[str] = set()
@@ -738,14 +790,7 @@ class _Simulation:
         return self.failure
 
     def with_ancestors(self, path: str) -> list[str]:
-        dotted = self.model.name[path]
-        parts = dotted.split(".")
-        out = []
-        for i in range(1, len(parts)):
-            ancestor = self.model.path_of(".".join(parts[:i]), None)
-            if ancestor is not None:
-                out.append(ancestor)
-        return out + [path]
+        return self.model.ancestors(path) + [path]
 
     def run_alone(self, path: str, runs: dict) -> _Failure | None:
         """``run_first([path])`` for a module on no import cycle. Nothing it imports can come
@@ -808,6 +853,18 @@ class _Simulation:
                 continue
             stack.append(self._execute(child))
 
+    def _settles(self, path: str) -> bool:
+        """An import that surely runs went into a module that may have run: when nothing it runs
+        can reach a cycle, it has finished or it runs to the end now, without touching a
+        half-built module (it cannot be running: it would be on a cycle with this one). So it is
+        done, as a module imported for the first time would be, and nothing is clouded."""
+        model = self.model
+        if path in model.registered_paths or not model.acyclic_closure(path):
+            return False
+        for done in model.closure(path):
+            self.state[done] = _State.DONE
+        return True
+
     def _maybe(self, path: str) -> None:
         """An import that may run: whatever it could start is no longer certain. (Modules
         already started or marked stop the walk: what they reach is accounted for.)"""
@@ -855,6 +912,8 @@ class _Simulation:
                         was = state.get(target)
                         if was is None and not unsure and target not in model.registered_paths:
                             yield target
+                        elif was is _State.MAYBE and not unsure and self._settles(target):
+                            continue
                         elif was is None or was is _State.MAYBE:
                             unsure = True
                             self._maybe(target)
@@ -867,6 +926,8 @@ class _Simulation:
                         was = state.get(sub)
                         if was is None and not unsure and self._imports_submodule(event.base, imported.name):
                             yield sub
+                        elif was is _State.MAYBE and not unsure and self._imports_submodule(event.base, imported.name) and self._settles(sub):
+                            continue
                         elif was is None or was is _State.MAYBE:
                             unsure = True
                             self._maybe(sub)
