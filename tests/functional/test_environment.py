@@ -227,3 +227,25 @@ def test_an_empty_stub_tells_no_names(make_project):
     (root / "fastpkg" / "_bisect.pyi").write_text("def insort(a, x) -> None: ...\n")
     (f,) = run_check(root).findings
     assert f.rule.name == "stub-missing-name" and "fastpkg.wrapper" not in (f.hint or "")
+
+
+def test_a_compiled_submodule_of_the_files_own_package_reads_nothing_from_it(make_project, venv):
+    """pkg/_speedups is a compiled module (markupsafe's, copied in): `from pkg import _speedups`
+    in pkg.a imports it, and reads nothing pkg binds, so pkg.a has no edge back to pkg and is on
+    no cycle; `from pkg import X` (pkg.b) does read pkg."""
+    import shutil
+
+    from importgate import api, engine
+    from importgate.rules import cycles
+
+    root = make_project({"pkg/__init__.py": "from pkg import a\nX = 1\n", "pkg/a.py": "from pkg import _speedups\nY = 1\n",
+                         "pkg/b.py": "from pkg import X\n"})
+    [compiled] = (site_packages(venv) / "markupsafe").glob("_speedups.*.so")
+    shutil.copy(compiled, root / "pkg" / compiled.name)
+    assert findings(run_check(root, python=str(venv)), "circular-import") == []
+    assert runs(venv, root, "import pkg.a") and runs(venv, root, "import pkg.b")
+    project, _ = engine.build_project(api.configs_for((str(root),), python=str(venv))[0])
+    model = cycles._Model(project)
+    by_name = {model.name[path]: path for path in model.facts}
+    assert model.successors[by_name["pkg.a"]] == set() and by_name["pkg.a"] not in model.cyclic_modules()
+    assert model.successors[by_name["pkg.b"]] == {by_name["pkg"]}

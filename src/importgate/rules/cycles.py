@@ -111,15 +111,15 @@ def runs_as_before(
     steps = added_steps + removed_steps
     if any(step is None for step in steps):
         return False
+    started = set(_Simulation(model).with_ancestors(path))  # running or done whenever the file runs
     ran_after = kept.union(*(model.may_run(path, step) for step in added_steps))
-    apart = ran_after ^ kept.union(*(model.may_run(path, step) for step in removed_steps))
+    apart = (ran_after ^ kept.union(*(model.may_run(path, step) for step in removed_steps))) - started
     if not all(_runs_apart(model, edited | {path}, module) for module in apart):
         return False
     if facts.dynamic:
         return True  # its statements are never followed: all it may run is "maybe started"
     if not facts.is_package and model.reaches_no_cycle(path):
         return True
-    started = set(_Simulation(model).with_ancestors(path))
     alone = [step for step in steps if step not in _rewritten(model, path, added_steps, removed_steps)]
     return all(_no_op(model, path, step, earlier.get(step.edge, ()), started | apart) for step in alone)
 
@@ -191,8 +191,7 @@ def _no_op(model: _Model, path: str, step: _Import, earlier: tuple[ImportEdge, .
                 ran.update(before.runs)
     if not _named(step) <= ran or _fails_for_another_reason(model, path, step):
         return False
-    reads = step.from_base is not None and any(sub is None for _, sub in step.subs)
-    return not (reads and model.reaches(step.from_base, path))
+    return not (model.reads_names(step) and model.reaches(step.from_base, path))
 
 
 def _named(step: _Import) -> set[str]:
@@ -438,7 +437,7 @@ class _Model:
             return named
         edge = step.edge
         if edge.is_from:
-            if step.from_base in own and (edge.is_star or any(sub is None for _, sub in step.subs)):
+            if step.from_base in own and self.reads_names(step):
                 return named  # it reads names from a package that may be half-built
         elif not self._unread(path, step):
             return named
@@ -454,6 +453,26 @@ class _Model:
         local = edge.asname or edge.module_text.split(".")[0]
         facts = self.facts[path]
         return not any(dotted.partition(".")[0] == local for dotted, _ in facts.runtime_loads)
+
+    def is_submodule(self, base: str, name: str) -> bool:
+        """Is ``base.name`` a module (first-party or not) that ``from base import name`` imports
+        when the package lacks the name? Then no half-built package can make it fail."""
+        facts = self.facts[base]
+        if not facts.is_package:
+            return False
+        if facts.dynamic_path:
+            return True
+        resolution = self.project.resolver.resolve(f"{facts.name}.{name}", base)
+        return resolution.found is not None or resolution.unknown is not None
+
+    def reads_names(self, step: _Import) -> bool:
+        """Does a ``from`` import read from its module something that may not be bound while
+        the module is half-built (not a submodule)?"""
+        if step.from_base is None:
+            return False
+        if step.edge.is_star:
+            return True
+        return any(sub is None and not self.is_submodule(step.from_base, imported.name) for imported, sub in step.subs)
 
     def successors_of(self, path: str) -> set[str]:
         if path not in self.successors:
@@ -1079,13 +1098,7 @@ class _Simulation:
     # -- what is bound in a half-built module ------------------------------------------------
 
     def _is_submodule(self, base: str, name: str) -> bool:
-        facts = self.model.facts[base]
-        if not facts.is_package:
-            return False
-        if facts.dynamic_path:
-            return True
-        resolution = self.model.project.resolver.resolve(f"{facts.name}.{name}", base)
-        return resolution.found is not None or resolution.unknown is not None
+        return self.model.is_submodule(base, name)
 
     def _unbound_plain(self, base: str, facts: ModuleFacts, name: str, at: int) -> bool:
         """The module itself surely has not bound ``name`` by line ``at`` (submodules aside)."""
