@@ -465,3 +465,22 @@ def test_a_report_checked_with_several_selected_rules_replays_in_another_process
     assert not runs[0]["summary"]["replayed"]
     assert all(run["summary"]["replayed"] for run in runs[1:])
     assert len({json.dumps(run["findings"]) for run in runs}) == 1
+
+
+def test_a_run_leaves_the_cyclic_garbage_collector_as_it_found_it(tmp_path):
+    """The engine pauses the collector for a run (a long-lived caller, like the pytest plugin or
+    an editor, must get it back), whichever way the run ends."""
+    import gc
+    import sys
+
+    from importgate import api
+
+    root = write_project(tmp_path / "p", {"lib.py": "x = 1\n", "app.py": "import json\nfrom lib import nothere\n"})
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            report = api.check_paths((str(root),), cache_dir=str(tmp_path / "c"), python=sys.executable)
+            assert [f.rule.code for f in report.findings] == ["IG102"]
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
