@@ -423,13 +423,17 @@ def _rel(path: str, root: Path) -> str:
 
 
 def parse_importgate(stdout: str, root: Path) -> list[Diag]:
+    """One diagnostic per failing import, as the peers count them: a finding that stands for
+    every import of one missing module or name lists the others as related places."""
     kinds = {"IG101": "unresolved", "IG104": "unresolved", "IG102": "missing", "IG105": "missing"}
     data = json.loads(stdout)
-    return [
-        Diag(_rel(f["path"], root), f["line"], kinds.get(f["code"], "other" if f["code"].startswith("IG1") else None),
-             f["code"], f["message"])
-        for f in data["findings"]
-    ]
+    out = []
+    for f in data["findings"]:
+        kind = kinds.get(f["code"], "other" if f["code"].startswith("IG1") else None)
+        out.append(Diag(_rel(f["path"], root), f["line"], kind, f["code"], f["message"]))
+        out.extend(Diag(_rel(r["path"], root), r["line"], kind, f["code"], f["message"])
+                   for r in f.get("related", ()) if r["message"].startswith("also imported here ("))
+    return out
 
 
 _CONCISE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>\w+)\[(?P<code>[\w-]+)\] (?P<msg>.*)$")

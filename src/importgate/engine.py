@@ -693,7 +693,7 @@ def merge_groups(findings: list[Finding]) -> list[Finding]:
         importers = 0
         for other in members[1:]:
             key = (other.location.path, other.location.line)
-            if other.rule.name == "missing-name":
+            if other.rule.name in ("missing-name", "unresolved-module"):
                 importers += 1
                 note = f"also imported here ({other.rule.name})"
             else:

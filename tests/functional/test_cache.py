@@ -104,7 +104,8 @@ def test_garbage_and_truncated_cache_files_are_rebuilt(tmp_path):
 
 def test_cache_rows_from_another_file_are_never_served(tmp_path):
     """Two files with identical content keep separate entries (locations carry their path)."""
-    root = write_project(tmp_path / "p", {"a.py": "import gone_module_xyz\n", "b.py": "import gone_module_xyz\n"})
+    root = write_project(tmp_path / "p", {"pkg/__init__.py": "", "pkg/a.py": "from .gone_module_xyz import x\n",
+                                          "pkg/b.py": "from .gone_module_xyz import x\n"})
     data = check_json(root, "--cache-dir", str(tmp_path / "c"))
     assert sorted(f["path"].rsplit("/", 1)[-1] for f in data["findings"]) == ["a.py", "b.py"]
     again = check_json(root, "--cache-dir", str(tmp_path / "c"))

@@ -421,3 +421,31 @@ def test_a_module_inside_a_package_is_no_candidate_for_a_top_level_name(make_pro
     root = make_project({"web/__init__.py": "", "web/backends/__init__.py": "", "web/backends/jinja2_xyz.py": "import jinja2_xyz\n"})
     (f,) = findings(run_check(root), "unresolved-module")
     assert "exists but is not importable" not in f.message and "not installed" in f.message
+
+
+def test_every_import_of_one_missing_outside_module_is_one_finding(make_project):
+    """An optional distribution left out (transformers without torch: 2,491 imports) fails every
+    import of it for one reason: one finding, every other import a related place (all of them
+    in JSON, the first 20 in text). A missing first-party module stays one finding per import:
+    each is its own mistake."""
+    import json
+
+    from support import cli
+
+    files = {f"app/m{i:02}.py": "import missing_dist_xyz\n" for i in range(30)}
+    files["app/__init__.py"] = ""
+    files["app/deep.py"] = "import missing_dist_xyz.sub\n"
+    files["app/typo_a.py"] = "import app.nothere\n"
+    files["app/typo_b.py"] = "from app import nowhere\nimport app.nothere\n"
+    root = make_project(files)
+    found = findings(run_check(root, python=sys.executable), "unresolved-module")
+    grouped = [f for f in found if f.module.startswith("missing_dist_xyz")]
+    assert len(grouped) == 1 and len(grouped[0].related) == 30
+    assert "[30 more imports of it fail the same way]" in grouped[0].message
+    assert sorted(f.location.path.rsplit("/", 1)[-1] for f in found if f.module == "app.nothere") == ["typo_a.py", "typo_b.py"]
+    assert not runs(root, "app.m29") and not runs(root, "app.deep")
+    text = cli("check", str(root), "--no-cache", "--python", sys.executable).stdout
+    assert text.count("also imported here (unresolved-module)") == 20 and "and 10 more places" in text
+    (grouped_json,) = [f for f in json.loads(cli("check", str(root), "--no-cache", "--format", "json").stdout)["findings"]
+                       if f["module"].startswith("missing_dist_xyz")]
+    assert len(grouped_json["related"]) == 30

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importgate.model import Report, Severity
 from importgate.report import display_path
 
+_MOST_RELATED = 20  # a missing module imported in 2,000 places is one finding, not 2,000 lines
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
 
@@ -23,11 +24,13 @@ def render(report: Report, *, color: bool = False) -> str:
         lines.append(f"{head} {code} {label}{f.message}")
         if f.hint:
             lines.append(f"    = help: {f.hint}")
-        for r in f.related:
-            where = f"{display_path(r.location.path)}:{r.location.line}"
-            if where in f.message:
-                continue  # already said in the message; JSON and SARIF keep every related place
+        places = [(where, r) for r in f.related
+                  # a place the message names already: JSON and SARIF keep every related place
+                  if (where := f"{display_path(r.location.path)}:{r.location.line}") not in f.message]
+        for where, r in places[:_MOST_RELATED]:
             lines.append(f"    --> {where}: {r.message}")
+        if len(places) > _MOST_RELATED:
+            lines.append(f"    --> and {len(places) - _MOST_RELATED} more places (the JSON and SARIF reports list every one)")
         if f.chain is not None:
             if f.chain:
                 lines.append(f"    = reached at start-up: {' -> '.join(f.chain)}")
