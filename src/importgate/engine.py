@@ -217,7 +217,9 @@ def _parse_all(
 
 def hash_files(files: ProjectFiles, cache: FactsCache | NullCache) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
     """Each file's content hash: from the stat table when the file is unchanged (no read),
-    else read and hashed. Returns (digests, sources read, read errors)."""
+    else read and hashed, and its stat remembered (once it is old enough to trust: a run right
+    after a checkout must not leave every later run that replays reading the whole tree).
+    Returns (digests, sources read, read errors)."""
     digests: dict[str, bytes] = {}
     sources: dict[str, bytes] = {}
     errors: dict[str, str] = {}
@@ -232,6 +234,7 @@ def hash_files(files: ProjectFiles, cache: FactsCache | NullCache) -> tuple[dict
             continue
         sources[f.path] = source
         digests[f.path] = digest(source)
+        cache.remember_stat(f.path, f.size, f.mtime_ns, digests[f.path])
     return digests, sources, errors
 
 
@@ -266,8 +269,6 @@ def parse_files(
         facts = cache.lookup_raw(f.path, key, parser)
         if facts is not None:
             out[f.path] = facts  # type: ignore[assignment]  # loaded by materialize
-            if f.path in sources:
-                cache.remember_stat(f.path, f.size, f.mtime_ns, key)
             continue
         source = sources.get(f.path)
         if source is None:

@@ -485,3 +485,28 @@ def test_a_run_leaves_the_cyclic_garbage_collector_as_it_found_it(tmp_path):
             assert gc.isenabled() is enabled
         finally:
             gc.enable()
+
+
+def test_a_tree_checked_out_just_before_a_run_is_not_read_again_once_it_settles(tmp_path, monkeypatch):
+    """Files changed within the racy window are hashed but their stat is not trusted yet. A later
+    run that replays the report (nothing changed) hashes them again and now remembers their
+    stat, so the run after that reads no file at all."""
+    import time
+
+    from importgate import api, engine
+
+    root = write_project(tmp_path / "p", {"pkg/__init__.py": "", "pkg/a.py": "from pkg import b\n", "pkg/b.py": "X = 1\n"})
+    reads = []
+    real = engine.read_source
+    monkeypatch.setattr(engine, "read_source", lambda path: reads.append(path) or real(path))
+
+    def run() -> int:
+        reads.clear()
+        report = api.check_paths((str(root),), cache_dir=str(tmp_path / "c"), python=sys.executable)
+        assert report.findings == ()
+        return len(reads)
+
+    assert run() == 3  # just written: read, and not trusted by stat
+    time.sleep(2.2)  # past the racy window
+    assert run() == 3  # replayed, read once more to be sure: now remembered
+    assert run() == 0

@@ -369,9 +369,8 @@ class FactsCache:
         return row[0]
 
     def remember(self, path: str, size: int, mtime_ns: int, key: bytes, parser: str, blob: bytes) -> None:
+        """Facts of a file's content (its stat: ``remember_stat``, when it was hashed)."""
         self.blob_digests[path] = digest(blob)
-        if size >= 0 and self._now - mtime_ns / 1e9 > _RACY_SECONDS:
-            self._files.append((path, size, mtime_ns, key))
         self._facts.append((path, key, parser, blob, time.time()))
 
     def remember_stat(self, path: str, size: int, mtime_ns: int, key: bytes) -> None:
