@@ -185,6 +185,7 @@ def layout_hash(config: Config, files: ProjectFiles, env: Environment):
 
     h = blake2b(digest_size=20)
     h.update(PARSER_KEY.encode())
+    h.update(_code_stamp())
     h.update(_settings(config).encode())
     h.update(os.getcwd().encode())  # messages name paths relative to it
     h.update(_signature(env.executable, env.path))
@@ -210,6 +211,37 @@ def layout_hash(config: Config, files: ProjectFiles, env: Environment):
             except OSError:
                 continue
     return h
+
+
+_CODE_STAMP: bytes | None = None
+
+
+def _code_stamp() -> bytes:
+    """The size and modification time of every module of importgate itself: a report depends
+    on the rules' code, and a development tree or an install from a branch changes it without
+    a new version number (PARSER_KEY covers only the parser). About 120 stats, once a process."""
+    global _CODE_STAMP
+    if _CODE_STAMP is None:
+        h = blake2b(digest_size=16)
+        package = os.path.dirname(os.path.abspath(__file__))
+        todo = [package]
+        while todo:
+            try:
+                with os.scandir(todo.pop()) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.name.endswith(".py"):
+                        st = entry.stat()
+                        h.update(f"{entry.path[len(package):]}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+                    elif entry.name != "__pycache__" and entry.is_dir():
+                        todo.append(entry.path)
+                except OSError:
+                    continue
+        _CODE_STAMP = h.digest()
+    return _CODE_STAMP
 
 
 def _settings(config: Config) -> str:

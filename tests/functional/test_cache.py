@@ -510,3 +510,30 @@ def test_a_tree_checked_out_just_before_a_run_is_not_read_again_once_it_settles(
     time.sleep(2.2)  # past the racy window
     assert run() == 3  # replayed, read once more to be sure: now remembered
     assert run() == 0
+
+
+def test_a_stored_report_is_not_replayed_once_importgates_own_code_changed(tmp_path):
+    """A development tree, or an install from a branch, changes the rules without a new version
+    number: a report stored by the old code must not answer for the new one."""
+    import shutil
+
+    import importgate
+
+    copy = tmp_path / "lib" / "importgate"
+    shutil.copytree(os.path.dirname(importgate.__file__), copy, ignore=shutil.ignore_patterns("__pycache__"))
+    root = write_project(tmp_path / "p", {"pkg/__init__.py": "", "pkg/a.py": "from pkg import nothere\n"})
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "lib")}
+
+    def run() -> tuple[bool, list[str]]:
+        proc = subprocess.run([sys.executable, "-m", "importgate", "check", str(root), "--format", "json",
+                               "--cache-dir", str(tmp_path / "c")], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        data = json.loads(proc.stdout)
+        return data["summary"]["replayed"], [f["rule"] for f in data["findings"]]
+
+    assert run() == (False, ["missing-name"])
+    assert run() == (True, ["missing-name"])
+    rules = copy / "rules" / "resolution.py"
+    rules.write_text(rules.read_text() + "\n# edited\n")
+    assert run() == (False, ["missing-name"])
+    assert run() == (True, ["missing-name"])
