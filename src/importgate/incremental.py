@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from importgate.facts.cache import blake2b, loads
-from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names
+from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names, placeless_interface
 from importgate.model import Finding, Guard, ImportEdge, ModuleFacts, Report
 
 TYPE_CHECKING = False
@@ -155,6 +155,7 @@ class Pending:
     previous: Record
     imports: tuple[LocalImport, ...]
     simulation: bool = False  # the import-order simulation's findings quote lines that moved: it runs again
+    rebound: tuple[str, ...] = ()  # files that only bind names elsewhere or otherwise: each must run whole
 
 
 def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], content: dict[str, bytes],
@@ -172,6 +173,7 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
     renamed: set[str] = set()
     moved: dict[str, set[int]] = {}  # path -> its old line numbers that are elsewhere now
     local: list[LocalImport] = []
+    rebound: list[str] = []
     for path in changed:
         raw = stored_facts(path, old_content.get(path))
         if raw is None:
@@ -189,7 +191,12 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
         if views is None:  # more changed than unmentioned definitions: imports from outside only?
             split = _unseen_imports_changed(old, new, ours, importable)
             if split is None:
-                return False
+                if not _rebound(old, new, names) or _names_file(report, path):
+                    return False
+                rebound.append(path)  # only where or how it binds names changed: ``confirm``
+                renamed |= _kind_changes(definition_entries(old), definition_entries(new))
+                moved[path] = set()
+                continue
             added, removed = split
             views = _views(_without(old, removed), _without(new, added), names)
             if views is None:
@@ -209,15 +216,44 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
     if _could_suggest(report, renamed):
         return False
     if not any(_quotes(report, path, moved[path]) for path in changed):
-        return Pending(previous, tuple(local)) if local else True
+        return Pending(previous, tuple(local), rebound=tuple(rebound)) if local or rebound else True
     # a line that moved is quoted: by the import-order simulation's findings alone, which (the
     # order of every file's lines kept) only run again to give the new numbers?
     from importgate import catalogue
 
     others = replace(report, findings=tuple(f for f in report.findings if f.rule not in catalogue.CYCLE_RULES))
-    if previous.standing is None or any(_quotes(others, path, moved[path]) for path in changed):
+    if previous.standing is None or rebound or any(_quotes(others, path, moved[path]) for path in changed):
         return False
     return Pending(previous, tuple(local), simulation=True)
+
+
+def _rebound(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]) -> bool:
+    """Did the edit change only where and how the module binds the names it binds (``def f``
+    renamed ``_f`` and ``f = _f`` appended: the API kept), and add names nobody mentions, read
+    there only? Then no rule can tell the two apart, provided the module always runs in one
+    step and is never read half-built (``confirm`` asks: it must reach no import cycle); the
+    caller checks the report quotes nothing of the file and suggests none of the new names."""
+    own = new.own_definitions
+    if not all(name in own for name in mentioned_names(new) - names):
+        return False
+    return placeless_interface(old, names) == placeless_interface(new, names)
+
+
+def _names_file(report: Report, path: str) -> bool:
+    """Could the report show anything of this file: a place in it, or its name in a text?"""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem == "__init__":
+        stem = os.path.basename(os.path.dirname(path))
+    word = re.compile(rf"\b{re.escape(stem)}\b")
+    for finding in report.findings:
+        if any(loc.path == path for loc in (finding.location, *(r.location for r in finding.related))):
+            return True
+        if finding.fix is not None and any(edit.path == path for edit in finding.fix.edits):
+            return True
+        texts = [finding.message, finding.hint or "", *(r.message for r in finding.related), *(finding.chain or ())]
+        if any(word.search(text) for text in texts):
+            return True
+    return False
 
 
 def _views(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]):
@@ -358,6 +394,11 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True, plans_
     report, importable = previous.report, previous.importable
     if layout_digest(project.layout) != previous.layout:
         return Confirmed.NO
+    if pending.rebound:
+        from importgate.rules import cycles
+
+        if not all(cycles.runs_whole(project, path) for path in pending.rebound):
+            return Confirmed.NO
     dependency_rules = set(catalogue.DEPENDENCY_RULES)
     # a dependency finding lists every import of the distribution: one more would show
     concerned = {loc.path for f in report.findings if f.rule in dependency_rules

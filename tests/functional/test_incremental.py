@@ -1200,3 +1200,43 @@ def test_a_packages_sys_path_edit_is_seen_by_a_cached_run(tmp_path):
     assert unresolved(edited) == []
     again, _ = answered_after(root, tmp_path / "c", init, lambda text: text.replace(edit, "import os\n"))
     assert unresolved(again) == ["IG101"]
+
+
+def _rebind(name: str):
+    """The edit of the benchmark's "imported definition rewritten": ``def name`` renamed
+    ``_name_impl`` and ``name = _name_impl`` appended (the API kept)."""
+    return lambda text: text.replace(f"def {name}(", f"def _{name}_impl(", 1) + f"\n{name} = _{name}_impl\n"
+
+
+def test_a_definition_rebound_elsewhere_in_a_module_off_every_cycle_is_answered_without_the_rules(tmp_path):
+    """shop.helpers reaches no import cycle: it runs in one step whenever it runs and is never
+    read half-built, so where and how it binds slug (the name other modules import) cannot
+    matter; slug is still a name it defines, and _slug_impl is read there only."""
+    first, second, report = edited_once(tmp_path, SHOP, {"shop/helpers.py": _rebind("slug")})
+    assert report.replayed and second == first == []
+
+
+def test_a_definition_rebound_in_a_module_on_a_cycle_runs_the_rules(tmp_path):
+    """pkg.a binds A before it imports pkg.b, which imports A from it: moving the binding after
+    that import makes `import pkg.a` fail when pkg.a is imported first (real Python agrees). A module on a cycle runs
+    statement by statement, so the rules run again."""
+    import subprocess
+    import sys
+
+    files = {"pkg/__init__.py": "", "pkg/a.py": "def A():\n    return 1\n\n\nimport pkg.b\n",
+             "pkg/b.py": "from pkg.a import A\n\n\ndef B():\n    return A()\n"}
+    first, second, report = edited_once(tmp_path, files, {"pkg/a.py": _rebind("A")})
+    assert not report.replayed and first == [] and [f[2] for f in second] == ["IG402"]
+    proc = subprocess.run([sys.executable, "-c", "import pkg.a"], cwd=tmp_path / "p", capture_output=True, text=True, timeout=60)
+    assert "partially initialized module 'pkg.a'" in proc.stderr
+
+
+def test_a_definition_renamed_without_its_old_name_or_quoted_by_the_report_runs_the_rules(tmp_path):
+    """slug renamed and not bound again: shop/__init__.py's import of it now fails.
+    And a file the report shows (a finding in it) gets a full run whatever the edit."""
+    rename = lambda text: text.replace("def slug(", "def _slug_impl(", 1)  # noqa: E731
+    first, second, report = edited_once(tmp_path / "a", SHOP, {"shop/helpers.py": rename})
+    assert not report.replayed and first == [] and [f[2] for f in second] == ["IG102"]
+    files = {**SHOP, "shop/helpers.py": SHOP["shop/helpers.py"] + "from shop.models import Nothing\n"}
+    first, second, report = edited_once(tmp_path / "b", files, {"shop/helpers.py": _rebind("slug")})
+    assert not report.replayed and second == first and [f[2] for f in first] == ["IG102"]

@@ -108,6 +108,21 @@ def definition_entries(facts: ModuleFacts) -> set[tuple[str, str, int]]:
     return out
 
 
+def placeless_interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple:
+    """``interface`` without where anything is: what the project sees of a module that no
+    import order can leave half-built while another module reads it, and that is always run
+    in one step (it reaches no import cycle): then no rule asks in which order its statements
+    run. Its own names read at import time (``x = _impl``) are looked up in itself only."""
+    return interface_and_lines(facts, observable, positions=False)[0]
+
+
+def _outward_loads(facts: ModuleFacts) -> tuple[str, ...]:
+    imported = {edge.asname or edge.module_text.split(".")[0] for edge in facts.imports if not edge.is_from}
+    imported |= {n.asname or n.name for edge in facts.imports if edge.is_from for n in edge.names}
+    own = facts.own_definitions - imported
+    return tuple(sorted({dotted for dotted, _ in facts.runtime_loads if dotted.partition(".")[0] not in own}))
+
+
 def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple:
     """The facts as the rest of the project sees them: definitions of names nobody mentions
     are dropped, and every line number is replaced by its rank among this file's lines (an
@@ -115,8 +130,10 @@ def interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tupl
     return interface_and_lines(facts, observable)[0]
 
 
-def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple[tuple, list[int]]:
-    """``interface`` and the sorted line numbers its ranks stand for."""
+def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str], positions: bool = True) -> tuple[tuple, list[int]]:
+    """``interface`` and the sorted line numbers its ranks stand for. ``positions=False``: no
+    line at all (every rank 0), and of the names read at import time only those not bound by
+    the module's own definitions (see ``placeless_interface``)."""
 
     def keep(name: str) -> bool:
         # a stub keeps all it defines: lazy_loader.attach_stub serves (and messages list) them all
@@ -159,7 +176,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
     if facts.dynamic:
         lines.update(int(n) for n in _AT_LINE.findall(facts.dynamic))
     ordered = sorted(lines)
-    rank = {line: i + 1 for i, line in enumerate(ordered)}
+    rank = {line: i + 1 if positions else 0 for i, line in enumerate(ordered)}
     dynamic = _AT_LINE.sub(lambda m: f"#{rank[int(m[1])]}", facts.dynamic) if facts.dynamic else facts.dynamic
 
     def at(loc: Location | None):
@@ -195,7 +212,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
         tuple((rank[line], rules) for line, rules in facts.suppressions),
         None if error is None else (error.message, at(error.location), error.newer_syntax, error.unreadable),
         facts.has_main_guard, facts.named_modules, facts.sys_path_edit_at_import,
-        tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads),
+        tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads) if positions else _outward_loads(facts),
         tuple(sorted((n, rank[line]) for n, line in class_ends)),
         tuple(sorted(n for n in facts.feature_flags if keep(n))),
     )

@@ -124,6 +124,14 @@ def runs_as_before(
     return all(_no_op(model, path, step, earlier.get(step.edge, ()), started | apart) for step in alone)
 
 
+def runs_whole(project: Project, path: str) -> bool:
+    """Does no import cycle reach the module at ``path`` (so none goes through it)? Then the
+    simulation runs it in one step whenever it runs, and nothing reads it half-built: where its
+    statements bind names cannot matter."""
+    model = _Model(project, build=False)
+    return path in model.facts and model.reaches_no_cycle(path)
+
+
 def _runs_apart(model: _Model, edited: frozenset[str], module: str) -> bool:
     """Is a module that only one version of the file runs one whose run the rest of the
     simulation cannot tell from another time? So when nothing it runs reaches an import cycle
