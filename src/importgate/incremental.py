@@ -233,6 +233,8 @@ def _rebound(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]) -> bool:
     there only? Then no rule can tell the two apart, provided the module always runs in one
     step and is never read half-built (``confirm`` asks: it must reach no import cycle); the
     caller checks the report quotes nothing of the file and suggests none of the new names."""
+    if any(f.suppressions or f.sys_path_edit_line is not None for f in (old, new)):
+        return False  # an ignore comment, or a sys.path edit, applies to the lines around it
     own = new.own_definitions
     if not all(name in own for name in mentioned_names(new) - names):
         return False

@@ -1240,3 +1240,17 @@ def test_a_definition_renamed_without_its_old_name_or_quoted_by_the_report_runs_
     files = {**SHOP, "shop/helpers.py": SHOP["shop/helpers.py"] + "from shop.models import Nothing\n"}
     first, second, report = edited_once(tmp_path / "b", files, {"shop/helpers.py": _rebind("slug")})
     assert not report.replayed and second == first and [f[2] for f in first] == ["IG102"]
+
+
+def test_a_rebinding_edit_that_moves_a_sys_path_edit_or_an_ignore_comment_runs_the_rules(tmp_path):
+    """What decides an answer by position outside the cycles: an import after a sys.path edit
+    is not reported (it may have become reachable), an ignore comment covers its own line.
+    Moving them in a module off every cycle must not be taken for a rebinding."""
+    files = {**SHOP, "shop/paths.py": "import sys\nsys.path.insert(0, '/opt')\nimport gone_module_xyz\n"}
+    swap = lambda text: "import sys\nimport gone_module_xyz\nsys.path.insert(0, '/opt')\n"  # noqa: E731
+    first, second, report = edited_once(tmp_path / "a", files, {"shop/paths.py": swap})
+    assert not report.replayed and first == [] and [f[2] for f in second] == ["IG101"]
+    files = {**SHOP, "shop/paths.py": "import gone_module_xyz  # importgate: ignore\nimport json\n"}
+    swap = lambda text: "import gone_module_xyz\nimport json  # importgate: ignore\n"  # noqa: E731
+    first, second, report = edited_once(tmp_path / "b", files, {"shop/paths.py": swap})
+    assert not report.replayed and first == [] and [f[2] for f in second] == ["IG101"]

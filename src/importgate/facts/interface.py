@@ -116,6 +116,13 @@ def placeless_interface(facts: ModuleFacts, observable: frozenset[str] | set[str
     return interface_and_lines(facts, observable, positions=False)[0]
 
 
+def _import_bound(facts: ModuleFacts, defined: dict[str, int]) -> tuple[str, ...]:
+    """The names an import statement binds at module level (one inside a function does only
+    under `global`, which the lines tell: ``resolve.binds_module_name``)."""
+    spans = [(e.location.line, e.location.end_line) for e in facts.imports]
+    return tuple(sorted(n for n, line in defined.items() if any(a <= line <= b for a, b in spans)))
+
+
 def _outward_loads(facts: ModuleFacts) -> tuple[str, ...]:
     imported = {edge.asname or edge.module_text.split(".")[0] for edge in facts.imports if not edge.is_from}
     imported |= {n.asname or n.name for edge in facts.imports if edge.is_from for n in edge.names}
@@ -177,6 +184,9 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
         lines.update(int(n) for n in _AT_LINE.findall(facts.dynamic))
     ordered = sorted(lines)
     rank = {line: i + 1 if positions else 0 for i, line in enumerate(ordered)}
+    if not positions:  # which imports share a try block still counts (a fallback pairs with them)
+        blocks = sorted({e.block for e in facts.imports if e.block})
+        rank.update((block, i + 1) for i, block in enumerate(blocks))
     dynamic = _AT_LINE.sub(lambda m: f"#{rank[int(m[1])]}", facts.dynamic) if facts.dynamic else facts.dynamic
 
     def at(loc: Location | None):
@@ -212,7 +222,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
         tuple((rank[line], rules) for line, rules in facts.suppressions),
         None if error is None else (error.message, at(error.location), error.newer_syntax, error.unreadable),
         facts.has_main_guard, facts.named_modules, facts.sys_path_edit_at_import,
-        tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads) if positions else _outward_loads(facts),
+        tuple((dotted, rank[line]) for dotted, line in facts.runtime_loads) if positions else (_outward_loads(facts), _import_bound(facts, defined)),
         tuple(sorted((n, rank[line]) for n, line in class_ends)),
         tuple(sorted(n for n in facts.feature_flags if keep(n))),
     )
