@@ -473,6 +473,19 @@ def test_selected_extra_makes_the_import_plain(check):
     assert [f.rule.name for f in check({**files, "pyproject.toml": config}, only_runtime=True).findings] == ["unguarded-optional-import"]
 
 
+def test_an_extras_own_marker_on_its_requirement_holds_for_that_extra(check):
+    """`cli = ["click; extra == 'cli'"]` (what a wheel's Requires-Dist says, copied into a
+    pyproject): pip installs click with `[cli]`, so the declaration counts for that extra. A
+    marker naming another extra still keeps it out."""
+    marked = pyproject(["requests"], extras={"yaml": ["PyYAML; extra == 'yaml'"]})
+    files = {"pyproject.toml": marked, "app/__init__.py": "import requests\n", "app/formats.py": "import yaml\n"}
+    assert [f.rule.name for f in check(files).findings] == ["unguarded-optional-import"]  # not undeclared
+    assert dep_findings(check(files, dep_extras=["yaml"])) == []
+    other = pyproject(["requests"], extras={"yaml": ["PyYAML; extra == 'dates'"]})
+    report = check({**files, "pyproject.toml": other}, dep_extras=["yaml"])
+    assert [f.rule.name for f in report.findings] == ["undeclared-dependency"]
+
+
 def test_extra_modules_config(check):
     config = OPTIONAL + '[tool.importgate.dependencies]\nextra-modules = { yaml = ["app.formats"] }\n'
     files = {"pyproject.toml": config, "app/__init__.py": "import requests\n", "app/formats.py": "import yaml\n"}

@@ -165,7 +165,9 @@ class _Reader:
         self.sources: list[str] = []
         self.consulted: list[str] = []
 
-    def requirement(self, text: str, location: Location, from_file: bool = False) -> Requirement | None:
+    def requirement(self, text: str, location: Location, from_file: bool = False, extra: str = "") -> Requirement | None:
+        """``extra``: the extra that declares it (its own ``extra == '...'`` marker holds for it,
+        as pip reads it: ``cli = ["click; extra == 'cli'"]`` installs click with ``[cli]``)."""
         from packaging.requirements import InvalidRequirement
         from packaging.requirements import Requirement as PRequirement
 
@@ -180,7 +182,7 @@ class _Reader:
             text=text,
             extras=frozenset(canonical(e) for e in req.extras),
             location=location,
-            active=self.evaluate(req.marker),
+            active=self.evaluate(req.marker, extra),
             marker=marker,
             from_requirements_file=from_file,
         )
@@ -188,7 +190,7 @@ class _Reader:
     def evaluate(self, marker, extra: str = "") -> bool:
         return marker_holds(marker, self.env, extra)
 
-    def strings(self, values, lines: _Lines, after: int, where: str) -> list[Requirement]:
+    def strings(self, values, lines: _Lines, after: int, where: str, extra: str = "") -> list[Requirement]:
         out = []
         if not isinstance(values, list):
             self.problems.append(ManifestProblem(f"{where} must be a list of requirement strings", Location(lines.path, after + 1, 1)))
@@ -196,7 +198,7 @@ class _Reader:
         for value in values:
             if not isinstance(value, str):
                 continue  # include-group tables are handled by the caller
-            req = self.requirement(value.strip(), lines.find(value, after))
+            req = self.requirement(value.strip(), lines.find(value, after), extra=extra)
             if req is not None:
                 out.append(req)
         return out
@@ -349,7 +351,7 @@ def read_declared(root: str, pyproject: dict, marker_env: dict[str, str], requir
             at = lines.header(r"^\[project\.optional-dependencies\]$") or at
             for extra, values in optional.items():
                 extras.setdefault(canonical(extra), []).extend(
-                    reader.strings(values, lines, at, f"[project.optional-dependencies] {extra}")
+                    reader.strings(values, lines, at, f"[project.optional-dependencies] {extra}", extra=canonical(extra))
                 )
         elif "optional-dependencies" in dynamic:
             table = _table(pyproject, "tool", "setuptools", "dynamic", "optional-dependencies")
@@ -616,13 +618,13 @@ def _setup_cfg(path: str, reader: _Reader) -> tuple[list[Requirement], dict[str,
     if parser.has_section("options.extras_require"):
         at = lines.header(r"^\[options\.extras_require\]$")
         for extra, value in parser.items("options.extras_require"):
-            extras[canonical(extra)] = _cfg_list(value, reader, lines, at)
+            extras[canonical(extra)] = _cfg_list(value, reader, lines, at, extra=canonical(extra))
     if runtime or extras:
         reader.sources.append(path)
     return runtime, extras, canonical(name) if name else None, has_runtime
 
 
-def _cfg_list(value: str, reader: _Reader, lines: _Lines, at: int) -> list[Requirement]:
+def _cfg_list(value: str, reader: _Reader, lines: _Lines, at: int, extra: str = "") -> list[Requirement]:
     out = []
     # setuptools' "list-semi": a dangling list (markers may hold ';') or one line of ';'-separated values
     for item in value.split("\n") if "\n" in value.strip() else value.split(";"):
@@ -631,7 +633,7 @@ def _cfg_list(value: str, reader: _Reader, lines: _Lines, at: int) -> list[Requi
             continue
         if item.startswith("file:"):
             continue
-        req = reader.requirement(item, lines.find(item, at, quoted=False))
+        req = reader.requirement(item, lines.find(item, at, quoted=False), extra=extra)
         if req is not None:
             out.append(req)
     return out
