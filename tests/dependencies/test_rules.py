@@ -486,6 +486,25 @@ def test_an_extras_own_marker_on_its_requirement_holds_for_that_extra(check):
     assert [f.rule.name for f in report.findings] == ["undeclared-dependency"]
 
 
+def test_a_distribution_an_extras_dependency_requires_is_as_optional_as_that_one(check):
+    """black's blackd imports aiohttp (extra `d`), then multidict, which aiohttp requires: the
+    line never runs without aiohttp, so without the extra it is the same warning as aiohttp's
+    (IG205, naming the extra), not an undeclared-dependency error; with the extra it is a
+    transitive dependency. One no extra brings, or one imported where nothing imports the
+    extra's distribution, stays undeclared."""
+    files = {"pyproject.toml": pyproject(["PyYAML"], extras={"http": ["requests"]}),
+             "app/__init__.py": "import yaml\n", "app/core.py": "import requests\nimport urllib3\n"}
+    report = check(files)
+    assert [(f.rule.name, f.name) for f in report.findings] == [
+        ("unguarded-optional-import", "requests"), ("unguarded-optional-import", "urllib3")]
+    assert "gets only with the optional extra `http` (`requests` requires it)" in report.findings[1].message
+    assert [f.rule.name for f in check(files, dep_extras=["http"]).findings] == ["transitive-dependency"]
+    alone = {**files, "pyproject.toml": pyproject(["PyYAML"], extras={"dates": ["python-dateutil"]})}
+    assert [f.rule.name for f in check(alone).findings] == ["undeclared-dependency", "undeclared-dependency"]
+    apart = {**files, "app/core.py": "import urllib3\n"}
+    assert [f.rule.name for f in check(apart).findings] == ["undeclared-dependency"]
+
+
 def test_extra_modules_config(check):
     config = OPTIONAL + '[tool.importgate.dependencies]\nextra-modules = { yaml = ["app.formats"] }\n'
     files = {"pyproject.toml": config, "app/__init__.py": "import requests\n", "app/formats.py": "import yaml\n"}
@@ -590,6 +609,31 @@ def test_plugin_module_may_import_its_host_but_nothing_else_dev_only(tmp_path):
     hits = sorted((f.location.path.rsplit("/", 1)[-1], f.module) for f in findings(report, "dev-dependency-in-production"))
     assert ("plugin.py", "pytest") not in hits  # pytest loads the plugin: pytest is there
     assert ("core.py", "pytest") in hits  # ordinary code gets no such pass
+
+
+def test_plugin_module_may_import_its_host_declared_in_an_optional_extra(tmp_path):
+    """hypothesis ships its pytest plugin with pytest in its `pytest` extra: only pytest ever
+    imports that module, so pytest is there; the same import elsewhere is a warning."""
+    root = write_project(
+        tmp_path / "plug",
+        {
+            "pyproject.toml": """
+                [project]
+                name = "myplug"
+                version = "1"
+                dependencies = []
+                [project.optional-dependencies]
+                pytest = ["pytest"]
+                [project.entry-points.pytest11]
+                myplug = "myplug_plugin"
+                """,
+            "myplug/__init__.py": "",
+            "myplug_plugin.py": "import pytest\n",
+            "myplug/core.py": "import pytest\n",
+        },
+    )
+    report = run_check(root, python=sys.executable)
+    assert [(f.rule.name, f.location.path.rsplit("/", 1)[-1]) for f in report.findings] == [("unguarded-optional-import", "core.py")]
 
 
 def test_a_venv_inside_the_project_is_installed_code_not_first_party(thirdparty_python, tmp_path):

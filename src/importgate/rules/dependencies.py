@@ -269,8 +269,32 @@ class _Context:
         for extra, reqs in declared.extras.items():
             for r in reqs:
                 self.extra_of.setdefault(r.name, []).append(extra)
+        self.through_extra = self._through_optional(declared, profile)
         self.where = declared.runtime_where or "the project's dependencies"
         self.allow_undeclared = tuple(facts.settings.allow_undeclared)
+
+    def _through_optional(self, declared, profile) -> dict[str, str]:
+        """Distributions the deployment gets only with an optional extra, because a distribution
+        that extra declares requires them (black's `d` extra: aiohttp, which requires multidict):
+        each with the declared one it comes through."""
+        queue = [(r.name, r.extras, r.name) for extra, reqs in sorted(declared.extras.items())
+                 if extra not in profile.extras and extra not in profile.dev_extras for r in reqs if r.active]
+        out: dict[str, str] = {}
+        done: set[tuple[str, frozenset[str]]] = set()
+        while queue:
+            name, extras, root = queue.pop(0)
+            if (name, extras) in done:
+                continue
+            done.add((name, extras))
+            for child, child_extras in self.facts.index.requires_of(name, extras):
+                if child not in self.present and child not in self.optional:
+                    out.setdefault(child, root)
+                queue.append((child, child_extras, root))
+        return out
+
+    def _imports_dist(self, facts: ModuleFacts, dist: str) -> bool:
+        modules = set(self.facts.index.modules_of(dist) or known_modules(dist) or (dist.replace("-", "_"),))
+        return any(edge.level == 0 and edge.module_text.split(".")[0] in modules for edge in facts.imports)
 
     def show(self, dists: frozenset[str]) -> str:
         names = sorted(self.facts.index.display(d) for d in dists)
@@ -291,6 +315,8 @@ class _Context:
         guard = use.edge.guard
         if dists & self.present:
             return None
+        if dists & self.plugin_hosts.get(use.module.name, frozenset()):
+            return None  # a plugin module is only ever imported by its host, which is therefore present
         provided = f"`{use.name}` is provided by {self.show(dists)}"
         typing_only = bool(guard & Guard.TYPE_CHECKING)
         if typing_only:
@@ -301,20 +327,30 @@ class _Context:
         optional = [d for d in dists if d in self.optional]
         # an optional extra wins over dev groups: flask lists asgiref in its `async` extra *and* its test groups
         dev = [d for d in dists if d in self.dev and d not in self.optional]
-        if optional:
+        # installed only through an extra's own dependency, in a module that imports that one too
+        # (blackd: aiohttp, then multidict): the line never runs without it, so it is as optional
+        through = [] if optional or dev or chain is not None else sorted(
+            d for d in dists if d in self.through_extra and self._imports_dist(use.module, self.through_extra[d]))
+        if optional or through:
             if guard & (_MAY_NOT_RUN | Guard.FUNCTION) or chain is not None:
                 return None
-            extras = sorted({e for d in optional for e in self.extra_of.get(d, ())})
-            if self._belongs_to_extra(use, extras, optional):
+            roots = optional or sorted({self.through_extra[d] for d in through})
+            extras = sorted({e for d in roots for e in self.extra_of.get(d, ())})
+            if self._belongs_to_extra(use, extras, roots):
                 return None
             extra_text = ", ".join(f"`{e}`" for e in extras)
+            if through:
+                only = (f"which the deployment gets only with the optional extra {extra_text} "
+                        f"({self.show(frozenset(roots))} requires it)")
+            else:
+                only = f"which is only in the optional extra {extra_text}"
             return Finding(
                 rule=C.UNGUARDED_OPTIONAL_IMPORT,
                 location=use.edge.location,
-                message=f"{provided}, which is only in the optional extra {extra_text}: "
+                message=f"{provided}, {only}: "
                 f"importing {use.module.name} without that extra raises ModuleNotFoundError",
                 module=use.name,
-                name=sorted(optional)[0],
+                name=sorted(optional or through)[0],
                 hint=f"guard the import (try/except ImportError), move it into the module that needs the extra, "
                 f"or declare it in {self.where}",
                 group=("unguarded-optional-import", *sorted(dists), use.module.path),
@@ -323,8 +359,6 @@ class _Context:
             return None
         if self.allowed_undeclared(use):
             return None
-        if dists & self.plugin_hosts.get(use.module.name, frozenset()):
-            return None  # a plugin module is only ever imported by its host, which is therefore present
         deferred = bool(guard & Guard.FUNCTION)
         # inside a function, the import fails only if the function runs and its caller does not
         # handle ImportError (ckan's shell falls back from IPython): a warning, apart from the errors
