@@ -505,6 +505,16 @@ def test_a_distribution_an_extras_dependency_requires_is_as_optional_as_that_one
     assert [f.rule.name for f in check(apart).findings] == ["undeclared-dependency"]
 
 
+def test_each_bad_requirement_is_reported_where_it_is_written(check):
+    """The same bad string in two extras, and twice in one list: each finding on its own line."""
+    bad = "tzdata ; (sys_platform == 'win32'"
+    text = pyproject(["requests"]) + f'[project.optional-dependencies]\na = [\n  "{bad}",\n]\nb = [\n  "{bad}",\n  "{bad}",\n]\n'
+    report = check({"pyproject.toml": text, "app/__init__.py": "import requests\n"})
+    lines = text.splitlines()
+    assert [f.rule.name for f in report.findings] == ["invalid-requirement"] * 3
+    assert [f.location.line for f in report.findings] == [i + 1 for i, line in enumerate(lines) if bad in line]
+
+
 def test_extra_modules_config(check):
     config = OPTIONAL + '[tool.importgate.dependencies]\nextra-modules = { yaml = ["app.formats"] }\n'
     files = {"pyproject.toml": config, "app/__init__.py": "import requests\n", "app/formats.py": "import yaml\n"}

@@ -192,13 +192,17 @@ class _Reader:
 
     def strings(self, values, lines: _Lines, after: int, where: str, extra: str = "") -> list[Requirement]:
         out = []
+        found: dict[str, int] = {}
         if not isinstance(values, list):
             self.problems.append(ManifestProblem(f"{where} must be a list of requirement strings", Location(lines.path, after + 1, 1)))
             return out
         for value in values:
             if not isinstance(value, str):
                 continue  # include-group tables are handled by the caller
-            req = self.requirement(value.strip(), lines.find(value, after), extra=extra)
+            # a repeated string is the next copy of it, further down
+            location = lines.find(value, found[value] if value in found else after)
+            found[value] = location.line
+            req = self.requirement(value.strip(), location, extra=extra)
             if req is not None:
                 out.append(req)
         return out
@@ -350,8 +354,9 @@ def read_declared(root: str, pyproject: dict, marker_env: dict[str, str], requir
         if isinstance(optional, dict):
             at = lines.header(r"^\[project\.optional-dependencies\]$") or at
             for extra, values in optional.items():
+                key = lines.key(extra, at).line - 1  # each extra's own list
                 extras.setdefault(canonical(extra), []).extend(
-                    reader.strings(values, lines, at, f"[project.optional-dependencies] {extra}", extra=canonical(extra))
+                    reader.strings(values, lines, key, f"[project.optional-dependencies] {extra}", extra=canonical(extra))
                 )
         elif "optional-dependencies" in dynamic:
             table = _table(pyproject, "tool", "setuptools", "dynamic", "optional-dependencies")
