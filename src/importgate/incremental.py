@@ -396,18 +396,21 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True, plans_
     report, importable = previous.report, previous.importable
     if layout_digest(project.layout) != previous.layout:
         return Confirmed.NO
+    answer = Confirmed.BUT_CYCLES if pending.simulation else Confirmed.YES
     if pending.rebound:
         from importgate.rules import cycles
 
+        # where a module on a cycle binds names is the import-order simulation's business alone
         if not all(cycles.runs_whole(project, path) for path in pending.rebound):
-            return Confirmed.NO
+            if previous.standing is None:
+                return Confirmed.NO
+            answer = Confirmed.BUT_CYCLES
     dependency_rules = set(catalogue.DEPENDENCY_RULES)
     # a dependency finding lists every import of the distribution: one more would show
     concerned = {loc.path for f in report.findings if f.rule in dependency_rules
                  for loc in (f.location, *(r.location for r in f.related))}
     resolver, env = project.resolver, project.env
     ours = [item for item in pending.imports if item.first_party]
-    answer = Confirmed.BUT_CYCLES if pending.simulation else Confirmed.YES
     if ours:
         clean = _first_party_clean(project, previous, ours, plans_hold)
         if clean is Confirmed.NO:

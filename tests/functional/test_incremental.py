@@ -1231,6 +1231,19 @@ def test_a_definition_rebound_in_a_module_on_a_cycle_runs_the_rules(tmp_path):
     assert "partially initialized module 'pkg.a'" in proc.stderr
 
 
+def test_a_definition_rebound_on_a_cycle_reruns_only_the_simulation(tmp_path):
+    """The other rules never ask where a module binds its names: their findings of the last run
+    stand (a missing name elsewhere), and the simulation alone finds the new failure."""
+    files = {"pkg/__init__.py": "", "pkg/a.py": "def A():\n    return 1\n\n\nimport pkg.b\n",
+             "pkg/b.py": "from pkg.a import A\n\n\ndef B():\n    return A()\n", "app.py": "from pkg.b import nothing\n"}
+    root = write_project(tmp_path / "p", files)
+    _, _, first = checked_in_child(root, tmp_path / "c")
+    (root / "pkg" / "a.py").write_text(_rebind("A")(files["pkg/a.py"]))
+    replayed, rules, second = checked_in_child(root, tmp_path / "c")
+    assert not replayed and rules == ["importgate.rules.cycles"]  # no import to confirm: only the simulation
+    assert [f[2] for f in first] == ["IG102"] and [f[2] for f in second] == ["IG102", "IG402"]
+
+
 def test_a_definition_renamed_without_its_old_name_or_quoted_by_the_report_runs_the_rules(tmp_path):
     """slug renamed and not bound again: shop/__init__.py's import of it now fails.
     And a file the report shows (a finding in it) gets a full run whatever the edit."""
