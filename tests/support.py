@@ -33,6 +33,16 @@ def run_check(root: Path | str, *paths: str, **options) -> Report:
     return api.check_paths(targets, **options)
 
 
+def cycle_model(root: Path | str, python: str = sys.executable):
+    """The import-order simulation's model of a project (its graph, what it runs and reads)."""
+    from importgate import engine
+    from importgate.rules import cycles
+
+    config = api.configs_for((str(root),), python=str(python), jobs=1, cache=False)[0]
+    project, _ = engine.build_project(config)
+    return cycles._Model(project)
+
+
 def cycle_claims(message: str) -> tuple[str, list[str], list[str]]:
     """What a circular-import finding says: (the module imported first, the other modules said
     to fail too, the modules said to work)."""

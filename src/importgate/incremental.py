@@ -233,24 +233,22 @@ def _rebound(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]) -> bool:
     there only? Then no rule can tell the two apart, provided the module always runs in one
     step and is never read half-built (``confirm`` asks: it must reach no import cycle); the
     caller checks the report quotes nothing of the file and suggests none of the new names."""
-    if any(f.suppressions or f.sys_path_edit_line is not None for f in (old, new)):
-        return False  # an ignore comment, or a sys.path edit, applies to the lines around it
     own = new.own_definitions
     if not all(name in own for name in mentioned_names(new) - names):
         return False
-    return placeless_interface(old, names) == placeless_interface(new, names)
+    view = placeless_interface(old, names)
+    return view is not None and view == placeless_interface(new, names)
 
 
 def _names_file(report: Report, path: str) -> bool:
-    """Could the report show anything of this file: a place in it, or its name in a text?"""
+    """Could the report show anything of this file: a place in it, or its name in a text?
+    (A fix that edits it: ``_quotes``.)"""
     stem = os.path.splitext(os.path.basename(path))[0]
     if stem == "__init__":
         stem = os.path.basename(os.path.dirname(path))
     word = re.compile(rf"\b{re.escape(stem)}\b")
     for finding in report.findings:
         if any(loc.path == path for loc in (finding.location, *(r.location for r in finding.related))):
-            return True
-        if finding.fix is not None and any(edit.path == path for edit in finding.fix.edits):
             return True
         texts = [finding.message, finding.hint or "", *(r.message for r in finding.related), *(finding.chain or ())]
         if any(word.search(text) for text in texts):
@@ -401,7 +399,7 @@ def confirm(pending: Pending, project: "Project", manifests: bool = True, plans_
         from importgate.rules import cycles
 
         # where a module on a cycle binds names is the import-order simulation's business alone
-        if not all(cycles.runs_whole(project, path) for path in pending.rebound):
+        if not cycles.runs_whole(project, pending.rebound):
             if previous.standing is None:
                 return Confirmed.NO
             answer = Confirmed.BUT_CYCLES

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from support import findings, run_check
+from support import cycle_model, findings, run_check
 
 
 def import_error(root, *modules: str) -> str | None:
@@ -177,8 +177,6 @@ def test_a_plain_import_of_the_own_package_read_by_nothing_at_import_is_no_edge(
     graph has no edge for it; every order works. The same for `from pkg import a` (a submodule:
     it reads nothing pkg binds) and `from pkg.a import f` (another module), unlike a name read
     from the package (pkg.c), which may be read half-built."""
-    from importgate.rules import cycles
-
     root = make_project({
         "pkg/__init__.py": "from pkg import a\nx = 1\n",
         "pkg/a.py": "import pkg\nimport pkg as _p\n\n\ndef f():\n    return pkg.x\n",
@@ -188,11 +186,7 @@ def test_a_plain_import_of_the_own_package_read_by_nothing_at_import_is_no_edge(
     report = run_check(root)
     assert cycle_findings(report) == []
     assert all(import_error(root, name) is None for name in ("pkg", "pkg.a", "pkg.b", "pkg.c"))
-    from importgate import api, engine
-
-    config = api.configs_for((str(root),), python=sys.executable)[0]
-    project, _ = engine.build_project(config)
-    model = cycles._Model(project)
+    model = cycle_model(root)
     by_name = {model.name[path]: path for path in model.facts}
     assert model.successors[by_name["pkg.a"]] == set()  # no edge back to pkg: pkg.a is on no cycle
     assert model.successors[by_name["pkg.b"]] == {by_name["pkg.a"]}

@@ -11,10 +11,8 @@ import sys
 
 import pytest
 
-from importgate import engine
-from importgate.projects import configs_for
 from importgate.rules import cycles
-from support import cycle_claims, import_fails, run_check, write_project
+from support import cycle_claims, cycle_model, import_fails, run_check, write_project
 
 NAMES = ["n0", "n1", "n2"]
 
@@ -71,9 +69,7 @@ def random_project(rng: random.Random) -> dict[str, str]:
 
 
 def _model(root):
-    config = configs_for((str(root),), python=sys.executable, jobs=1, cache=False)[0]
-    project, _ = engine.build_project(config)
-    return cycles._Model(project)
+    return cycle_model(root)
 
 
 class _Counting(dict):

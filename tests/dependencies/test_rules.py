@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from importgate.model import Severity
+from importgate.model import Report, Severity
 
 from support import cli, findings, run_check, write_project
 
@@ -596,26 +596,17 @@ def test_same_name_distribution_not_installed_is_named(check):
     assert "usually provided by `gunicorn`" in f.message
 
 
+def _pytest_plugin(tmp_path, extra: str, plugin: str, files: dict[str, str]) -> Report:
+    """A project that ships a pytest plugin (entry point pytest11 -> ``plugin``), checked."""
+    pyproject = (f'[project]\nname = "myplug"\nversion = "1"\ndependencies = []\n'
+                 f'[project.optional-dependencies]\n{extra}\n[project.entry-points.pytest11]\nmyplug = "{plugin}"\n')
+    root = write_project(tmp_path / "plug", {"pyproject.toml": pyproject, "myplug/__init__.py": "", **files})
+    return run_check(root, python=sys.executable)
+
+
 def test_plugin_module_may_import_its_host_but_nothing_else_dev_only(tmp_path):
-    root = write_project(
-        tmp_path / "plug",
-        {
-            "pyproject.toml": """
-                [project]
-                name = "myplug"
-                version = "1"
-                dependencies = []
-                [project.optional-dependencies]
-                test = ["pytest", "pyyaml"]
-                [project.entry-points.pytest11]
-                myplug = "myplug.plugin"
-                """,
-            "myplug/__init__.py": "",
-            "myplug/plugin.py": "import pytest\nimport yaml\n",
-            "myplug/core.py": "import pytest\n",
-        },
-    )
-    report = run_check(root, python=sys.executable)
+    report = _pytest_plugin(tmp_path, 'test = ["pytest", "pyyaml"]', "myplug.plugin",
+                            {"myplug/plugin.py": "import pytest\nimport yaml\n", "myplug/core.py": "import pytest\n"})
     hits = sorted((f.location.path.rsplit("/", 1)[-1], f.module) for f in findings(report, "dev-dependency-in-production"))
     assert ("plugin.py", "pytest") not in hits  # pytest loads the plugin: pytest is there
     assert ("core.py", "pytest") in hits  # ordinary code gets no such pass
@@ -624,25 +615,8 @@ def test_plugin_module_may_import_its_host_but_nothing_else_dev_only(tmp_path):
 def test_plugin_module_may_import_its_host_declared_in_an_optional_extra(tmp_path):
     """hypothesis ships its pytest plugin with pytest in its `pytest` extra: only pytest ever
     imports that module, so pytest is there; the same import elsewhere is a warning."""
-    root = write_project(
-        tmp_path / "plug",
-        {
-            "pyproject.toml": """
-                [project]
-                name = "myplug"
-                version = "1"
-                dependencies = []
-                [project.optional-dependencies]
-                pytest = ["pytest"]
-                [project.entry-points.pytest11]
-                myplug = "myplug_plugin"
-                """,
-            "myplug/__init__.py": "",
-            "myplug_plugin.py": "import pytest\n",
-            "myplug/core.py": "import pytest\n",
-        },
-    )
-    report = run_check(root, python=sys.executable)
+    report = _pytest_plugin(tmp_path, 'pytest = ["pytest"]', "myplug_plugin",
+                            {"myplug_plugin.py": "import pytest\n", "myplug/core.py": "import pytest\n"})
     assert [(f.rule.name, f.location.path.rsplit("/", 1)[-1]) for f in report.findings] == [("unguarded-optional-import", "core.py")]
 
 

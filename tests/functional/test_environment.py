@@ -235,8 +235,7 @@ def test_a_compiled_submodule_of_the_files_own_package_reads_nothing_from_it(mak
     no cycle; `from pkg import X` (pkg.b) does read pkg."""
     import shutil
 
-    from importgate import api, engine
-    from importgate.rules import cycles
+    from support import cycle_model
 
     root = make_project({"pkg/__init__.py": "from pkg import a\nX = 1\n", "pkg/a.py": "from pkg import _speedups\nY = 1\n",
                          "pkg/b.py": "from pkg import X\n"})
@@ -244,8 +243,7 @@ def test_a_compiled_submodule_of_the_files_own_package_reads_nothing_from_it(mak
     shutil.copy(compiled, root / "pkg" / compiled.name)
     assert findings(run_check(root, python=str(venv)), "circular-import") == []
     assert runs(venv, root, "import pkg.a") and runs(venv, root, "import pkg.b")
-    project, _ = engine.build_project(api.configs_for((str(root),), python=str(venv))[0])
-    model = cycles._Model(project)
+    model = cycle_model(root, venv)
     by_name = {model.name[path]: path for path in model.facts}
     assert model.successors[by_name["pkg.a"]] == set() and by_name["pkg.a"] not in model.cyclic_modules()
     assert model.successors[by_name["pkg.b"]] == {by_name["pkg"]}

@@ -747,15 +747,9 @@ def fixes_cached_and_fresh(root, cache) -> list:
     return [(f["rule"], bool(f.get("fix")), f.get("hint") or "") for f in cached["findings"]]
 
 
-def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulation_alone(tmp_path):
-    """Fixes are planned again over the whole report: re-exporting Helper from pkg.tools in
-    pkg/__init__.py is safe until pkg.util, which pkg.tools imports, imports pkg itself."""
-    files = {
-        "pkg/__init__.py": "",
-        "pkg/util.py": "def helper_text():\n    return 'x'\n",
-        "pkg/tools.py": "from pkg.util import helper_text\n\n\nclass Helper:\n    text = helper_text()\n",
-        "app.py": "import pkg.tools\nfrom pkg import Helper\n",
-    }
+def fix_withdrawn_once_util_imports_pkg(tmp_path, files: dict[str, str]) -> None:
+    """Helper is missing from pkg, and re-exporting it there is the planned fix; once pkg.util
+    (which pkg.tools imports) imports pkg itself, the fix would create a circular import."""
     root = write_project(tmp_path / "p", files)
 
     def fixes() -> list:
@@ -765,6 +759,18 @@ def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulatio
     append(root / "pkg" / "util.py", "import pkg as _pkg\n")
     (rule, fixable, hint), = fixes()
     assert rule == "missing-name" and not fixable and "would create a circular import" in hint
+
+
+def test_a_fix_a_new_import_would_make_circular_is_withdrawn_after_the_simulation_alone(tmp_path):
+    """Fixes are planned again over the whole report: re-exporting Helper from pkg.tools in
+    pkg/__init__.py is safe until pkg.util, which pkg.tools imports, imports pkg itself."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/util.py": "def helper_text():\n    return 'x'\n",
+        "pkg/tools.py": "from pkg.util import helper_text\n\n\nclass Helper:\n    text = helper_text()\n",
+        "app.py": "import pkg.tools\nfrom pkg import Helper\n",
+    }
+    fix_withdrawn_once_util_imports_pkg(tmp_path, files)
 
 
 def test_a_flag_another_module_tests_stops_being_a_version_check(tmp_path):
@@ -798,15 +804,7 @@ def test_a_fix_is_planned_again_after_an_import_the_simulation_sees_run_nothing(
         "pkg/tools.py": "from pkg.util import helper_text\n\n\nclass Helper:\n    text = helper_text()\n",
         "app.py": "import pkg.tools\nfrom pkg import Helper\n",
     }
-    root = write_project(tmp_path / "p", files)
-
-    def fixes() -> list:
-        return fixes_cached_and_fresh(root, tmp_path / "c")
-
-    assert [(rule, fixable) for rule, fixable, _ in fixes()] == [("missing-name", True)]
-    append(root / "pkg" / "util.py", "import pkg as _pkg\n")
-    (rule, fixable, hint), = fixes()
-    assert rule == "missing-name" and not fixable and "would create a circular import" in hint
+    fix_withdrawn_once_util_imports_pkg(tmp_path, files)
 
 
 def test_an_import_on_a_cycle_that_finds_its_modules_started_is_answered_without_the_rules(tmp_path):

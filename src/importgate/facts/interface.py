@@ -108,11 +108,15 @@ def definition_entries(facts: ModuleFacts) -> set[tuple[str, str, int]]:
     return out
 
 
-def placeless_interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple:
+def placeless_interface(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple | None:
     """``interface`` without where anything is: what the project sees of a module that no
     import order can leave half-built while another module reads it, and that is always run
     in one step (it reaches no import cycle): then no rule asks in which order its statements
-    run. Its own names read at import time (``x = _impl``) are looked up in itself only."""
+    run. Its own names read at import time (``x = _impl``) are looked up in itself only. None
+    when a position decides an answer outside the cycles too: an ignore comment covers its own
+    lines, and a sys.path edit the imports after it."""
+    if facts.suppressions or facts.sys_path_edit_line is not None:
+        return None
     return interface_and_lines(facts, observable, positions=False)[0]
 
 

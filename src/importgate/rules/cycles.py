@@ -29,7 +29,7 @@ from __future__ import annotations
 import builtins
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from importgate.model import Finding, Guard, ImportedName, ImportEdge, Location, ModuleFacts, Related
 from importgate.project import Learned, Project
@@ -124,12 +124,12 @@ def runs_as_before(
     return all(_no_op(model, path, step, earlier.get(step.edge, ()), started | apart) for step in alone)
 
 
-def runs_whole(project: Project, path: str) -> bool:
-    """Does no import cycle reach the module at ``path`` (so none goes through it)? Then the
-    simulation runs it in one step whenever it runs, and nothing reads it half-built: where its
-    statements bind names cannot matter."""
+def runs_whole(project: Project, paths: Iterable[str]) -> bool:
+    """Does no import cycle reach the modules at ``paths`` (so none goes through them)? Then the
+    simulation runs each in one step whenever it runs, and nothing reads it half-built: where
+    its statements bind names cannot matter."""
     model = _Model(project, build=False)
-    return path in model.facts and model.reaches_no_cycle(path)
+    return all(path in model.facts and model.reaches_no_cycle(path) for path in paths)
 
 
 def _runs_apart(model: _Model, edited: frozenset[str], module: str) -> bool:
@@ -140,8 +140,7 @@ def _runs_apart(model: _Model, edited: frozenset[str], module: str) -> bool:
     touches no half-built module, an import that surely runs finds it done or runs it
     (``_Simulation._settles``), and a name missing from it fails alike at any time
     (``_Model.fails_otherwise``). Only when it finishes changes, and no step can tell."""
-    return (model.reaches_no_cycle(module) and not model.closure(module) & edited
-            and not model.closure(module) & model.registered_paths)
+    return model.reaches_no_cycle(module) and not model.closure(module) & (edited | model.registered_paths)
 
 
 def _rewritten(model: _Model, path: str, added: list[_Import], removed: list[_Import]) -> list[_Import]:

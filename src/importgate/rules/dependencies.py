@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from importgate.facts.distributions import known_modules, known_provider
 from importgate.facts.manifest import canonical
@@ -75,7 +75,7 @@ def analyse(project: Project, facts) -> Iterator[Finding]:
     if not declared.found:
         return  # nothing declared: nothing to compare against
     uses, shadows = _collect(project, facts)
-    ctx = _Context(project, facts, _imported_only_when_needed(project))
+    ctx = _Context(project, facts, _imported_only_when_needed(project), uses)
     for use in uses:
         if use.dev_file or not project.reported(use.module.path):
             continue
@@ -236,7 +236,7 @@ def _plugin_hosts(root: str) -> dict[str, frozenset[str]]:
 
 
 class _Context:
-    def __init__(self, project: Project, facts, lazy_modules: frozenset[str] = frozenset()) -> None:
+    def __init__(self, project: Project, facts, lazy_modules: frozenset[str] = frozenset(), uses: Iterable[Use] = ()) -> None:
         self.project = project
         self.facts = facts
         self.lazy_modules = lazy_modules
@@ -270,6 +270,9 @@ class _Context:
             for r in reqs:
                 self.extra_of.setdefault(r.name, []).append(extra)
         self.through_extra = self._through_optional(declared, profile)
+        self.imported_dists: dict[str, set[str]] = {}  # module path -> distributions it imports
+        for use in uses:
+            self.imported_dists.setdefault(use.module.path, set()).update(use.dists)
         self.where = declared.runtime_where or "the project's dependencies"
         self.allow_undeclared = tuple(facts.settings.allow_undeclared)
 
@@ -291,10 +294,6 @@ class _Context:
                     out.setdefault(child, root)
                 queue.append((child, child_extras, root))
         return out
-
-    def _imports_dist(self, facts: ModuleFacts, dist: str) -> bool:
-        modules = set(self.facts.index.modules_of(dist) or known_modules(dist) or (dist.replace("-", "_"),))
-        return any(edge.level == 0 and edge.module_text.split(".")[0] in modules for edge in facts.imports)
 
     def show(self, dists: frozenset[str]) -> str:
         names = sorted(self.facts.index.display(d) for d in dists)
@@ -330,7 +329,7 @@ class _Context:
         # installed only through an extra's own dependency, in a module that imports that one too
         # (blackd: aiohttp, then multidict): the line never runs without it, so it is as optional
         through = [] if optional or dev or chain is not None else sorted(
-            d for d in dists if d in self.through_extra and self._imports_dist(use.module, self.through_extra[d]))
+            d for d in dists if d in self.through_extra and self.through_extra[d] in self.imported_dists.get(use.module.path, ()))
         if optional or through:
             if guard & (_MAY_NOT_RUN | Guard.FUNCTION) or chain is not None:
                 return None
