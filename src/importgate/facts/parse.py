@@ -53,7 +53,9 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # importlib.import_module("cysignals"), homeassistant's async_import_module(hass, "aiohttp_fast_zlib"),
 # __import__("x"): the module a call imports by name
 _IMPORT_CALL = re.compile(rb"""(?:import_module|__import__)\(\s*(?:[A-Za-z_][\w.]*\s*,\s*)?['"]([A-Za-z_][A-Za-z0-9_]*)""")
-_IMPORT_WORD = re.compile(rb"\bimport\b")
+# no leading \b: a literal prefix lets the regex engine search fast (seven times faster on
+# Django); _match_lines drops the matches inside a longer word
+_IMPORT_WORD = re.compile(rb"import\b")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
@@ -639,6 +641,18 @@ def _expr_loads(expr: ast.expr, out: dict[str, int], shadow: frozenset[str]) -> 
     stack = [expr]
     while stack:
         node = stack.pop()
+        kind = node.__class__
+        if kind is ast.Constant:
+            continue  # the commonest leaf: no children
+        if kind is ast.Name:
+            if node.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+                _add_load(node.id, node.lineno, out, shadow)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Call:  # what iter_child_nodes yields, in its order
+            stack.append(node.func)  # type: ignore[attr-defined]
+            stack.extend(node.args)  # type: ignore[attr-defined]
+            stack.extend(k.value for k in node.keywords)  # type: ignore[attr-defined]
+            continue
         if isinstance(node, (ast.Name, ast.Attribute)):
             dotted = _dotted(node)
             if dotted is not None:
@@ -675,15 +689,22 @@ def _target_names(target: ast.expr):
 
 
 def _match_lines(pattern: re.Pattern[bytes], source: bytes) -> list[int]:
-    """Sorted 1-based line numbers of the pattern's matches, in one pass over the source."""
+    """Sorted 1-based line numbers of the pattern's matches that start a word, in one pass over
+    the source."""
     lines: list[int] = []
     line, position = 1, 0
     for match in pattern.finditer(source):
-        line += source.count(b"\n", position, match.start())
-        position = match.start()
+        start = match.start()
+        if start and _WORD_BYTE[source[start - 1]]:
+            continue  # "reimport": the word does not start here
+        line += source.count(b"\n", position, start)
+        position = start
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines
+
+
+_WORD_BYTE = [bytes([b]).isalnum() or b == ord("_") for b in range(256)]
 
 
 def _sys_modules_key(node: ast.AST | None) -> str | None:
@@ -1022,40 +1043,8 @@ class _Walker:
             _statement_loads(node, self.loads, frozenset())
         if self.watch_effects and isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)):
             self.effects(node, module_scope)
-        if node.__class__ is ast.If:  # the commonest statement in function bodies first
-            self.if_(node, guard, top, in_function)  # type: ignore[arg-type]
-        elif isinstance(node, ast.Import):
-            self.import_(node, guard, module_scope)
-        elif isinstance(node, ast.ImportFrom):
-            self.import_from(node, guard, module_scope)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if module_scope:
-                s.bind(node.name, node.lineno, guard, own=True)
-                self.decorators(node)
-                if node.name == "__getattr__" and not (guard & _G_TYPE_CHECKING):
-                    s.getattr_node = node
-            self.function_body(node, guard)
-        elif isinstance(node, ast.ClassDef):
-            if module_scope:
-                if node.name not in s.defined and not guard & _G_TYPE_CHECKING:
-                    s.class_ends[node.name] = node.end_lineno or node.lineno
-                s.bind(node.name, node.lineno, guard, own=True)
-                self.decorators(node)
-                bases = tuple(b for b in (_dotted(base) for base in node.bases) if b and b != "object")
-                if bases:
-                    s.class_bases.append((node.name, bases))
-                if any((_dotted(d.func if isinstance(d, ast.Call) else d) or "").endswith("global_enum") for d in node.decorator_list):
-                    # enum.global_enum copies the members into the module (re.IGNORECASE)
-                    for stmt in node.body:
-                        if isinstance(stmt, ast.Assign):
-                            for target in stmt.targets:
-                                for name in _target_names(target):
-                                    s.bind(name.id, stmt.lineno, guard, own=True)
-            if in_function:
-                self.statements(node.body, guard, in_function=True)
-            else:  # class bodies run at import time but bind into the class
-                self.class_body(node.body, guard)
-        elif isinstance(node, ast.Assign):
+        kind = node.__class__
+        if kind is ast.Assign:  # by how common each statement is (Django: 23k, 11k, 10k, 9k, ...)
             for target in node.targets:
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                     s.attribute_writes.append((target.value.id, target.attr))
@@ -1079,24 +1068,7 @@ class _Walker:
                     self.assign_target(target, node, guard, top)
             elif self.global_decls:
                 self.global_assign(node.targets, node.lineno, guard)
-        elif isinstance(node, ast.AnnAssign):
-            if module_scope and isinstance(node.target, ast.Name):
-                if node.value is not None:
-                    self.assign_target(node.target, node, guard, top)
-                elif not (guard & _G_TYPE_CHECKING):
-                    s.annotated.setdefault(node.target.id, node.lineno)
-            elif in_function and self.global_decls and node.value is not None:
-                self.global_assign([node.target], node.lineno, guard)
-        elif isinstance(node, ast.AugAssign):
-            if module_scope and isinstance(node.target, ast.Name):
-                if node.target.id == "__all__":
-                    if not guard & _G_TYPE_CHECKING:  # `__all__ += [...]` that never runs
-                        self.all_value(node.value, node, reset=False)
-                else:
-                    s.bind(node.target.id, node.lineno, guard, own=True)
-            elif isinstance(node.target, ast.Name) and node.target.id == "__all__" and "__all__" in self.global_decls:
-                s.all_dynamic = True  # a function grows __all__ when it is called
-        elif isinstance(node, ast.Expr):
+        elif kind is ast.Expr:
             if isinstance(node.value, ast.Call):
                 if module_scope:
                     self.module_call(node.value)
@@ -1104,14 +1076,44 @@ class _Walker:
                         self.all_call(node.value)
                 elif self.has_all and _is_all_call(node.value):
                     s.all_dynamic = True  # `__all__.append(...)` inside a function: grows at run time
-        elif isinstance(node, ast.Delete):
+        elif kind is ast.If:
+            self.if_(node, guard, top, in_function)  # type: ignore[arg-type]
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             if module_scope:
-                for target in node.targets:
-                    for name in _target_names(target):
-                        if top:
-                            s.deleted[name.id] = node.lineno
-                        # a conditional del leaves the name possibly bound
-        elif isinstance(node, ast.Try) or node.__class__.__name__ == "TryStar":
+                s.bind(node.name, node.lineno, guard, own=True)
+                self.decorators(node)
+                if node.name == "__getattr__" and not (guard & _G_TYPE_CHECKING):
+                    s.getattr_node = node
+            self.function_body(node, guard)
+        elif kind is ast.ImportFrom:
+            self.import_from(node, guard, module_scope)
+        elif kind is ast.ClassDef:
+            if module_scope:
+                if node.name not in s.defined and not guard & _G_TYPE_CHECKING:
+                    s.class_ends[node.name] = node.end_lineno or node.lineno
+                s.bind(node.name, node.lineno, guard, own=True)
+                self.decorators(node)
+                bases = tuple(b for b in (_dotted(base) for base in node.bases) if b and b != "object")
+                if bases:
+                    s.class_bases.append((node.name, bases))
+                if any((_dotted(d.func if isinstance(d, ast.Call) else d) or "").endswith("global_enum") for d in node.decorator_list):
+                    # enum.global_enum copies the members into the module (re.IGNORECASE)
+                    for stmt in node.body:
+                        if isinstance(stmt, ast.Assign):
+                            for target in stmt.targets:
+                                for name in _target_names(target):
+                                    s.bind(name.id, stmt.lineno, guard, own=True)
+            if in_function:
+                self.statements(node.body, guard, in_function=True)
+            else:  # class bodies run at import time but bind into the class
+                self.class_body(node.body, guard)
+        elif kind is ast.For or kind is ast.AsyncFor:
+            if module_scope:
+                for name in _target_names(node.target):
+                    s.bind(name.id, node.lineno, guard, own=True)
+            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
+        elif kind is ast.Try or kind.__name__ == "TryStar":
             handlers = node.handlers  # type: ignore[attr-defined]
             catching = [h for h in handlers if _handles_import_error(h)]
             if not catching:
@@ -1142,16 +1144,18 @@ class _Walker:
             self.statements(node.orelse, else_guard, in_function=in_function)  # type: ignore[attr-defined]
             self.in_try -= 1
             self.statements(node.finalbody, guard, in_function=in_function)  # type: ignore[attr-defined]
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            if module_scope:
-                for name in _target_names(node.target):
-                    s.bind(name.id, node.lineno, guard, own=True)
-            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
-            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
-        elif isinstance(node, ast.While):
-            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
-            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
+        elif kind is ast.Import:
+            self.import_(node, guard, module_scope)
+        elif kind is ast.AugAssign:
+            if module_scope and isinstance(node.target, ast.Name):
+                if node.target.id == "__all__":
+                    if not guard & _G_TYPE_CHECKING:  # `__all__ += [...]` that never runs
+                        self.all_value(node.value, node, reset=False)
+                else:
+                    s.bind(node.target.id, node.lineno, guard, own=True)
+            elif isinstance(node.target, ast.Name) and node.target.id == "__all__" and "__all__" in self.global_decls:
+                s.all_dynamic = True  # a function grows __all__ when it is called
+        elif kind is ast.With or kind is ast.AsyncWith:
             with_guard = guard
             for item in node.items:
                 if module_scope and item.optional_vars is not None:
@@ -1171,9 +1175,27 @@ class _Walker:
             self.statements(node.body, with_guard, top=top, in_function=in_function, opens=True)
             self.in_try -= 1
             self.ran_before, self.shielded = saved_ran, saved_shield
-        elif isinstance(node, ast.Global):
+        elif kind is ast.Delete:
+            if module_scope:
+                for target in node.targets:
+                    for name in _target_names(target):
+                        if top:
+                            s.deleted[name.id] = node.lineno
+                        # a conditional del leaves the name possibly bound
+        elif kind is ast.While:
+            self.statements(node.body, guard | _G_CONDITIONAL, in_function=in_function)
+            self.statements(node.orelse, guard | _G_CONDITIONAL, in_function=in_function)
+        elif kind is ast.Global:
             self.global_decls.update(node.names)
-        elif node.__class__.__name__ == "Match":
+        elif kind is ast.AnnAssign:
+            if module_scope and isinstance(node.target, ast.Name):
+                if node.value is not None:
+                    self.assign_target(node.target, node, guard, top)
+                elif not (guard & _G_TYPE_CHECKING):
+                    s.annotated.setdefault(node.target.id, node.lineno)
+            elif in_function and self.global_decls and node.value is not None:
+                self.global_assign([node.target], node.lineno, guard)
+        elif kind.__name__ == "Match":
             for case in node.cases:  # type: ignore[attr-defined]
                 if module_scope:
                     for sub in ast.walk(case.pattern):
@@ -1184,7 +1206,7 @@ class _Walker:
                         if isinstance(rest, str):
                             s.bind(rest, node.lineno, guard, own=True)
                 self.statements(case.body, guard | _G_CONDITIONAL, in_function=in_function)
-        elif node.__class__.__name__ == "TypeAlias":
+        elif kind.__name__ == "TypeAlias":
             if module_scope and isinstance(node.name, ast.Name):  # type: ignore[attr-defined]
                 s.bind(node.name.id, node.lineno, guard, own=True)  # type: ignore[attr-defined]
 
