@@ -145,12 +145,27 @@ class _collector:
         import gc
 
         self.was_enabled = gc.isenabled()
-        (gc.enable if self.enabled else gc.disable)()
+        _switch(self.enabled)
 
     def __exit__(self, *exc) -> None:
-        import gc
+        _switch(self.was_enabled)
 
-        (gc.enable if self.was_enabled else gc.disable)()
+
+def _switch(enabled: bool) -> None:
+    """Turning the collector back on after a pause: its first collection would walk every
+    object made meanwhile (the whole heap of facts, ~25 ms on Django, when the fix stage
+    starts). They are moved straight to the oldest generation instead, as if they had survived
+    the collections the pause skipped (freeze then unfreeze: no walk). Not when the caller
+    froze objects itself: unfreezing would release them."""
+    import gc
+
+    if not enabled:
+        gc.disable()
+        return
+    if not gc.isenabled() and gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+    gc.enable()
 
 
 def _no_gc() -> _collector:
@@ -179,17 +194,17 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 def _parse_all(
     jobs_list: list[tuple[str, bytes, bool, bool, tuple[int, int] | None]], jobs: int, progress: Progress = _no_progress
-) -> list[tuple[str, bytes]] | list[tuple[str, ModuleFacts]]:
-    """(path, pickled facts) from worker processes, or (path, facts) when parsed here."""
+) -> Iterator[tuple[str, bytes] | tuple[str, ModuleFacts]]:
+    """(path, pickled facts) from worker processes as each chunk arrives, or (path, facts) when
+    parsed here: the caller loads and stores one chunk while the workers parse the next."""
     total = sum(len(job[1]) for job in jobs_list)
     workers = min(jobs, len(jobs_list))
     count = len(jobs_list)
     if workers <= 1 or count < _PARALLEL_MIN_FILES or total < _PARALLEL_MIN_BYTES:
-        out: list = []
         for start in range(0, count, 64):
-            out.extend(_parse_serial(jobs_list[start : start + 64]))
-            progress("parsing", len(out), count)
-        return out
+            yield from _parse_serial(jobs_list[start : start + 64])
+            progress("parsing", min(start + 64, count), count)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -197,15 +212,15 @@ def _parse_all(
     # largest files first, dealt round-robin into many small chunks: even load per worker
     ordered = sorted(jobs_list, key=lambda job: len(job[1]), reverse=True)
     chunks = [ordered[i :: workers * 4] for i in range(workers * 4)]
+    done: set[str] = set()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            out = []
             for chunk in pool.map(_parse_job, chunks):
-                out.extend(chunk)
-                progress("parsing", len(out), count)
-            return out
+                done.update(path for path, _ in chunk)
+                yield from chunk
+                progress("parsing", len(done), count)
     except (OSError, RuntimeError, AssertionError):  # no processes here (a sandbox, a daemonic process): parse serially
-        return _parse_serial(jobs_list)
+        yield from _parse_serial([job for job in jobs_list if job[0] not in done])
 
 
 def hash_files(files: ProjectFiles, cache: FactsCache | NullCache) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, str]]:
@@ -274,10 +289,10 @@ def parse_files(
     cache.stats.parsed += len(todo)
     keeps = not isinstance(cache, NullCache)
     extra = installed.jobs if installed is not None else []
-    results = dict(_parse_all(todo + extra, jobs, progress))
-    if interpreter is not None:
-        results = target_parse.reparse(todo + extra, results, interpreter, target_version)
-    for path, result in results.items():
+    results: Iterable[tuple[str, bytes | ModuleFacts]] = _parse_all(todo + extra, jobs, progress)
+    if interpreter is not None and target_parse.newer_than_here(target_version):
+        results = target_parse.reparse(todo + extra, dict(results), interpreter, target_version).items()
+    for path, result in results:
         if installed is not None and path in installed.wanted:
             installed.take(path, result, cache)
             continue
