@@ -129,3 +129,67 @@ def test_turning_the_collector_back_on_keeps_what_the_caller_froze_frozen():
     finally:
         gc.unfreeze()
         (gc.enable if was else gc.disable)()
+
+
+_WRITERS = '''
+import sys
+
+def _install(name):
+    sys.modules[name].__dict__.update(x=1)
+
+def helper(name):
+    _install(name)
+
+class Registry:
+    def add(self, name):
+        return self._put(name)
+
+    def _put(self, name):
+        helper(name)
+
+def factory():
+    def wrap(cls):
+        setattr(sys.modules[cls.__module__], "extra", 1)
+        return cls
+    return wrap
+
+def unrelated():
+    return 1
+
+def ünïcode(name):
+    helper(name)
+
+def calls_unicode(name):
+    ünïcode(name)
+'''
+
+
+def test_namespace_writers_found_by_text_first_are_those_of_reading_every_function():
+    """Callers are looked for by their text (a call of ``f`` names f); the answer must be what
+    walking every function gives: through functions, methods (``self._put``), returned
+    functions and names the bytes spell in UTF-8."""
+    from importgate.facts.parse import _namespace_writers
+
+    tree = ast.parse(_WRITERS)
+    writers = _namespace_writers(tree, _WRITERS.encode())
+    assert writers == _namespace_writers(tree)
+    assert {"_install", "helper", "Registry._put", "Registry.add", "factory", "factory.<locals>.wrap", "ünïcode", "calls_unicode"} <= writers
+    assert "unrelated" not in writers
+
+
+def test_namespace_writers_by_text_match_the_full_reading_on_the_standard_library():
+    from importgate.facts.parse import _namespace_writers
+
+    compared = found = 0
+    for path, source in _stdlib_sources(limit=2000):
+        if b"sys.modules" not in source and b"f_globals" not in source:
+            continue
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        writers = _namespace_writers(tree, source)
+        assert writers == _namespace_writers(tree), path
+        compared += 1
+        found += bool(writers)
+    assert compared > 40 and found > 5

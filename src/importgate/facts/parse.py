@@ -870,18 +870,77 @@ def _namespace_writers(tree: ast.Module, source: bytes | None = None) -> frozens
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions[f"{stmt.name}.{sub.name}"] = sub
                     classes[f"{stmt.name}.{sub.name}"] = stmt.name
-    for qual, function in list(functions.items()):  # decorator factories: `def add(self): def wrap(cls): ...; return wrap`
-        for inner in _returned_functions(function):
-            functions[f"{qual}.<locals>.{inner.name}"] = inner
-    if source is not None:
-        # only a function whose own text mentions sys.modules can write directly; the others
-        # matter only as callers of one that does, so most files stop here
-        lines = source.splitlines()
-        texts = {qual: b"\n".join(lines[function.lineno - 1 : function.end_lineno]) for qual, function in functions.items()}  # type: ignore[attr-defined]
-        direct = {qual for qual, text in texts.items() if b"modules" in text or b"f_globals" in text}
-        if not direct or not _namespace_writers_among({q: functions[q] for q in direct}, classes):
-            return frozenset()
-    return _namespace_writers_among(functions, classes)
+    if source is None:
+        for qual in list(functions):
+            _add_returned(functions, qual, set())
+        return _namespace_writers_among(functions, classes)
+    # Read by text first. Only a function whose own text mentions sys.modules can write
+    # directly, and only one whose text names a writer (``f(...)``, ``self.f(...)``) or that
+    # returns one can call it: the others are never walked (most of a big module's functions).
+    # A function's returned functions (``qual.<locals>.name``) are looked for only once it is
+    # read: their text is part of its text.
+    lines = source.splitlines()
+    texts = {qual: _text_of(lines, function) for qual, function in functions.items()}
+    expanded: set[str] = set()
+
+    def matching(test) -> set[str]:
+        found = {qual for qual, text in texts.items() if test(qual, text)}
+        for qual in list(found):
+            for inner in _add_returned(functions, qual, expanded):
+                texts[inner] = _text_of(lines, functions[inner])
+                if test(inner, texts[inner]):
+                    found.add(inner)
+        return found
+
+    todo = matching(lambda qual, text: b"modules" in text or b"f_globals" in text)
+    writers: set[str] = set()
+    calls: dict[str, set[str]] = {}
+    named: set[str] = set()  # writers whose callers were looked for
+    while todo:
+        for qual in todo:
+            writes, calls[qual] = _writes_and_calls(qual, functions, classes)
+            if writes:
+                writers.add(qual)
+        _close_over_calls(writers, calls)
+        new = writers - named
+        named |= new
+        words = {writer.rsplit(".", 1)[-1] for writer in new}
+        parents = {writer.split(".<locals>.")[0] for writer in new if ".<locals>." in writer}
+        if not all(word.isascii() for word in words):  # a name the bytes may spell otherwise: read them all
+            todo = matching(lambda qual, text: True)
+        else:
+            spelled = [word.encode() for word in words]
+            todo = matching(lambda qual, text: qual in parents or any(word in text for word in spelled))
+        todo -= set(calls)
+    return frozenset(writers)
+
+
+def _text_of(lines: list[bytes], function: ast.AST) -> bytes:
+    return b"\n".join(lines[function.lineno - 1 : function.end_lineno])  # type: ignore[attr-defined]
+
+
+def _add_returned(functions: dict[str, ast.AST], qual: str, done: set[str]) -> list[str]:
+    """Add the functions a module-level function or method returns (decorator factories:
+    ``def add(self): def wrap(cls): ...; return wrap``) as ``qual.<locals>.name``, once."""
+    if ".<locals>." in qual or qual in done:
+        return []
+    done.add(qual)
+    added = []
+    for inner in _returned_functions(functions[qual]):
+        added.append(f"{qual}.<locals>.{inner.name}")
+        functions[added[-1]] = inner
+    return added
+
+
+def _close_over_calls(writers: set[str], calls: dict[str, set[str]]) -> None:
+    """A function that calls a writer writes too."""
+    changed = True
+    while changed:
+        changed = False
+        for qual, called in calls.items():
+            if qual not in writers and called & writers:
+                writers.add(qual)
+                changed = True
 
 
 def _returned_functions(function: ast.AST) -> list[ast.AST]:
@@ -897,69 +956,73 @@ def _returned_functions(function: ast.AST) -> list[ast.AST]:
 def _namespace_writers_among(functions: dict[str, ast.AST], classes: dict[str, str]) -> frozenset[str]:
     writers: set[str] = set()
     calls: dict[str, set[str]] = {}
-    for qual, function in functions.items():
-        modules: set[str] = set()  # local names bound to a module from sys.modules
-        dicts: set[str] = set()  # local names bound to such a module's __dict__
-
-        def is_module(node: ast.AST) -> bool:
-            return _module_item(node) or (isinstance(node, ast.Name) and node.id in modules)
-
-        def is_namespace(node: ast.AST) -> bool:
-            if isinstance(node, ast.Attribute) and node.attr == "__dict__":
-                return is_module(node.value)
-            if isinstance(node, ast.Attribute) and node.attr == "f_globals":
-                return True  # a frame's globals: its caller's module (zope.interface's _use_c_impl)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars" and node.args:
-                return is_module(node.args[0])
-            return isinstance(node, ast.Name) and node.id in dicts
-
-        called: set[str] = set()
-        owner = classes.get(qual)
-        nodes = _own_nodes(function)  # nested functions write only when they are called later
-        for node in nodes:  # aliases first: `mod = sys.modules[name]` ... `setattr(mod, ...)`
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                if _module_item(node.value):
-                    modules.add(node.targets[0].id)
-                elif is_namespace(node.value) or any(is_namespace(n) for n in ast.walk(node.value) if isinstance(n, ast.Attribute)):
-                    dicts.add(node.targets[0].id)  # `globs = globs or sys._getframe(1).f_globals` too
-        for node in nodes:
-            if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
-                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Subscript) and _dotted(target.value) == "sys.modules":
-                        writers.add(qual)
-                    elif isinstance(target, ast.Subscript) and is_namespace(target.value) and not _harmless_key(target.slice):
-                        writers.add(qual)
-                    elif isinstance(target, ast.Attribute) and is_module(target.value) and not _harmless(target.attr):
-                        writers.add(qual)
-            elif isinstance(node, ast.Call):
-                func = node.func
-                if isinstance(func, ast.Name):
-                    if (
-                        func.id in ("setattr", "delattr")
-                        and node.args
-                        and is_module(node.args[0])
-                        and not (len(node.args) > 1 and _harmless_key(node.args[1]))
-                    ):
-                        writers.add(qual)
-                    called.add(func.id)
-                elif isinstance(func, ast.Attribute):
-                    if func.attr in ("update", "setdefault", "__setitem__", "pop") and (
-                        is_namespace(func.value) or _dotted(func.value) == "sys.modules" and func.attr != "pop"
-                    ):
-                        writers.add(qual)
-                    elif owner and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls", owner):
-                        called.add(f"{owner}.{func.attr}")
-        called.update(other for other in functions if other.startswith(qual + ".<locals>."))
-        calls[qual] = called
-    changed = True
-    while changed:
-        changed = False
-        for qual, called in calls.items():
-            if qual not in writers and called & writers:
-                writers.add(qual)
-                changed = True
+    for qual in functions:
+        writes, calls[qual] = _writes_and_calls(qual, functions, classes)
+        if writes:
+            writers.add(qual)
+    _close_over_calls(writers, calls)
     return frozenset(writers)
+
+
+def _writes_and_calls(qual: str, functions: dict[str, ast.AST], classes: dict[str, str]) -> tuple[bool, set[str]]:
+    """Does the function write into a module from sys.modules itself; what it calls (by name,
+    or ``Class.method`` through self or cls; the functions it returns)."""
+    function = functions[qual]
+    writes = False
+    modules: set[str] = set()  # local names bound to a module from sys.modules
+    dicts: set[str] = set()  # local names bound to such a module's __dict__
+
+    def is_module(node: ast.AST) -> bool:
+        return _module_item(node) or (isinstance(node, ast.Name) and node.id in modules)
+
+    def is_namespace(node: ast.AST) -> bool:
+        if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            return is_module(node.value)
+        if isinstance(node, ast.Attribute) and node.attr == "f_globals":
+            return True  # a frame's globals: its caller's module (zope.interface's _use_c_impl)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars" and node.args:
+            return is_module(node.args[0])
+        return isinstance(node, ast.Name) and node.id in dicts
+
+    called: set[str] = set()
+    owner = classes.get(qual)
+    nodes = _own_nodes(function)  # nested functions write only when they are called later
+    for node in nodes:  # aliases first: `mod = sys.modules[name]` ... `setattr(mod, ...)`
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if _module_item(node.value):
+                modules.add(node.targets[0].id)
+            elif is_namespace(node.value) or any(is_namespace(n) for n in ast.walk(node.value) if isinstance(n, ast.Attribute)):
+                dicts.add(node.targets[0].id)  # `globs = globs or sys._getframe(1).f_globals` too
+    for node in nodes:
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Subscript) and _dotted(target.value) == "sys.modules":
+                    writes = True
+                elif isinstance(target, ast.Subscript) and is_namespace(target.value) and not _harmless_key(target.slice):
+                    writes = True
+                elif isinstance(target, ast.Attribute) and is_module(target.value) and not _harmless(target.attr):
+                    writes = True
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                if (
+                    func.id in ("setattr", "delattr")
+                    and node.args
+                    and is_module(node.args[0])
+                    and not (len(node.args) > 1 and _harmless_key(node.args[1]))
+                ):
+                    writes = True
+                called.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                if func.attr in ("update", "setdefault", "__setitem__", "pop") and (
+                    is_namespace(func.value) or _dotted(func.value) == "sys.modules" and func.attr != "pop"
+                ):
+                    writes = True
+                elif owner and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls", owner):
+                    called.add(f"{owner}.{func.attr}")
+    called.update(other for other in functions if other.startswith(qual + ".<locals>."))
+    return writes, called
 
 
 def _str_elements(node: ast.expr) -> list[ast.Constant] | None:
