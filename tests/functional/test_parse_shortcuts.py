@@ -193,3 +193,53 @@ def test_namespace_writers_by_text_match_the_full_reading_on_the_standard_librar
         compared += 1
         found += bool(writers)
     assert compared > 40 and found > 5
+
+
+def test_function_bodies_read_only_for_attribute_writes_give_the_facts_of_the_full_walk(monkeypatch):
+    """A function body without an import, ``global`` or ``__all__`` is only searched for
+    ``X.attr = ...``: the facts must be those of walking it statement by statement, for the
+    project's files (every fact) and installed modules alike."""
+    import pickle
+
+    from importgate.facts import parse
+
+    sources = _stdlib_sources(limit=600)[::3] + [("writes.py", _BODY_CASES.encode())]
+    shortcut = [
+        [parse.parse_module(source, path, "m", target_version=(3, 11)), parse.parse_module(source, path, "m", runtime_loads=False)]
+        for path, source in sources
+    ]
+    monkeypatch.setattr(parse._Walker, "only_attribute_writes_within", lambda self, node: False)
+    for (path, source), facts in zip(sources, shortcut):
+        full = [parse.parse_module(source, path, "m", target_version=(3, 11)), parse.parse_module(source, path, "m", runtime_loads=False)]
+        assert pickle.dumps(facts) == pickle.dumps(full), path
+    writes = shortcut[-1][0]
+    assert ("config", "*") not in writes.injects
+    assert [attr for _, attr in writes.injects] == ["first", "second", "third", "fourth", "fifth"]
+    assert "LATE" in writes.defined  # bound by `global` in a function body
+
+
+_BODY_CASES = '''
+import config
+import registry as reg
+
+def set_up(value):
+    config.first = value
+    if value:
+        for item in value:
+            try:
+                reg.second = item
+            except KeyError:
+                config.third = item
+            else:
+                pass
+            finally:
+                config.fourth = 1
+    while False:
+        class Inner:
+            def method(self):
+                self.x = config.fifth = 2
+
+def late():
+    global LATE
+    LATE = 1
+'''
