@@ -208,6 +208,8 @@ def _parse_all(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from importgate.facts import parse  # noqa: F401  # once here, not once per forked worker
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     # largest files first, dealt round-robin into many small chunks: even load per worker
     ordered = sorted(jobs_list, key=lambda job: len(job[1]), reverse=True)
