@@ -550,7 +550,8 @@ def _check(config: Config, env: Environment | None, fixer, replay_tag: str | Non
         parsed_most = _parsed_count(parsed_before, cache) * 2 >= len(parsed)
         standing = replays.partial.standing if replays is not None and replays.partial is not None else None
         if standing is None:
-            findings = selected(run_families(project, rule_families(), progress, fixer, parsed_most), project, config)
+            meanwhile = (lambda: replays.prepare(project, parsed.values())) if replays is not None else None
+            findings = selected(run_families(project, rule_families(), progress, fixer, parsed_most, meanwhile), project, config)
         else:  # only the import-order simulation (the last family) may answer otherwise: ``incremental.Confirmed``
             from importgate.rules import cycles
 
@@ -568,10 +569,12 @@ def _check(config: Config, env: Environment | None, fixer, replay_tag: str | Non
 
 
 def run_families(
-    project: Project, families: tuple[RuleFamily, ...], progress: Progress, fixer=None, parsed_most: bool = True
+    project: Project, families: tuple[RuleFamily, ...], progress: Progress, fixer=None, parsed_most: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Finding]:
     """Every family's findings in family order. On a big project the last family (the cycle
-    simulation) runs in a forked child meanwhile (see importgate.beside)."""
+    simulation) runs in a forked child meanwhile (see importgate.beside), and this process
+    does what it can of the later stages: loads the fix renderer, runs ``meanwhile``."""
     from importgate.beside import Beside, worth_forking
 
     beside = Beside(project, families[-1]) if worth_forking(project, parsed_most) else None
@@ -585,6 +588,8 @@ def run_families(
             prepare = getattr(fixer, "prepare", None)
             if prepare is not None and findings and beside.running():
                 prepare(findings)  # loading the fix renderer (~0.2 s) costs nothing while the child works
+            if meanwhile is not None and beside.running():
+                meanwhile()
             findings.extend(beside.findings())
     finally:
         if beside is not None:

@@ -85,10 +85,24 @@ class Record(NamedTuple):
 def record(
     report: Report, touched: dict, inputs: dict, content: dict[str, bytes], blobs: dict[str, bytes],
     facts: Iterable[ModuleFacts], project: "Project", plugins: bool = False, standing: tuple[Finding, ...] | None = None,
+    mentioned: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None,
 ) -> Record:
     """The record of a report (``plugins``: an earlier run saw an installed module import
-    first-party code; a replay reads too few installed modules to see it again)."""
+    first-party code; a replay reads too few installed modules to see it again; ``mentioned``:
+    ``mentions`` of these facts, made earlier while this process had time)."""
     importable = importable_names(project)
+    if mentioned is None or mentioned[0] != importable:
+        mentioned = mentions(facts, importable)
+    _, names, ours = mentioned
+    if plugins or installed_imports_first_party(project, importable):
+        ours = names  # `from installed import x` may end in a module of ours
+    return Record(report, touched, inputs, dict(content), dict(blobs), names, ours, importable,
+                  layout_digest(project.layout), standing)
+
+
+def mentions(facts: Iterable[ModuleFacts], importable: frozenset[str]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(``importable``, every name the facts mention, those first-party code may look up in
+    first-party modules)."""
     names: set[str] = set()
     ours: set[str] = set()
     for f in facts:
@@ -101,10 +115,7 @@ def record(
         folder = os.path.basename(os.path.dirname(f.path))
         names.update((base, folder))
         ours.update((base, folder))
-    if plugins or installed_imports_first_party(project, importable):
-        ours = names  # `from installed import x` may end in a module of ours
-    return Record(report, touched, inputs, dict(content), dict(blobs), frozenset(names), frozenset(ours), importable,
-                  layout_digest(project.layout), standing)
+    return importable, frozenset(names), frozenset(ours)
 
 
 def is_record(value) -> bool:

@@ -49,6 +49,7 @@ class Replays:
         self.pending = None  # an incremental.Pending left for by_outside_imports
         self.partial = None  # a record whose findings but the simulation's stand (by_outside_imports)
         self.last_key = run_key(self.layout, files, {}, "last|" + self.tag)
+        self.mentioned = None  # what the record will say of the facts, if made early (prepare)
 
     def by_content(self, started: float) -> Report | None:
         stored = self.cache.lookup_report(self.key)
@@ -124,7 +125,16 @@ class Replays:
 
         answer = (replace(report, problems=(), parsed=0), touched, inputs, self.facts_key)
         self._store(answer, incremental.record(*answer[:3], self.content, self.cache.blob_digests, facts, project,
-                                               plugins=self.partial is not None and self.partial.plugins, standing=standing))
+                                               plugins=self.partial is not None and self.partial.plugins, standing=standing,
+                                               mentioned=self.mentioned))
+
+    def prepare(self, project: "Project", facts) -> None:
+        """What ``remember`` will record of the facts, made now (the rules' findings are not
+        needed for it): the engine calls this while a forked child simulates."""
+        if self.facts_key is not None:
+            from importgate import incremental
+
+            self.mentioned = incremental.mentions(facts, incremental.importable_names(project))
 
     def _replayed(self, report: Report, started: float, parsed: int) -> Report:
         return replace(

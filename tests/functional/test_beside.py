@@ -329,3 +329,36 @@ def test_an_edit_of_a_big_project_keeps_the_family_here(tmp_path, monkeypatch):
     fresh = engine.check(configs_for((str(root),), python=sys.executable, jobs=1, cache=False)[0])
     assert [f.sort_key() for f in edited.findings] == [f.sort_key() for f in fresh.findings]
     assert [f.sort_key() for f in cold.findings] == [f.sort_key() for f in fresh.findings]
+
+
+def test_the_record_made_while_the_child_simulates_is_the_one_made_after_it(tmp_path, monkeypatch):
+    """What the next run compares an edit with (incremental.Record) is made by this process
+    while the child simulates (Replays.prepare): it must equal the record made at the end."""
+    from importgate import replay
+    from importgate.facts.discover import walk_project
+
+    root = _big_project(tmp_path / "proj")
+    prepared = []
+    real_prepare = replay.Replays.prepare
+    records = {}
+    for early in (True, False):
+        if early:  # as if the child were still at work when this process gets there
+            monkeypatch.setattr(replay.Replays, "prepare", lambda self, *a: prepared.append(1) or real_prepare(self, *a))
+            monkeypatch.setattr(beside.Beside, "running", lambda self: True)
+        else:
+            monkeypatch.setattr(replay.Replays, "prepare", lambda self, *a: None)
+        config = configs_for((str(root),), python=sys.executable, jobs=2, cache_dir=str(tmp_path / f"cache-{early}"))[0]
+        report = engine.check(config)
+        assert {f.rule.name for f in report.findings} >= {"circular-import", "missing-name"}
+        cache = engine.open_project_cache(config)
+        try:
+            files = walk_project(str(root))
+            replays = replay.Replays(config, files, engine.load_environment(config, cache), cache, engine.hash_files(files, cache), None)
+            records[early] = replays._last_record()
+        finally:
+            cache.close()
+    assert prepared == [1]  # made early once, in the run that forked
+    assert records[True] is not None and records[False] is not None
+    assert records[True].report.findings == records[False].report.findings
+    assert records[True]._replace(report=None) == records[False]._replace(report=None)  # the run times differ
+    assert "set_request_context" in records[True].names
