@@ -40,8 +40,6 @@ class Config:
     cache: bool = True
     cache_dir: str | None = None
     jobs: int = 0  # 0: one per CPU
-    # set when pyproject.toml exists but cannot be parsed: reported as a finding
-    pyproject_problem: tuple[str, int, int] | None = None
 
 
 # key in pyproject -> (field name, converter)
@@ -166,10 +164,23 @@ def tool_table(pyproject: dict) -> dict:
     return table
 
 
+def _may_configure_importgate(project_root: str) -> bool:
+    """Can pyproject.toml hold a [tool.importgate] table? Only if its bytes name importgate
+    (or could spell it with an escape). Most projects' do not, and then neither the TOML parser
+    is imported nor the file parsed: a tenth of a run that replays its last report. A broken
+    file is still reported (rules.files reads it)."""
+    try:
+        with open(os.path.join(project_root, "pyproject.toml"), "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return True  # none, or unreadable: read_pyproject tells which
+    return b"importgate" in data or b"\\u" in data or b"\\U" in data
+
+
 def from_pyproject(project_root: str, base: Config | None = None) -> Config:
-    pyproject, problem = read_pyproject(project_root)
+    pyproject = read_pyproject(project_root)[0] if _may_configure_importgate(project_root) else {}
     config = base or Config()
-    config = replace(config, project_root=project_root, pyproject_problem=problem)
+    config = replace(config, project_root=project_root)
     table = tool_table(pyproject)
     updates = {}
     for key, value in table.items():

@@ -18,13 +18,14 @@ from importgate.facts.discover import ProjectFiles, assign_names, installed_scop
 from importgate.facts.cache import FactsCache, NullCache, digest, dumps, loads, open_cache, parser_key
 from importgate.facts import target_parse
 from importgate.facts.environment import Environment, PendingEnvironment, default_interpreter, resolve_interpreter
-from importgate.model import Finding, Location, ModuleFacts, Related, Report, Severity, SyntaxProblem
+from importgate.model import Finding, Location, Related, Report, Severity
 from importgate import catalogue
 
 # a warm run replays the stored report: the parser, the finder, the resolver and the rules are
 # imported only by the functions that need them, so that it pays none of their import time
 TYPE_CHECKING = False  # typing itself is one of those imports
 if TYPE_CHECKING:
+    from importgate.facts.model import ModuleFacts  # a run that replays never creates facts
     from importgate.project import Project
     from importgate.resolve import Resolver
 
@@ -119,6 +120,8 @@ def _parse(source: bytes, path: str, is_package: bool, is_stub: bool, target: tu
 
 
 def _unreadable(path: str, is_package: bool, is_stub: bool, error: str | None) -> ModuleFacts:
+    from importgate.facts.model import ModuleFacts, SyntaxProblem
+
     return ModuleFacts(
         name="", path=path, is_package=is_package, is_stub=is_stub,
         syntax_error=SyntaxProblem(error or "cannot read the file", Location(path, 1, 1), unreadable=True),
@@ -299,7 +302,7 @@ def parse_files(
             installed.take(path, result, cache)
             continue
         if not keeps:
-            out[path] = result if isinstance(result, ModuleFacts) else loads(result)
+            out[path] = loads(result) if isinstance(result, bytes) else result
             continue
         out[path], blob = _facts_and_blob(result)
         size, mtime, key, parser = pending[path]

@@ -45,7 +45,8 @@ from typing import NamedTuple
 
 from importgate.facts.cache import blake2b, loads
 from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names, placeless_interface
-from importgate.model import Finding, Guard, ImportEdge, ModuleFacts, Report
+from importgate.facts.model import Guard, ImportEdge, ModuleFacts
+from importgate.model import Finding, Report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from importgate.config import Config
 from importgate.facts.discover import Layout
 from importgate.facts.environment import Environment
 from importgate.facts.finder import Found, Kind
-from importgate.model import Guard, ImportEdge, Location, ModuleFacts
+from importgate.facts.model import Guard, ImportEdge, ModuleFacts
+from importgate.model import Location
 from importgate.resolve import Resolver, absolute_target
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from importgate.model import ModuleFacts
+from importgate.facts.model import ModuleFacts
 from importgate.project import Project
 from importgate.resolve import Verdict, absolute_target
 

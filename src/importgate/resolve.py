@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from importgate.facts.finder import Found, Kind, ModuleFinder
-from importgate.model import Guard, ImportEdge, Location, ModuleFacts
+from importgate.facts.model import Guard, ImportEdge, ModuleFacts
+from importgate.model import Location
 
 
 class FactsSource(Protocol):

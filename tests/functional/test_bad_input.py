@@ -159,3 +159,21 @@ def test_json_survives_bad_input(make_project):
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert sorted(f["rule"] for f in data["findings"]) == ["syntax-error", "unreadable-file"]
+
+
+def test_broken_pyproject_with_settings_of_ours_is_a_finding_too(make_project):
+    root = make_project({"pyproject.toml": "[tool.importgate]\nselect = ['IG1'\n", "app.py": "import gone_xyz\n"})
+    report = run_check(root)
+    assert findings(report, "broken-pyproject") and findings(report, "unresolved-module")
+
+
+def test_settings_under_a_key_spelled_with_an_escape_still_apply(make_project):
+    """pyproject.toml is read only when its bytes could name [tool.importgate]: an escaped
+    spelling of the key counts."""
+    root = make_project({
+        "pyproject.toml": '[tool."\\u0069mportgate"]\nselect = ["IG102"]\n',
+        "app.py": "import gone_xyz\nfrom lib import nothere\n",
+        "lib.py": "x = 1\n",
+    })
+    report = run_check(root)
+    assert [f.rule.name for f in report.findings] == ["missing-name"]

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from support import cli, write_project
 
 PROJECT = {
@@ -537,3 +539,34 @@ def test_a_stored_report_is_not_replayed_once_importgates_own_code_changed(tmp_p
     rules.write_text(rules.read_text() + "\n# edited\n")
     assert run() == (False, ["missing-name"])
     assert run() == (True, ["missing-name"])
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_a_replayed_run_loads_neither_the_parser_nor_the_facts_classes_nor_toml_unless_configured(tmp_path, configured):
+    """What a run that replays its last report imports is most of its time (~60 ms on pylint's
+    tree): the facts' classes, the parser and the TOML parser stay out of it, the last unless
+    pyproject.toml names importgate (its settings change the report)."""
+    import subprocess
+    import sys
+
+    pyproject = "[project]\nname = 'app'\nversion = '1'\ndependencies = []\n"
+    if configured:
+        pyproject += "\n[tool.importgate]\nselect = ['IG1']\n"
+    root = write_project(tmp_path / "p", {"pyproject.toml": pyproject, "app.py": "import os\nfrom lib import nothere\n", "lib.py": "x = 1\n"})
+    for f in root.rglob("*"):
+        age(f)
+    args = ["check", str(root), "--format", "json", "--cache-dir", str(tmp_path / "cache"), "--python", sys.executable]
+    first = cli(*args)
+    assert first.returncode == 1, first.stderr
+    script = (
+        "import sys\n"
+        "from importgate.cli import main\n"
+        f"code = main({args!r})\n"
+        "print(code, *(name in sys.modules for name in ('tomllib', 'importgate.facts.model', 'importgate.facts.parse')), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert json.loads(proc.stdout)["summary"]["replayed"] is True
+    assert json.loads(proc.stdout)["findings"] == json.loads(first.stdout)["findings"]
+    code, toml, facts, parser = proc.stderr.split()[-4:]
+    assert code == "1" and facts == parser == "False"
+    assert toml == str(configured)

@@ -12,7 +12,7 @@ from support import cli_json, run_check, write_project
 
 from importgate.facts.interface import DEFINITION_FIELDS, MENTION_FIELDS, PLAIN_FIELDS, interface, mentioned_names
 from importgate.facts.parse import parse_module
-from importgate.model import ModuleFacts
+from importgate.facts.model import ModuleFacts
 
 
 def answers(root, cache) -> tuple[list, object]:

@@ -26,7 +26,11 @@ import time
 from dataclasses import dataclass
 
 from importgate.version import __version__
-from importgate.model import ModuleFacts, Problem
+from importgate.model import Problem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from importgate.facts.model import ModuleFacts
 
 try:  # the same function hashlib.blake2b is, without loading OpenSSL on every start
     from _blake2 import blake2b
@@ -37,18 +41,18 @@ SCHEMA = 4  # 4: ModuleFacts.runtime_loads, class_ends (3 was only ever an unrel
 
 
 def _code_fingerprint() -> str:
-    """Facts depend on the parser's code and on ModuleFacts' fields, not only on the version
+    """Facts depend on the parser's code and on the facts' classes, not only on the version
     number: two checkouts of one version (or a development tree) must never read each
-    other's pickles, which would load with missing fields."""
-    from dataclasses import fields
-
+    other's pickles, which would load with missing fields. Both files are read, not
+    imported: a warm run never needs the parser or the facts' classes."""
     h = blake2b(digest_size=6)
-    h.update(",".join(f.name for f in fields(ModuleFacts)).encode())
-    try:  # read, not imported: a warm run never needs the parser itself
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "parse.py"), "rb") as fh:
-            h.update(fh.read())
-    except (OSError, TypeError):
-        pass
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("model.py", "parse.py"):
+        try:
+            with open(os.path.join(here, name), "rb") as fh:
+                h.update(fh.read())
+        except (OSError, TypeError):
+            h.update(name.encode())
     return h.hexdigest()
 
 
@@ -78,7 +82,7 @@ def digest(source: bytes) -> bytes:
 
 
 # (importgate.incremental: its Record, the interface record stored beside a report)
-_ALLOWED_MODULES = frozenset({"importgate.model", "importgate.facts.environment", "importgate.facts.distributions",
+_ALLOWED_MODULES = frozenset({"importgate.model", "importgate.facts.model", "importgate.facts.environment", "importgate.facts.distributions",
                               "importgate.incremental"})
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from importgate.model import Location, ModuleFacts
+from importgate.facts.model import ModuleFacts
+from importgate.model import Location
 
 _AT_LINE = re.compile(r"(?<=\bline )(\d+)")  # why a namespace is dynamic: "calls exec() at line 12"
 

@@ -15,17 +15,8 @@ import sys
 import warnings
 from dataclasses import dataclass, field, replace
 
-from importgate.model import (
-    AllEntry,
-    GetattrFacts,
-    Guard,
-    ImportedName,
-    ImportEdge,
-    LazyAttach,
-    Location,
-    ModuleFacts,
-    SyntaxProblem,
-)
+from importgate.facts.model import AllEntry, GetattrFacts, Guard, ImportedName, ImportEdge, LazyAttach, ModuleFacts, SyntaxProblem
+from importgate.model import Location
 
 _SUPPRESS = re.compile(rb"#\s*importgate:\s*ignore(?:\[([^\]]*)\])?")
 _TYPE_CHECKING_NAMES = {"TYPE_CHECKING", "MYPY"}

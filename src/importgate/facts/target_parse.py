@@ -14,7 +14,10 @@ import os
 import sys
 
 from importgate.facts.cache import loads
-from importgate.model import ModuleFacts
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from importgate.facts.model import ModuleFacts
 
 # stdin: a pickled list of (path, source, is_package, is_stub, target); stdout: (path, pickled facts)
 _SCRIPT = """

@@ -13,7 +13,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Union
 
-from importgate.model import Finding, ImportEdge, ModuleFacts
+from importgate.facts.model import ImportEdge, ModuleFacts
+from importgate.model import Finding
 from importgate.project import Definition, Project
 from importgate.public_api import origin_of
 from importgate.resolve import Verdict, absolute_target

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from importgate.facts.distributions import known_modules
 from importgate.facts.manifest import canonical
-from importgate.model import Guard, Location
+from importgate.facts.model import Guard
+from importgate.model import Location
 from importgate.probe.results import Task
 from importgate.probe.runner import CHILD_FILE, SessionSpec, default_temp_dirs
 from importgate.probe.settings import ProbeSettings

@@ -31,7 +31,8 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
-from importgate.model import Finding, Guard, ImportedName, ImportEdge, Location, ModuleFacts, Related
+from importgate.facts.model import Guard, ImportedName, ImportEdge, ModuleFacts
+from importgate.model import Finding, Location, Related
 from importgate.project import Learned, Project
 from importgate.resolve import Verdict, absolute_name, absolute_target
 from importgate import catalogue as C

@@ -20,7 +20,8 @@ from typing import Iterable, Iterator
 from importgate.facts.distributions import known_modules, known_provider
 from importgate.facts.manifest import canonical
 from importgate.facts.finder import in_standard_library
-from importgate.model import Finding, Guard, ImportEdge, Location, ModuleFacts, Severity
+from importgate.facts.model import Guard, ImportEdge, ModuleFacts
+from importgate.model import Finding, Location, Severity
 from importgate.project import Project, only_when_needed
 from importgate import catalogue as C
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from importgate.model import Finding, Location, ModuleFacts, Related
+from importgate.facts.model import ModuleFacts
+from importgate.model import Finding, Location, Related
 from importgate.project import Project
 from importgate.resolve import absolute_target
 from importgate import catalogue as C

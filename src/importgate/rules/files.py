@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
+from importgate.config import read_pyproject
 from importgate.model import Finding, Location
 from importgate.project import Project
 from importgate import catalogue as C
 
 
 def check(project: Project) -> Iterator[Finding]:
-    problem = project.config.pyproject_problem
+    problem = read_pyproject(project.root)[1]
     if problem is not None:
         message, line, column = problem
         yield Finding(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from importgate.model import Finding, ImportedName, ModuleFacts, Related
+from importgate.facts.model import ImportedName, ModuleFacts
+from importgate.model import Finding, Related
 from importgate.project import Project
 from importgate.public_api import runtime_binding
 from importgate.resolve import absolute_target

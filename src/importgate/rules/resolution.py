@@ -8,7 +8,8 @@ from typing import Iterator
 
 from importgate.facts import known
 from importgate.facts.finder import Found, Kind
-from importgate.model import Finding, Guard, ImportEdge, ImportedName, Location, ModuleFacts, Related
+from importgate.facts.model import Guard, ImportEdge, ImportedName, ModuleFacts
+from importgate.model import Finding, Location, Related
 from importgate.project import Project
 from importgate.resolve import Answer, Resolution, Verdict, absolute_name, absolute_target
 from importgate import catalogue as C
