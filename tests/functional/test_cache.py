@@ -570,3 +570,26 @@ def test_a_replayed_run_loads_neither_the_parser_nor_the_facts_classes_nor_toml_
     code, toml, facts, parser = proc.stderr.split()[-4:]
     assert code == "1" and facts == parser == "False"
     assert toml == str(configured)
+
+
+def test_a_report_in_use_is_not_evicted_by_many_quick_edits(tmp_path):
+    """Reports are kept least-recently-used first, and a report's use is written down at most
+    every half minute. Quick edits (a save every few seconds, the benchmark's edits) store many
+    answers meanwhile; the state they are compared with must survive them all (found when the
+    benchmark's later edits fell back to full runs)."""
+    from importgate.facts.cache import FactsCache
+
+    base = b"the state before the edits"
+    cache = FactsCache(str(tmp_path / "c"), str(tmp_path / "c"))
+    cache.remember_report(base, ("report", 0))
+    cache.close()
+    for i in range(120):
+        cache = FactsCache(str(tmp_path / "c"), str(tmp_path / "c"))
+        assert cache.lookup_report(base) == ("report", 0), i
+        cache.remember_report(f"edit {i}".encode(), ("report", i))
+        cache.close()
+    cache = FactsCache(str(tmp_path / "c"), str(tmp_path / "c"))
+    try:
+        assert cache.lookup_report(b"edit 119") == ("report", 119)
+    finally:
+        cache.close()

@@ -234,11 +234,17 @@ class _Store:
             return None
 
     def write(self, sql: str, rows: list[tuple]) -> None:
-        if self.db is None or not rows:
+        self.write_all([(sql, rows)])
+
+    def write_all(self, statements: list[tuple[str, list[tuple]]]) -> None:
+        """Each (statement, rows) in one transaction: one commit, whatever the run learnt."""
+        statements = [(sql, rows) for sql, rows in statements if rows]
+        if self.db is None or not statements:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany(sql, rows)
+            for sql, rows in statements:
+                self.db.executemany(sql, rows)
             self.db.execute("COMMIT")
         except sqlite3.OperationalError as exc:  # locked for longer than the timeout: skip, never fail
             try:
@@ -432,27 +438,35 @@ class FactsCache:
         self._reports.append((key, dumps(report), time.time()))
 
     def close(self) -> None:
-        self.project.write("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", self._files)
-        self.project.write("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)", self._facts)
-        self.project.write("UPDATE facts SET used = ? WHERE path = ? AND digest = ? AND parser = ?", self._facts_used)
-        if self._facts:
+        statements = [
+            ("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", self._files),
+            ("INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?)", self._facts),
+            ("UPDATE facts SET used = ? WHERE path = ? AND digest = ? AND parser = ?", self._facts_used),
             # keep the few most recent versions of each changed file, and always the one its stat
             # row names (the content last seen on disk, which the next edit is compared with)
-            self.project.write(
-                "DELETE FROM facts WHERE path = ? AND rowid NOT IN "
-                "(SELECT rowid FROM facts WHERE path = ? ORDER BY used DESC LIMIT 8) "
-                "AND digest IS NOT (SELECT digest FROM files WHERE path = ?)",
-                [(row[0], row[0], row[0]) for row in self._facts],
-            )
-        self.project.write("UPDATE reports SET used = ? WHERE key = ?", self._reports_used)
+            ("DELETE FROM facts WHERE path = ? AND rowid NOT IN "
+             "(SELECT rowid FROM facts WHERE path = ? ORDER BY used DESC LIMIT 8) "
+             "AND digest IS NOT (SELECT digest FROM files WHERE path = ?)",
+             [(row[0], row[0], row[0]) for row in self._facts]),
+            ("UPDATE reports SET used = ? WHERE key = ?", self._reports_used),
+            ("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", self._reports),
+        ]
         if self._reports:
-            self.project.write("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", self._reports)
             # the recently used ones are enough: a few states of the tree (a branch switched, an
-            # edit undone) times a few settings (--select, --entry), each with its keys and record
-            self.project.write(
-                "DELETE FROM reports WHERE key NOT IN (SELECT key FROM reports ORDER BY used DESC LIMIT 48)", [()]
+            # edit undone) times a few settings (--select, --entry), each with its keys and record.
+            # Never one used within the last refresh period: its `used` is marked at most that
+            # often, and quick edits (a save every few seconds) write many entries meanwhile; the
+            # state they are compared with must stay
+            recent = self._now - 2 * _REFRESH_SECONDS
+            statements.append(
+                ("DELETE FROM reports WHERE used < ? AND key NOT IN (SELECT key FROM reports ORDER BY used DESC LIMIT 48)",
+                 [(recent,)])
             )
-        self.site.write("INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)", self._site)
+        if self.site is self.project:
+            statements.append(("INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)", self._site))
+        else:
+            self.site.write("INSERT OR REPLACE INTO site VALUES (?, ?, ?, ?, ?)", self._site)
+        self.project.write_all(statements)
         self._files, self._facts, self._site, self._facts_used, self._reports_used, self._reports = [], [], [], [], [], []
         self.project.close()
         if self.site is not self.project:
