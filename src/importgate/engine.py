@@ -66,6 +66,7 @@ class DiskFacts:
         cached = self.known.get(path)
         if cached is not None:
             return cached
+        from importgate.facts.model import renamed
         try:
             st = os.stat(path)
         except OSError:
@@ -80,11 +81,11 @@ class DiskFacts:
             facts = parse_module(source, path, name, is_package=is_package, is_stub=is_stub, runtime_loads=False)
             if self.env is not None and target_parse.too_new_here(facts, self.env.version[:2]):
                 job = (path, source, is_package, is_stub, None)
-                facts = replace(target_parse.reparse_one(job, facts, self.env.executable, self.env.version[:2]), name=name)
+                facts = renamed(target_parse.reparse_one(job, facts, self.env.executable, self.env.version[:2]), name)
             self.cache.remember_site(path, st.st_size, st.st_mtime_ns, dumps(facts))
             self.parsed_on_demand += 1
         elif facts.name != name:
-            facts = replace(facts, name=name)
+            facts = renamed(facts, name)
         self.known[path] = facts
         return facts
 
@@ -356,10 +357,12 @@ class InstalledPrefetch:
         self.results: dict[str, ModuleFacts] = {}
 
     def take(self, path: str, result, cache) -> None:
+        from importgate.facts.model import renamed
+
         size, mtime, name = self.wanted[path]
         facts, blob = _facts_and_blob(result)
         cache.remember_site(path, size, mtime, blob)
-        self.results[path] = replace(facts, name=name)
+        self.results[path] = renamed(facts, name)
 
 
 def speculate_installed(
@@ -461,7 +464,9 @@ def assemble(
 
     root = os.path.abspath(config.project_root)
     layout = assign_names(files, absolute_imports(parsed.values()), config.roots)
-    facts = {path: replace(f, name=layout.names[path]) for path, f in parsed.items()}
+    from importgate.facts.model import renamed
+
+    facts = {path: renamed(f, layout.names[path]) for path, f in parsed.items()}
     finder = ModuleFinder(env, layout.roots, root, installed_scope(root, config.paths))
     package_dirs = frozenset(os.path.dirname(p) for p, f in facts.items() if f.is_package and not f.is_stub)
     disk = DiskFacts({**(prefetched or {}), **facts}, cache, env)

@@ -243,3 +243,18 @@ def late():
     global LATE
     LATE = 1
 '''
+
+
+def test_renamed_facts_are_those_dataclasses_replace_gives():
+    import dataclasses
+    import pickle
+
+    from importgate.facts import parse
+    from importgate.facts.model import renamed
+
+    for path, source in _stdlib_sources(limit=300)[::10]:
+        for facts in (parse.parse_module(source, path, "", target_version=(3, 11)), parse.parse_module(source, path, "", runtime_loads=False)):
+            new = renamed(facts, "pkg.mod")
+            assert new == dataclasses.replace(facts, name="pkg.mod")
+            assert pickle.dumps(new) == pickle.dumps(dataclasses.replace(facts, name="pkg.mod"))
+            assert facts.name == "" and new.name == "pkg.mod"

@@ -7,6 +7,7 @@ replays a stored report never needs them (creating these classes is a tenth of i
 from __future__ import annotations
 
 import enum
+import operator
 from dataclasses import dataclass, field
 
 from importgate.model import Location, by_fields
@@ -232,3 +233,13 @@ class SyntaxProblem:
     location: Location
     newer_syntax: str | None = None  # e.g. "3.12" when the syntax needs a newer Python
     unreadable: bool = False  # could not be read or decoded at all
+
+
+
+_ALL_BUT_NAME = operator.attrgetter(*ModuleFacts.__slots__[1:])  # type: ignore[attr-defined]
+
+
+def renamed(facts: ModuleFacts, name: str) -> ModuleFacts:
+    """``dataclasses.replace(facts, name=name)``, about twice as fast: a module's facts are
+    parsed without its name (it depends on the layout), and every run names them all."""
+    return ModuleFacts(name, *_ALL_BUT_NAME(facts))
