@@ -593,3 +593,27 @@ def test_a_report_in_use_is_not_evicted_by_many_quick_edits(tmp_path):
         assert cache.lookup_report(b"edit 119") == ("report", 119)
     finally:
         cache.close()
+
+
+def test_a_file_edited_many_times_keeps_its_recent_versions_and_the_one_on_disk(tmp_path):
+    """Each version of a file's facts is kept for an edit to be compared with, but only the few
+    most recently used ones (and always the one the stat table names)."""
+    import sqlite3
+
+    from importgate.facts.cache import FactsCache
+
+    path = str(tmp_path / "app.py")
+    old = time.time() - 60
+    for version in range(12):
+        cache = FactsCache(str(tmp_path / "c"), str(tmp_path / "c"))
+        if version == 0:
+            cache.remember_stat(path, 10, int(old * 1e9), b"v0")  # the content on disk, never edited after
+        cache.remember(path, 10, int(old * 1e9), f"v{version}".encode(), "p", f"facts {version}".encode())
+        cache.close()
+        time.sleep(0.002)  # each version used later than the one before
+    db = sqlite3.connect(tmp_path / "c" / "facts.sqlite3")
+    try:
+        kept = {row[0] for row in db.execute("SELECT digest FROM facts WHERE path = ?", (path,))}
+    finally:
+        db.close()
+    assert kept == {b"v0"} | {f"v{v}".encode() for v in range(4, 12)}

@@ -444,10 +444,11 @@ class FactsCache:
             ("UPDATE facts SET used = ? WHERE path = ? AND digest = ? AND parser = ?", self._facts_used),
             # keep the few most recent versions of each changed file, and always the one its stat
             # row names (the content last seen on disk, which the next edit is compared with)
-            ("DELETE FROM facts WHERE path = ? AND rowid NOT IN "
+            # (counted first: a path with few versions, every path of a first run, sorts nothing)
+            ("DELETE FROM facts WHERE path = ? AND (SELECT count(*) FROM facts WHERE path = ?) > 8 AND rowid NOT IN "
              "(SELECT rowid FROM facts WHERE path = ? ORDER BY used DESC LIMIT 8) "
              "AND digest IS NOT (SELECT digest FROM files WHERE path = ?)",
-             [(row[0], row[0], row[0]) for row in self._facts]),
+             [(row[0], row[0], row[0], row[0]) for row in self._facts]),
             ("UPDATE reports SET used = ? WHERE key = ?", self._reports_used),
             ("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", self._reports),
         ]
