@@ -164,21 +164,21 @@ def tool_table(pyproject: dict) -> dict:
     return table
 
 
-def _may_configure_importgate(project_root: str) -> bool:
-    """Can pyproject.toml hold a [tool.importgate] table? Only if its bytes name importgate
-    (or could spell it with an escape). Most projects' do not, and then neither the TOML parser
-    is imported nor the file parsed: a tenth of a run that replays its last report. A broken
-    file is still reported (rules.files reads it)."""
+def pyproject_may_hold(project_root: str, word: bytes) -> bool:
+    """Can pyproject.toml hold a key named ``word``? Only if its bytes spell it (or could, with
+    an escape in a quoted key). Most projects' do not name [tool.importgate] or pytest's
+    ``pythonpath``, and then neither the TOML parser is imported nor the file parsed: a tenth of
+    a run that replays its last report. A broken file is still reported (rules.files reads it)."""
     try:
         with open(os.path.join(project_root, "pyproject.toml"), "rb") as fh:
             data = fh.read()
     except OSError:
         return True  # none, or unreadable: read_pyproject tells which
-    return b"importgate" in data or b"\\u" in data or b"\\U" in data
+    return word in data or b"\\u" in data or b"\\U" in data
 
 
 def from_pyproject(project_root: str, base: Config | None = None) -> Config:
-    pyproject = read_pyproject(project_root)[0] if _may_configure_importgate(project_root) else {}
+    pyproject = read_pyproject(project_root)[0] if pyproject_may_hold(project_root, b"importgate") else {}
     config = base or Config()
     config = replace(config, project_root=project_root)
     table = tool_table(pyproject)

@@ -38,10 +38,9 @@ from __future__ import annotations
 import enum
 import os
 import re
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 
 from importgate.facts.cache import blake2b, loads
 from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names, placeless_interface
@@ -56,21 +55,18 @@ if TYPE_CHECKING:
 _MOST_CHANGED_FILES = 16  # past this many, a full run is about as fast as the comparisons
 
 
-class Record(NamedTuple):
-    """What the next run needs to decide whether its edit can change ``report``."""
+class Record(namedtuple("Record", "report touched inputs content blobs names ours importable layout standing", defaults=(None,))):
+    """What the next run needs to decide whether its edit can change ``report``: the digests of
+    the files its fixes edit (``touched``), the stamps of the files outside the keys its rules
+    read (``inputs``), each file's content digest and facts digest (``content``, ``blobs``),
+    every name any fact mentions (``names``) and those first-party code can look up in
+    first-party modules (``ours``), every name ``import <name>`` may reach first-party code
+    under (``importable``), the digest of the module layout, and the findings of every rule but
+    the import-order simulation, selected and not suppressed, before merging and fixes
+    (``standing``: a rerun of that rule alone is finished beside them; None: unknown).
+    (A plain named tuple: typing.NamedTuple would import typing into every edit's run.)"""
 
-    report: Report
-    touched: dict  # digests of the files its fixes edit
-    inputs: dict  # stamps of the files outside the keys its rules read
-    content: dict[str, bytes]  # each file's content digest
-    blobs: dict[str, bytes]  # each file's facts digest
-    names: frozenset[str]  # every name any fact mentions
-    ours: frozenset[str]  # those first-party code can look up in first-party modules
-    importable: frozenset[str]  # every name `import <name>` may reach first-party code under
-    layout: bytes  # digest of the module layout (imports can change it)
-    # the findings of every rule but the import-order simulation, selected and not suppressed,
-    # before merging and fixes: a rerun of that rule alone is finished beside them (None: unknown)
-    standing: tuple[Finding, ...] | None = None
+    __slots__ = ()
 
     @property
     def answer(self) -> tuple:

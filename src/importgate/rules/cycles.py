@@ -29,7 +29,7 @@ from __future__ import annotations
 import builtins
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from importgate.facts.model import Guard, ImportedName, ImportEdge, ModuleFacts
 from importgate.model import Finding, Location, Related

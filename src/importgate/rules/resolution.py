@@ -4,7 +4,7 @@ unresolved-typing-import: does every import statement point at something real?""
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 from importgate.facts import known
 from importgate.facts.finder import Found, Kind
