@@ -159,8 +159,9 @@ def _switch(enabled: bool) -> None:
     """Turning the collector back on after a pause: its first collection would walk every
     object made meanwhile (the whole heap of facts, ~25 ms on Django, when the fix stage
     starts). They are moved straight to the oldest generation instead, as if they had survived
-    the collections the pause skipped (freeze then unfreeze: no walk). Not when the caller
-    froze objects itself: unfreezing would release them."""
+    the collections the pause skipped (freeze then unfreeze: no walk). Not when objects are
+    frozen already (by the caller, or by CPython 3.12 itself at start-up): unfreezing would
+    release them, so there the first collection walks the heap as before."""
     import gc
 
     if not enabled:

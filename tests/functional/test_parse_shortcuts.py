@@ -98,6 +98,8 @@ def test_module_level_reads_are_those_of_the_plain_walk_with_the_same_first_line
 
 
 def test_turning_the_collector_back_on_leaves_the_paused_objects_out_of_its_next_collection():
+    if gc.get_freeze_count():
+        pytest.skip("objects are frozen already (CPython 3.12 starts with some): nothing is moved, see the next test")
     gc.collect()
     was = gc.isenabled()
     gc.disable()
