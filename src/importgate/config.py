@@ -114,13 +114,12 @@ _KEYS = {
 _SUBTABLES = {"probe", "dependencies", "exports", "pytest"}
 
 
-def _load_toml(path: str) -> dict:
+def _load_toml(data: bytes) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+    return tomllib.loads(data.decode())  # as tomllib.load does (a bad byte is a ValueError)
 
 
 _PYPROJECTS: dict[tuple[str, int, int], dict] = {}
@@ -130,9 +129,13 @@ def forget_pyprojects() -> None:
     _PYPROJECTS.clear()
 
 
-def read_pyproject(project_root: str) -> tuple[dict, tuple[str, int, int] | None]:
+def read_pyproject(project_root: str, only_if: bytes | None = None) -> tuple[dict, tuple[str, int, int] | None]:
     """The whole pyproject.toml as a dict, or ({}, problem) when it cannot be parsed. Parsed
-    once per content (several layers read it in one run): treat the dict as read-only."""
+    once per content (several layers read it in one run): treat the dict as read-only.
+    ``only_if``: a key the caller reads; when the file's bytes cannot spell it (nor could, with
+    an escape in a quoted key), ({}, None) without parsing. Most projects' files name neither
+    [tool.importgate] nor pytest's ``pythonpath``: the TOML parser then stays unimported, a
+    tenth of a run that replays its last report (rules.files reports a broken file)."""
     path = os.path.join(project_root, "pyproject.toml")
     try:
         st = os.stat(path)
@@ -144,10 +147,15 @@ def read_pyproject(project_root: str) -> tuple[dict, tuple[str, int, int] | None
     if key in _PYPROJECTS:
         return _PYPROJECTS[key], None
     try:
-        data = _PYPROJECTS[key] = _load_toml(path)
-        return data, None
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         return {}, (f"cannot read pyproject.toml: {exc.strerror or exc}", 1, 1)
+    if only_if is not None and only_if not in raw and b"\\u" not in raw and b"\\U" not in raw:
+        return {}, None
+    try:
+        data = _PYPROJECTS[key] = _load_toml(raw)
+        return data, None
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         import re
 
@@ -164,21 +172,8 @@ def tool_table(pyproject: dict) -> dict:
     return table
 
 
-def pyproject_may_hold(project_root: str, word: bytes) -> bool:
-    """Can pyproject.toml hold a key named ``word``? Only if its bytes spell it (or could, with
-    an escape in a quoted key). Most projects' do not name [tool.importgate] or pytest's
-    ``pythonpath``, and then neither the TOML parser is imported nor the file parsed: a tenth of
-    a run that replays its last report. A broken file is still reported (rules.files reads it)."""
-    try:
-        with open(os.path.join(project_root, "pyproject.toml"), "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return True  # none, or unreadable: read_pyproject tells which
-    return word in data or b"\\u" in data or b"\\U" in data
-
-
 def from_pyproject(project_root: str, base: Config | None = None) -> Config:
-    pyproject = read_pyproject(project_root)[0] if pyproject_may_hold(project_root, b"importgate") else {}
+    pyproject = read_pyproject(project_root, only_if=b"importgate")[0]
     config = base or Config()
     config = replace(config, project_root=project_root)
     table = tool_table(pyproject)

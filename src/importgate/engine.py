@@ -493,11 +493,11 @@ def build_project(
 def pytest_dirs(config: Config, facts: dict[str, ModuleFacts], resolver: Resolver) -> frozenset[str]:
     """What pytest puts on sys.path for a session: each test module's and conftest's basedir
     (its default "prepend" import mode) plus [tool.pytest.ini_options] pythonpath."""
-    from importgate.config import pyproject_may_hold, read_pyproject
+    from importgate.config import read_pyproject
     from importgate.resolve import _is_test_file
 
     dirs = {resolver.basedir(path) for path in facts if _is_test_file(path)}
-    pyproject = read_pyproject(config.project_root)[0] if pyproject_may_hold(config.project_root, b"pythonpath") else {}
+    pyproject, _ = read_pyproject(config.project_root, only_if=b"pythonpath")
     options = pyproject.get("tool", {}).get("pytest", {}).get("ini_options", {})
     extra = options.get("pythonpath", []) if isinstance(options, dict) else []
     if isinstance(extra, str):

@@ -546,9 +546,6 @@ def test_a_replayed_run_loads_neither_the_parser_nor_the_facts_classes_nor_toml_
     """What a run that replays its last report imports is most of its time (~60 ms on pylint's
     tree): the facts' classes, the parser and the TOML parser stay out of it, the last unless
     pyproject.toml names importgate (its settings change the report)."""
-    import subprocess
-    import sys
-
     pyproject = "[project]\nname = 'app'\nversion = '1'\ndependencies = []\n"
     if configured:
         pyproject += "\n[tool.importgate]\nselect = ['IG1']\n"
@@ -558,18 +555,11 @@ def test_a_replayed_run_loads_neither_the_parser_nor_the_facts_classes_nor_toml_
     args = ["check", str(root), "--format", "json", "--cache-dir", str(tmp_path / "cache"), "--python", sys.executable]
     first = cli(*args)
     assert first.returncode == 1, first.stderr
-    script = (
-        "import sys\n"
-        "from importgate.cli import main\n"
-        f"code = main({args!r})\n"
-        "print(code, *(name in sys.modules for name in ('tomllib', 'importgate.facts.model', 'importgate.facts.parse')), file=sys.stderr)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert json.loads(proc.stdout)["summary"]["replayed"] is True
-    assert json.loads(proc.stdout)["findings"] == json.loads(first.stdout)["findings"]
-    code, toml, facts, parser = proc.stderr.split()[-4:]
-    assert code == "1" and facts == parser == "False"
-    assert toml == str(configured)
+    out, code, loaded = _run_in_a_fresh_interpreter(args, ("tomllib", "importgate.facts.model", "importgate.facts.parse"))
+    assert out["summary"]["replayed"] is True
+    assert out["findings"] == json.loads(first.stdout)["findings"]
+    assert code == 1 and loaded["importgate.facts.model"] is loaded["importgate.facts.parse"] is False
+    assert loaded["tomllib"] is configured
 
 
 def test_a_report_in_use_is_not_evicted_by_many_quick_edits(tmp_path):
@@ -623,9 +613,6 @@ def test_an_edit_answered_without_the_rules_imports_neither_toml_nor_typing(tmp_
     """An import of the standard library added: answered over the assembled project. Reading
     pytest's ``pythonpath`` parses pyproject.toml only if it names the key, and the replay's
     and the resolver's modules do without typing (together ~7 ms of a ~0.12 s answer)."""
-    import subprocess
-    import sys
-
     root = write_project(tmp_path / "p", {
         "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = []\n",
         "app.py": "import os\nfrom lib import nothere\n", "lib.py": "x = 1\n",
@@ -636,14 +623,21 @@ def test_an_edit_answered_without_the_rules_imports_neither_toml_nor_typing(tmp_
     first = cli(*args)
     assert first.returncode == 1, first.stderr
     (root / "app.py").write_text("import os\nfrom lib import nothere\nimport json\n")
+    out, code, loaded = _run_in_a_fresh_interpreter(args, ("tomllib", "typing"))
+    assert out["summary"]["replayed"] is True and out["summary"]["parsed"] == 1
+    assert out["findings"] == json.loads(first.stdout)["findings"]
+    assert code == 1 and loaded == {"tomllib": False, "typing": False}
+
+
+def _run_in_a_fresh_interpreter(args: list[str], modules: tuple[str, ...]) -> tuple[dict, int, dict[str, bool]]:
+    """``importgate <args>`` in a new interpreter: (its JSON report, its exit code, which of
+    ``modules`` it imported). What a short run imports is most of its time."""
     script = (
-        "import sys\n"
+        "import json, sys\n"
         "from importgate.cli import main\n"
         f"code = main({args!r})\n"
-        "print(code, 'tomllib' in sys.modules, 'typing' in sys.modules, file=sys.stderr)\n"
+        f"print(json.dumps([code, {{name: name in sys.modules for name in {modules!r}}}]), file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    summary = json.loads(proc.stdout)["summary"]
-    assert summary["replayed"] is True and summary["parsed"] == 1
-    assert json.loads(proc.stdout)["findings"] == json.loads(first.stdout)["findings"]
-    assert proc.stderr.split()[-3:] == ["1", "False", "False"]
+    code, loaded = json.loads(proc.stderr.strip().splitlines()[-1])
+    return json.loads(proc.stdout), code, loaded

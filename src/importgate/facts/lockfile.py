@@ -63,7 +63,8 @@ def read_lock(
     from importgate.config import _load_toml
 
     try:
-        data = _load_toml(path)
+        with open(path, "rb") as fh:
+            data = _load_toml(fh.read())
     except (OSError, ValueError) as exc:
         return LockClosure(path, frozenset(), {}, f"cannot read {os.path.basename(path)}: {exc}")
     name = os.path.basename(path)
