@@ -263,6 +263,26 @@ def test_interface_ignores_unmentioned_definitions_and_line_distances_but_not_or
     assert interface(old, observable) != interface(spread, observable | {"helper"})
 
 
+def test_every_field_of_an_import_counts_in_the_interface():
+    """A rule may read any field of an import (the simulation reads ``skippable`` and
+    ``shielded``): changing one alone must change the interface."""
+    from dataclasses import fields, replace
+
+    from importgate.facts.model import Guard, ImportedName
+    from importgate.model import Location
+
+    facts = facts_of("try:\n    from x import y\nexcept ImportError:\n    pass\n")
+    edge = facts.imports[0]
+    changed = {"level": 1, "module_text": "z", "names": (ImportedName("w", None, edge.location),),
+               "location": Location(edge.location.path, 3, 5, 3, 20), "guard": Guard.NONE, "is_from": False,
+               "asname": "q", "block": 3, "skippable": not edge.skippable, "shielded": not edge.shielded, "flags": ("f",)}
+    assert set(changed) == {f.name for f in fields(edge)}
+    observable = frozenset({"x", "y", "z", "w", "q"})
+    for name, value in changed.items():
+        other = replace(facts, imports=(replace(edge, **{name: value}),))
+        assert interface(other, observable) != interface(facts, observable), name
+
+
 def test_mentions_cover_what_rules_look_up():
     facts = facts_of("""
         from a.b import c as d
@@ -277,6 +297,16 @@ def test_mentions_cover_what_rules_look_up():
 
 
 # -- found by review: each of these was answered from a stale report ---------------------------
+
+
+def test_a_statement_put_before_an_import_in_a_try_body_is_seen_by_a_cached_run(tmp_path):
+    """``x = 1`` on the blank line before the import that runs the cycle: no line moves, yet a
+    failure of the import may now never be reached (``x = 1`` could raise what the handler
+    catches), so the simulation claims nothing any more."""
+    files = {"pkg/__init__.py": "", "pkg/b.py": "from pkg.a import A\n",
+             "pkg/a.py": "try:\n\n    import pkg.b\nexcept ModuleNotFoundError:\n    pass\n\n\ndef A():\n    return 1\n"}
+    first, second, report = edited_once(tmp_path, files, {"pkg/a.py": lambda text: text.replace("try:\n\n", "try:\n    x = 1\n")})
+    assert [f[2] for f in first] == ["IG402"] and second == [] and not report.replayed
 
 
 def test_a_suggested_name_deleted_by_del_is_no_longer_suggested(tmp_path):

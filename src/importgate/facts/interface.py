@@ -202,7 +202,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
 
     imports = tuple(
         (e.level, e.module_text, tuple((n.name, n.asname, at(n.location)) for n in e.names), at(e.location),
-         int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0, e.flags)
+         int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0, e.flags, e.skippable, e.shielded)
         for e in facts.imports
     )
     attach = None
