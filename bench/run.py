@@ -613,8 +613,9 @@ class Toucher:
         """A refactoring that keeps the module's API: a top-level function that other modules
         import is renamed, and its old name bound to it at the end of the file
         (``def _name_...(...)`` and ``name = _name_...``). What other modules see changed (where
-        and how the name is bound): no answer from the last report covers that yet, every rule
-        runs again, over facts from the cache."""
+        and how the name is bound): the last report stands when no rule can tell, which for a
+        module on an import cycle means that no import of it comes between the two places
+        (``facts.interface.binding_order``)."""
         text = self.path.read_text(encoding="utf-8")
         name = self._imported_function(text)
         if not self.backup.exists():

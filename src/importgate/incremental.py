@@ -43,7 +43,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from importgate.facts.cache import blake2b, loads
-from importgate.facts.interface import definition_entries, interface_and_lines, mention_sets, mentioned_names, placeless_interface
+from importgate.facts.interface import (
+    binding_order, definition_entries, interface_and_lines, mention_sets, mentioned_names, placeless_interface,
+)
 from importgate.facts.model import Guard, ImportEdge, ModuleFacts
 from importgate.model import Finding, Report
 
@@ -201,7 +203,8 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
             if split is None:
                 if not _rebound(old, new, names) or _names_file(report, path):
                     return False
-                rebound.append(path)  # only where or how it binds names changed: ``confirm``
+                if binding_order(old, names) != binding_order(new, names):
+                    rebound.append(path)  # it may bind a name too late for an import cycle: ``confirm``
                 renamed |= _kind_changes(definition_entries(old), definition_entries(new))
                 moved[path] = set()
                 continue
@@ -238,9 +241,11 @@ def still_answers(previous: Record, current: dict[str, ModuleFacts | bytes], con
 def _rebound(old: ModuleFacts, new: ModuleFacts, names: frozenset[str]) -> bool:
     """Did the edit change only where and how the module binds the names it binds (``def f``
     renamed ``_f`` and ``f = _f`` appended: the API kept), and add names nobody mentions, read
-    there only? Then no rule can tell the two apart, provided the module always runs in one
-    step and is never read half-built (``confirm`` asks: it must reach no import cycle); the
-    caller checks the report quotes nothing of the file and suggests none of the new names."""
+    there only? Then no rule but the import-order simulation can tell the two apart, and it
+    cannot either when the bindings keep their places among the lines it compares them with
+    (``binding_order``), or when the module always runs in one step and is never read
+    half-built (``confirm`` asks: it must reach no import cycle). The caller checks those, and
+    that the report quotes nothing of the file and suggests none of the new names."""
     own = new.own_definitions
     if not all(name in own for name in mentioned_names(new) - names):
         return False

@@ -11,6 +11,7 @@ the way mypy skips dependents when a module's interface hash is unchanged.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from importgate.facts.model import ModuleFacts
@@ -121,6 +122,71 @@ def placeless_interface(facts: ModuleFacts, observable: frozenset[str] | set[str
     return interface_and_lines(facts, observable, positions=False)[0]
 
 
+def binding_order(facts: ModuleFacts, observable: frozenset[str] | set[str]) -> tuple | None:
+    """What the import-order simulation (``rules.cycles``) can tell of where a module binds its
+    names, when it runs the module statement by statement (the module is on an import cycle):
+    the module pauses at its imports, where another module may read it half-built, and it
+    reads names at import time. So the simulation compares the line that binds a name only with
+    the module's import lines, with its own reads of that name (``f``, or ``m.f`` through an
+    import of itself) and, for ``__all__``, with the ``__all__`` statement; never two bindings
+    with each other, never lines of two modules.
+    The value ranks those lines (with what is on them) and gives, for each name the project
+    can look up, where its binding and the end of its class statement fall among the lines
+    it is compared with. A read the simulation skips is left out: one of a name the module
+    bound earlier by a definition of its own (``f = _f`` after ``def _f``). With equal
+    ``placeless_interface``s, equal values mean that no import order tells the two versions
+    apart: ``def f`` renamed ``_f`` and ``f = _f`` appended, when no import of the module
+    comes in between. None for a file with a syntax error."""
+    if facts.syntax_error is not None:
+        return None
+    defined = facts.defined
+    by_import = _bound_by_imports(facts)
+
+    def skipped(head: str, line: int) -> bool:
+        bound = defined.get(head)
+        return (bound is not None and bound <= line and head in facts.own_definitions
+                and head not in by_import and head not in facts.deleted)
+
+    loads = [(dotted, line) for dotted, line in facts.runtime_loads if not skipped(dotted.partition(".")[0], line)]
+    locations: list[Location] = [e.location for e in facts.imports]
+    locations.extend(n.location for e in facts.imports for n in e.names)
+    locations.extend(entry.location for entry in facts.all_entries or ())
+    for optional in (facts.all_location, facts.getattr.location if facts.getattr else None):
+        if optional is not None:
+            locations.append(optional)
+    lines = {line for loc in locations for line in (loc.line, loc.end_line)}
+    lines.update(e.block for e in facts.imports if e.block)
+    lines.update(line for _, line in loads)
+    rank = {line: i for i, line in enumerate(sorted(lines))}
+
+    def at(loc: Location | None):
+        return None if loc is None else (rank[loc.line], loc.column, rank[loc.end_line], loc.end_column)
+
+    pauses = sorted({e.location.line for e in facts.imports if e.guard.at_import})  # where the module may pause
+    reads: dict[str, list[int]] = {}
+    for dotted, line in loads:  # `m.f`, read through a module's import of itself, reads f there
+        for part in dotted.split("."):
+            reads.setdefault(part, []).append(line)
+    if facts.all_location is not None:
+        reads.setdefault("__all__", []).append(facts.all_location.line)
+    ends = dict(facts.class_ends)
+
+    def slot(name: str, line: int | None):
+        if line is None:
+            return None
+        compared = sorted(pauses + reads.get(name, []))
+        return bisect.bisect_left(compared, line), line in compared
+
+    keep = _keeper(facts, observable)
+    return (
+        tuple(_ranked_import(e, at, rank) for e in facts.imports),
+        tuple((dotted, rank[line]) for dotted, line in loads),
+        None if facts.all_entries is None else tuple((e.name, at(e.location)) for e in facts.all_entries),
+        at(facts.all_location), None if facts.getattr is None else at(facts.getattr.location),
+        tuple(sorted((name, slot(name, line), slot(name, ends.get(name))) for name, line in defined.items() if keep(name))),
+    )
+
+
 def _import_bound(facts: ModuleFacts, defined: dict[str, int]) -> tuple[str, ...]:
     """The names an import statement binds at module level (one inside a function does only
     under `global`, which the lines tell: ``resolve.binds_module_name``)."""
@@ -128,10 +194,15 @@ def _import_bound(facts: ModuleFacts, defined: dict[str, int]) -> tuple[str, ...
     return tuple(sorted(n for n, line in defined.items() if any(a <= line <= b for a, b in spans)))
 
 
+def _bound_by_imports(facts: ModuleFacts) -> set[str]:
+    """Every local name an import of the module binds (anywhere in it)."""
+    out = {edge.asname or edge.module_text.split(".")[0] for edge in facts.imports if not edge.is_from}
+    out.update(n.asname or n.name for edge in facts.imports if edge.is_from for n in edge.names)
+    return out
+
+
 def _outward_loads(facts: ModuleFacts) -> tuple[str, ...]:
-    imported = {edge.asname or edge.module_text.split(".")[0] for edge in facts.imports if not edge.is_from}
-    imported |= {n.asname or n.name for edge in facts.imports if edge.is_from for n in edge.names}
-    own = facts.own_definitions - imported
+    own = facts.own_definitions - _bound_by_imports(facts)
     return tuple(sorted({dotted for dotted, _ in facts.runtime_loads if dotted.partition(".")[0] not in own}))
 
 
@@ -147,10 +218,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
     line at all (every rank 0), and of the names read at import time only those not bound by
     the module's own definitions (see ``placeless_interface``)."""
 
-    def keep(name: str) -> bool:
-        # a stub keeps all it defines: lazy_loader.attach_stub serves (and messages list) them all
-        return facts.is_stub or name in observable or (name.startswith("__") and name.endswith("__"))
-
+    keep = _keeper(facts, observable)
     defined = {n: line for n, line in facts.defined.items() if keep(n)}
     typing_only = {n: line for n, line in facts.typing_only.items() if keep(n)}
     annotated_only = {n: line for n, line in facts.annotated_only.items() if keep(n)}
@@ -200,11 +268,7 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
     def ranked(table: dict[str, int]):
         return tuple(sorted((n, rank[line]) for n, line in table.items()))
 
-    imports = tuple(
-        (e.level, e.module_text, tuple((n.name, n.asname, at(n.location)) for n in e.names), at(e.location),
-         int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0, e.flags, e.skippable, e.shielded)
-        for e in facts.imports
-    )
+    imports = tuple(_ranked_import(e, at, rank) for e in facts.imports)
     attach = None
     if facts.lazy_attach is not None:
         a = facts.lazy_attach
@@ -232,3 +296,19 @@ def interface_and_lines(facts: ModuleFacts, observable: frozenset[str] | set[str
         tuple(sorted(n for n in facts.feature_flags if keep(n))),
     )
     return value, ordered
+
+
+def _keeper(facts: ModuleFacts, observable: frozenset[str] | set[str]):
+    """Which of the module's definitions the project can look up."""
+
+    def keep(name: str) -> bool:
+        # a stub keeps all it defines: lazy_loader.attach_stub serves (and messages list) them all
+        return facts.is_stub or name in observable or (name.startswith("__") and name.endswith("__"))
+
+    return keep
+
+
+def _ranked_import(e, at, rank: dict[int, int]) -> tuple:
+    """Every field of an import, its lines ranked (``at``)."""
+    return (e.level, e.module_text, tuple((n.name, n.asname, at(n.location)) for n in e.names), at(e.location),
+            int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0, e.flags, e.skippable, e.shielded)
