@@ -198,6 +198,10 @@ def binding_project(rng: random.Random) -> dict[str, str]:
     return files
 
 
+def _module(rel: str) -> str:
+    return rel.removesuffix("/__init__.py").removesuffix(".py").replace("/", ".")
+
+
 def _cases(seed: int):
     """(files, a file, its edited text, whether the edit keeps the placeless interface and the
     binding order of the file) for rebinding edits of a random project."""
@@ -207,8 +211,7 @@ def _cases(seed: int):
     files = random_project(rng) if seed % 2 else binding_project(rng)
 
     def parse(rel: str, text: str):
-        module = rel.removesuffix("/__init__.py").removesuffix(".py").replace("/", ".")
-        return parse_module(text.encode(), rel, module, is_package=rel.endswith("__init__.py"), target_version=(3, 11))
+        return parse_module(text.encode(), rel, _module(rel), is_package=rel.endswith("__init__.py"), target_version=(3, 11))
 
     names = incremental.mentions([parse(rel, text) for rel, text in files.items()], frozenset())[1]
     for rel in sorted(files):
@@ -256,8 +259,7 @@ def test_the_random_rebindings_exercise_both_answers(tmp_path):
                 on_cycle = {model.name[p] for p in model.cyclic_modules()}
                 findings = bool(run_check(root, select=frozenset({"IG4"}), cache=False).findings)
                 run_check(root, cache_dir=str(tmp_path / f"c{seed}"))
-            module = rel.removesuffix("/__init__.py").removesuffix(".py").replace("/", ".")
-            if module not in on_cycle:
+            if _module(rel) not in on_cycle:
                 continue
             kept += same_order
             kept_with_findings += same_order and findings

@@ -1104,6 +1104,11 @@ class _Simulation:
         self._fail("global", path, base, name, Location(facts.path, load.line), self.model.facts[base].defined.get(name), star_line=line)
 
     # -- what is bound in a half-built module ------------------------------------------------
+    # A cached run answers an edit that moves where a module binds names from the last report
+    # when ``facts.interface.binding_order`` stays the same: it assumes every comparison of a
+    # binding line (``defined``, ``class_ends``) made here is with a line where the module
+    # pauses at an import, a read of that name (``f``, ``m.f``) or the ``__all__`` statement.
+    # A comparison of another kind must be added there too (tests/cycles/test_binding_order.py).
 
     def _is_submodule(self, base: str, name: str) -> bool:
         return self.model.is_submodule(base, name)
