@@ -273,6 +273,10 @@ class Resolver:
             return YES
         if found.kind is Kind.NAMESPACE:
             return Answer(Verdict.NO, f"{found.name} is a namespace package (a directory without __init__.py): it has only submodules")
+        if found.kind is Kind.SOURCE and not found.first_party and found.path is not None and found.path not in self._facts:
+            binds = getattr(self.source, "binds", None)
+            if binds is not None and binds(found.path, name):
+                return YES  # its text proves it (an installed module's facts would say so too, or "unknown")
         facts = self.facts_of(found)
         if facts is None:
             stub = self.stub_facts_of(found)
