@@ -500,10 +500,16 @@ def gather(config: Config, env: Environment | None = None, cache: FactsCache | N
 
 def parse_project(config: Config, files: ProjectFiles, env: Environment, cache, hashed, progress: Progress = _no_progress, lazy: bool = False):
     """``parse_files`` with the installed modules the sources name parsed in the same pool:
-    (first-party facts, installed facts by path)."""
+    (first-party facts, the ``InstalledPrefetch``). Only a parse that uses a pool guesses them:
+    a serial one (an edit, a small project) leaves them to the rules, which parse on demand
+    only what they ask about (an edit of pylint's tree: 10 ms less)."""
     root = os.path.abspath(config.project_root)
-    installed = speculate_installed(files, hashed[1], env, cache, root, installed_scope(root, config.paths))
     jobs = config.jobs or os.cpu_count() or 1
+    read = hashed[1]
+    if jobs > 1 and len(read) >= _PARALLEL_MIN_FILES and sum(map(len, read.values())) >= _PARALLEL_MIN_BYTES:
+        installed = speculate_installed(files, read, env, cache, root, installed_scope(root, config.paths))
+    else:
+        installed = InstalledPrefetch()
     parsed = parse_files(files, env.version[:2], cache, jobs, hashed, progress, installed, lazy=lazy, interpreter=env.executable)
     return parsed, installed
 

@@ -402,20 +402,39 @@ def test_a_requirements_include_inside_the_project_is_rechecked_when_it_changes(
     assert check_json(root, "--cache-dir", str(cache))["summary"]["replayed"]  # unchanged again: replayed
 
 
-def test_installed_modules_named_in_from_imports_are_parsed_with_the_project(tmp_path):
-    """A cold run guesses the installed modules from the sources' `from X import` text (before
-    anything is parsed) and parses them in the same pool; a guess that no rule needs (here, a
-    mention in a docstring) costs a parse and changes no finding."""
+def _site_paths(cache) -> list[str]:
     import sqlite3
 
-    root = write_project(tmp_path / "p", {"app.py": '"""Example: from json.decoder import JSONDecodeError"""\nimport os\n'})
-    cache = tmp_path / "cache"
-    data = check_json(root, "--cache-dir", str(cache))
-    assert data["findings"] == [] and data["summary"]["parsed"] == 1
     db = sqlite3.connect(cache / "facts.sqlite3")
     paths = [row[0] for row in db.execute("SELECT path FROM site")]
     db.close()
-    assert any(p.endswith(os.path.join("json", "decoder.py")) for p in paths), paths
+    return paths
+
+
+def test_installed_modules_named_in_from_imports_are_parsed_with_the_project(tmp_path):
+    """A cold run that parses in a pool guesses the installed modules from the sources' `from X
+    import` text (before anything is parsed) and parses them in the same pool; a guess that no
+    rule needs (here, a mention in a docstring) costs a parse and changes no finding. (One that
+    imports `*`: its names cannot be checked in the module's text instead.)"""
+    body = "".join(f"def function_{i}(argument):\n    return argument + {i}\n\n\n" for i in range(200))
+    files = {f"pkg/m{i}.py": body for i in range(60)}  # enough to parse in a pool
+    files["pkg/__init__.py"] = ""
+    files["app.py"] = '"""Example: from json.decoder import *"""\nimport os\n'
+    root = write_project(tmp_path / "p", files)
+    cache = tmp_path / "cache"
+    data = check_json(root, "--cache-dir", str(cache), "--jobs", "2")
+    assert data["findings"] == [] and data["summary"]["parsed"] == 62
+    assert any(p.endswith(os.path.join("json", "decoder.py")) for p in _site_paths(cache))
+
+
+def test_a_serial_parse_guesses_no_installed_module(tmp_path):
+    """Parsing in this process, guessing gains nothing: the rules parse on demand only what
+    they ask about, and the module a docstring mentions is never parsed."""
+    root = write_project(tmp_path / "p", {"app.py": '"""Example: from json.decoder import *"""\nimport os\n'})
+    cache = tmp_path / "cache"
+    data = check_json(root, "--cache-dir", str(cache))
+    assert data["findings"] == [] and data["summary"]["parsed"] == 1
+    assert not any(p.endswith(os.path.join("json", "decoder.py")) for p in _site_paths(cache))
 
 
 def test_places_are_listed_in_the_same_order_whichever_files_came_from_the_cache(tmp_path):
