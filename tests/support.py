@@ -136,3 +136,16 @@ def shared_venv(name: str, requirements: list[str], python: str | None = None) -
 def site_packages(python: Path) -> Path:
     out = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True)
     return Path(out.stdout.strip())
+
+
+def venv_with_paths(tmp_path: Path, *directories) -> str:
+    """A fresh venv (no pip) whose site-packages puts ``directories`` on sys.path with a .pth
+    file: what is there counts as installed. Returns its python."""
+    import venv
+
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False).create(target)
+    python = target / "bin" / "python"
+    with open(site_packages(python) / "extra.pth", "w") as fh:
+        fh.write("".join(f"{d}\n" for d in directories))
+    return str(python)

@@ -8,7 +8,7 @@ import random
 import textwrap
 from pathlib import Path
 
-from support import cli_json, run_check, write_project
+from support import cli_json, run_check, venv_with_paths, write_project
 
 from importgate.facts.interface import DEFINITION_FIELDS, MENTION_FIELDS, PLAIN_FIELDS, interface, mentioned_names
 from importgate.facts.parse import parse_module
@@ -948,20 +948,6 @@ def test_random_import_edits_always_agree_with_a_run_without_cache(tmp_path):
     assert replays >= 5  # the cheap path is actually taken
 
 
-def _venv_with_pth(tmp_path, *directories) -> str:
-    import subprocess
-    import venv
-
-    target = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(target)
-    python = target / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    with open(os.path.join(site, "extra.pth"), "w") as fh:
-        fh.write("".join(f"{d}\n" for d in directories))
-    return str(python)
-
-
 def _site_packages(python: str) -> str:
     return os.path.dirname(next(str(p) for p in Path(python).parents[1].rglob("extra.pth")))
 
@@ -984,7 +970,7 @@ def test_a_module_an_added_import_reads_is_watched_like_the_rest(tmp_path):
     (lib / "sub.py").write_text("from common.deep import *\n\n\ndef other():\n    return 1\n")
     deep = lib / "deep.py"
     deep.write_text("def helper():\n    return 2\n")
-    python = _venv_with_pth(tmp_path, tmp_path / "lib")
+    python = venv_with_paths(tmp_path, tmp_path / "lib")
     root = write_project(tmp_path / "p", {"app.py": "from common.sub import other\n"})
 
     def run():
@@ -1055,7 +1041,7 @@ def test_a_pth_file_putting_a_package_folder_on_sys_path_makes_its_files_importa
         "pkg/__init__.py": "", "pkg/vendor/__init__.py": "", "pkg/vendor/vlib.py": "import json\n",
         "app.py": "from vlib import json\n",
     })
-    python = _venv_with_pth(tmp_path, root / "pkg" / "vendor")
+    python = venv_with_paths(tmp_path, root / "pkg" / "vendor")
 
     def run():
         return _agreeing(root, tmp_path / "c", python)
@@ -1072,7 +1058,7 @@ def test_an_installed_plugin_importing_first_party_names_is_remembered_across_re
     plugins = tmp_path / "site" / "plug"
     plugins.mkdir(parents=True)
     (plugins / "__init__.py").write_text("from pkg.m import *\n")
-    python = _venv_with_pth(tmp_path, tmp_path / "site")
+    python = venv_with_paths(tmp_path, tmp_path / "site")
     root = write_project(tmp_path / "p", {
         "pkg/__init__.py": "", "pkg/m.py": "from os import sep as thing\n", "app.py": "from plug import thing\n",
         "pkg/n.py": "", "pkg/other.py": "import pkg.other2\n", "pkg/other2.py": "import pkg.other\n",
@@ -1116,7 +1102,7 @@ def install():
 
 def _venv_with_editable_finder(tmp_path, mapping: dict[str, str]) -> str:
     """A venv whose site-packages holds an editable install's finder mapping names to paths."""
-    python = _venv_with_pth(tmp_path)
+    python = venv_with_paths(tmp_path)
     site = _site_packages(python)
     with open(os.path.join(site, "__editable___demo_finder.py"), "w") as fh:
         fh.write(EDITABLE_FINDER.format(MAPPING=mapping))

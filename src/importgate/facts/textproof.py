@@ -73,7 +73,7 @@ class ModuleText:
 
     def _deleted_names(self) -> frozenset[str]:
         """Every word on a line with ``del``; for a ``del`` that goes on past its line
-        (``del (a,\n b)``), every word from there to the end of the file."""
+        (``del (a,`` then ``b)``), every word from there to the end of the file."""
         if self._deleted is None:
             names: set[bytes] = set()
             source = self.source
@@ -119,7 +119,10 @@ class _Scan:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.position = 0
-        self.unsure = False
+        # lines that end in a bare "\r" (Python reads it as a newline; the patterns here do not),
+        # or an encoding in which a byte below 128 may be half of a character (Shift-JIS's "表"
+        # ends in the byte of a backslash): Python reads characters, the patterns here bytes
+        self.unsure = (b"\r" in source and source.count(b"\r") != source.count(b"\r\n")) or not _ascii_safe(source)
         self._tokens = _TOKENS.finditer(source)
 
     def past(self, offset: int) -> bool:
@@ -148,6 +151,26 @@ class _Scan:
             self.ends.append(end)
             self.position = end
         return not self.unsure
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
+# encodings in which every byte below 128 is that ASCII character
+_ASCII_SAFE = ("utf-8", "ascii", "latin-1", "iso8859-", "cp125", "koi8-", "mac-")
+
+
+def _ascii_safe(source: bytes) -> bool:
+    """Is the source's declared encoding (PEP 263: on its first two lines) one of those?"""
+    head = source.split(b"\n", 2)[:2]
+    match = _CODING.search(b"\n".join(head))
+    if match is None:
+        return True  # UTF-8
+    import codecs
+
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return name.startswith(_ASCII_SAFE)
 
 
 def _braces_balance(text: bytes) -> bool:
