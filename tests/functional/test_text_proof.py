@@ -244,3 +244,19 @@ def test_on_random_modules_every_proven_name_is_bound():
         checked += 1
         proven += len(names)
     assert checked > 1500 and proven > 3000  # not vacuous: most modules parse, and most have proofs
+
+
+def test_bad_bytes_never_raise():
+    """An installed file may hold anything: NUL bytes, invalid UTF-8, a coding cookie naming no
+    codec, an unterminated string. The text then proves nothing it should not, and never raises."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = [b"def f():\n", b"class C:\n", b"'''", b'"', b"'", b"#", b"\\", b"\n", b"\r", b"\x00", b"\xff\xfe",
+                b"del f\n", b"(", b")", b"f = 1\n", b"from x import (f,\n", b"# coding: no-such-codec\n"]
+    for _ in range(500):
+        source = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30)))
+        text = ModuleText(source)
+        for name in ("f", "C", "x"):
+            text.binds(name)  # no exception
+    assert not ModuleText(b"# coding: no-such-codec\ndef f():\n    pass\n").binds("f")
