@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     class FactsSource(Protocol):
         def facts(self, path: str, name: str, is_package: bool, is_stub: bool) -> ModuleFacts | None: ...
 
+        def binds(self, path: str, name: str) -> bool: ...  # its text proves it (``facts.textproof``)
+
 
 class Verdict(enum.Enum):
     YES = "yes"
@@ -274,8 +276,7 @@ class Resolver:
         if found.kind is Kind.NAMESPACE:
             return Answer(Verdict.NO, f"{found.name} is a namespace package (a directory without __init__.py): it has only submodules")
         if found.kind is Kind.SOURCE and not found.first_party and found.path is not None and found.path not in self._facts:
-            binds = getattr(self.source, "binds", None)
-            if binds is not None and binds(found.path, name):
+            if self.source.binds(found.path, name):
                 return YES  # its text proves it (an installed module's facts would say so too, or "unknown")
         facts = self.facts_of(found)
         if facts is None:
