@@ -53,7 +53,7 @@ class Replays:
 
     def by_content(self, started: float) -> Report | None:
         stored = self.cache.lookup_report(self.key)
-        if not _still_holds(stored, self.content):
+        if not _still_holds(stored, self.content) or not self._whole(self.key, stored[3]):
             return None
         if stored[3] is not None:
             self._mark_last(stored[3])
@@ -65,7 +65,7 @@ class Replays:
         if self.facts_key is None:
             return None
         stored = self.cache.lookup_report(self.facts_key)
-        if _still_holds(stored, self.content):  # an edit that changed no fact
+        if _still_holds(stored, self.content) and self._whole(self.facts_key, self.facts_key):  # an edit that changed no fact
             self.cache.remember_report(self.key, (replace(stored[0], problems=(), parsed=0), *stored[1:3], self.facts_key))
             self._mark_last(self.facts_key)
             return self._replayed(stored[0], started, parsed)
@@ -155,6 +155,18 @@ class Replays:
         if any(f.path not in digests for f in self.files.files):
             return None
         return run_key(self.layout, self.files, digests, "facts|" + self.tag)
+
+    def _whole(self, key: bytes, facts_key: bytes | None) -> bool:
+        """Is the answer under ``key`` stored with the interface record of its facts (when it
+        has one)? An answer whose record was evicted is not given: the full run instead stores
+        both again, and the next edit of this tree is answered from the record."""
+        if facts_key is None:
+            return True
+        record = _record_key(facts_key)
+        if not self.cache.has_report(record):
+            return False
+        self.cache.used_together(key, (facts_key, record))
+        return True
 
     def _mark_last(self, facts_key: bytes) -> None:
         """Note the state this answer was for: the next edit is compared with it (the working

@@ -365,6 +365,58 @@ def test_the_state_compared_with_keeps_its_facts_through_many_edits_and_undos(tm
     assert report.replayed and report.parsed == 1
 
 
+def test_the_state_compared_with_keeps_its_record_through_many_edits_and_a_pause(tmp_path):
+    """Stored answers are evicted least recently used first. Replaying the tree as it was must
+    keep what an edit of it is compared with (its interface record) as used as the answer:
+    found when, after a burst of edits, a minute's pause and an undo, the record was evicted
+    but the answer stayed, and every later edit of that tree ran every rule."""
+    import sqlite3
+
+    root = write_project(tmp_path / "p", BASE)
+    core = root / "pkg" / "core.py"
+    original = core.read_text()
+    past = os.stat(core).st_mtime_ns - 10_000_000_000
+    os.utime(core, ns=(past, past))
+    answers(root, tmp_path / "c")
+    for step in range(20):  # each a state of its own, with its answer and record
+        append(core, f"\n\ndef _helper_{step}():\n    return {step}\n")
+        answers(root, tmp_path / "c")
+        core.write_text(original)
+        os.utime(core, ns=(past, past))
+    db = sqlite3.connect(tmp_path / "c" / "facts.sqlite3")
+    with db:  # a pause of two minutes: every stored answer was last used that long ago
+        db.execute("UPDATE reports SET used = used - 120")
+    db.close()
+    for _ in range(2):  # the tree before the edits, answered as stored
+        _, report = answers(root, tmp_path / "c")
+        assert report.replayed and report.parsed == 0
+    append(core, "\n\ndef _helper():\n    return 2\n")
+    _, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 1
+
+
+def test_an_answer_whose_record_is_gone_is_run_again_to_store_both(tmp_path):
+    """Eviction may still split an answer from its record (both last used at the same moment,
+    at the edge of what is kept): that tree is then run once more, so that its next edit is
+    compared with a record again instead of running every rule each time."""
+    import sqlite3
+
+    root = write_project(tmp_path / "p", BASE)
+    core = root / "pkg" / "core.py"
+    answers(root, tmp_path / "c")
+    db = sqlite3.connect(tmp_path / "c" / "facts.sqlite3")
+    with db:
+        assert db.execute("DELETE FROM reports WHERE key >= ? AND key < ?", (b"interface|", b"interface}")).rowcount == 1
+    db.close()
+    _, report = answers(root, tmp_path / "c")
+    assert not report.replayed
+    _, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 0
+    append(core, "\n\ndef _helper():\n    return 2\n")
+    _, report = answers(root, tmp_path / "c")
+    assert report.replayed and report.parsed == 1
+
+
 # -- imports of modules outside the project -------------------------------------------------
 
 

@@ -155,6 +155,12 @@ class NullCache:
     def lookup_report(self, key: bytes):
         return None
 
+    def has_report(self, key: bytes) -> bool:
+        return False
+
+    def used_together(self, key: bytes, others: tuple[bytes, ...]) -> None:
+        pass
+
     def lookup_blob(self, key: str):
         return None
 
@@ -432,6 +438,18 @@ class FactsCache:
             return loads(row[0])
         except Exception:  # noqa: BLE001
             return None
+
+    def has_report(self, key: bytes) -> bool:
+        """Is it stored? (Not loaded, not marked as used.)"""
+        return self.project.query("SELECT 1 FROM reports WHERE key = ?", (key,)) is not None
+
+    def used_together(self, key: bytes, others: tuple[bytes, ...]) -> None:
+        """Whenever ``key`` is marked as used, so are ``others``: entries that only answer
+        together (a report, the same report under its facts key, the interface record an edit
+        is compared with) must be evicted together, or a report replayed for ever would keep
+        the state it answers from ever having its record again."""
+        if any(used == key for _, used in self._reports_used):
+            self._reports_used.extend((self._now, other) for other in others)
 
     def remember_report(self, key: bytes, report) -> None:
         """Written when the run closes, with everything else it learnt."""
