@@ -178,6 +178,43 @@ def test_environment_change_is_noticed(tmp_path):
     assert after["findings"] == []
 
 
+def test_an_environment_stored_by_another_build_is_never_loaded(tmp_path):
+    """The cache of installed packages is shared by every build of importgate. An environment
+    one build stored, whose class had fewer fields, once loaded without its ``path`` in the
+    next and every run stopped with an internal error."""
+    import copyreg
+    import pickle
+    import sqlite3
+
+    from importgate.facts.environment import Environment, _env_key
+
+    class FewerFields:  # pickles as an Environment with only its first two fields
+        __class__ = property(lambda self: Environment)
+
+        def __reduce_ex__(self, protocol):
+            return copyreg.__newobj__, (Environment,), (sys.executable, tuple(sys.version_info[:3]))
+
+    root = write_project(tmp_path / "p", PROJECT)
+    cache = tmp_path / "cache"
+    first = check_json(root, "--cache-dir", str(cache), "--python", sys.executable)
+    db = sqlite3.connect(cache / "facts.sqlite3")
+    with db:
+        db.execute("DELETE FROM reports")
+        db.execute("DELETE FROM env")  # stored by this build: gone, so that this run stores it again
+        for key in (_env_key(sys.executable), f"another build|{_env_key(sys.executable)}"):  # before keys named the build; another
+            db.execute("INSERT OR REPLACE INTO env VALUES (?, ?, ?)", (key, b"", pickle.dumps(FewerFields())))
+    db.close()
+    again = cli("check", str(root), "--format", "json", "--cache-dir", str(cache), "--python", sys.executable)
+    assert again.returncode == 1, again.stderr
+    assert essence(json.loads(again.stdout)) == essence(first)
+    db = sqlite3.connect(cache / "facts.sqlite3")
+    try:
+        kept = [key for (key,) in db.execute("SELECT key FROM env") if key.endswith(_env_key(sys.executable))]
+    finally:
+        db.close()
+    assert len(kept) == 1 and kept[0] != _env_key(sys.executable)  # the other builds' rows gave way to this one's
+
+
 def test_unrelated_files_do_not_defeat_replay_but_manifests_do(tmp_path):
     root = write_project(tmp_path / "p", {**PROJECT, "pyproject.toml": "[project]\nname = 'p'\nversion = '1'\n"})
     cache = tmp_path / "cache"

@@ -43,11 +43,12 @@ SCHEMA = 4  # 4: ModuleFacts.runtime_loads, class_ends (3 was only ever an unrel
 def _code_fingerprint() -> str:
     """Facts depend on the parser's code and on the facts' classes, not only on the version
     number: two checkouts of one version (or a development tree) must never read each
-    other's pickles, which would load with missing fields. Both files are read, not
-    imported: a warm run never needs the parser or the facts' classes."""
+    other's pickles, which would load with missing fields. So do the stored environments
+    and distribution indexes on their classes. The files are read, not imported: a warm run
+    never needs the parser or the facts' classes."""
     h = blake2b(digest_size=6)
     here = os.path.dirname(os.path.abspath(__file__))
-    for name in ("model.py", "parse.py"):
+    for name in ("model.py", "parse.py", "environment.py", "distributions.py"):
         try:
             with open(os.path.join(here, name), "rb") as fh:
                 h.update(fh.read())
@@ -402,8 +403,10 @@ class FactsCache:
 
     # -- environments ------------------------------------------------------------
     def lookup_env(self, key: str):
-        """(signature, value) stored for ``key``; the caller decides if it still holds."""
-        row = self.site.query("SELECT signature, data FROM env WHERE key = ?", (key,))
+        """(signature, value) stored for ``key`` by this build of importgate; the caller decides
+        if it still holds. (The cache outside the project is shared by every build: one whose
+        classes had other fields once loaded an environment without its ``path``.)"""
+        row = self.site.query("SELECT signature, data FROM env WHERE key = ?", (f"{PARSER_KEY}|{key}",))
         if row is None:
             return None
         try:
@@ -412,7 +415,11 @@ class FactsCache:
             return None
 
     def remember_env(self, key: str, signature: bytes, value) -> None:
-        self.site.write("INSERT OR REPLACE INTO env VALUES (?, ?, ?)", [(key, signature, dumps(value))])
+        full, suffix = f"{PARSER_KEY}|{key}", f"|{key}"
+        self.site.write_all([
+            ("DELETE FROM env WHERE key <> ? AND (key = ? OR substr(key, -?) = ?)", [(full, key, len(suffix), suffix)]),  # other builds'
+            ("INSERT OR REPLACE INTO env VALUES (?, ?, ?)", [(full, signature, dumps(value))]),
+        ])
 
     # -- derived results keyed by their inputs (e.g. rendered fixes) ---------------
     def lookup_blob(self, key: str):
