@@ -18,7 +18,7 @@ class ConfigError(Exception):
     """A configuration or usage error: exit status 2."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Config:
     """Every setting of a run: defaults, then pyproject.toml, then the command line."""
 

@@ -146,7 +146,7 @@ def extended(previous: Record, answer: tuple, content: dict[str, bytes], blobs: 
                              names=frozenset(names), ours=frozenset(ours))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class LocalImport:
     """An import an edit added or removed that only the rules ``confirm`` asks may see."""
 
@@ -158,7 +158,7 @@ class LocalImport:
     earlier: tuple[ImportEdge, ...] = ()  # imports the edit left alone before it (in its version of the file)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Pending:
     """The report stands if each of these imports resolves cleanly (``confirm``)."""
 

@@ -14,7 +14,7 @@ from importgate.model import Location
 from importgate.resolve import Resolver, absolute_target
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Definition:
     module: str
     path: str

@@ -18,7 +18,7 @@ from importgate.resolve import Verdict, absolute_target
 
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Origin:
     """Where a name a module provides is really bound."""
 
@@ -29,14 +29,14 @@ class Origin:
     kind: str = "definition"  # "definition" | "module" (the name is a module)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Use:
     module: str
     path: str
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Export:
     name: str
     origin: Origin | None
@@ -44,7 +44,7 @@ class Export:
     imported_by: tuple[Use, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PackageApi:
     name: str
     path: str

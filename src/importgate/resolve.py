@@ -35,7 +35,7 @@ class Verdict(enum.Enum):
     STUB_NO = "stub-no"  # missing from a stub that stands in for a compiled module
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Answer:
     verdict: Verdict
     reason: str | None = None  # why not, in words
@@ -50,7 +50,7 @@ YES = Answer(Verdict.YES)
 UNKNOWN = Answer(Verdict.UNKNOWN)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Resolution:
     """The module an import names: ``found`` or, when absent, whether that is certain."""
 

@@ -40,7 +40,7 @@ DEFAULT_ALLOW_UNUSED = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DepsSettings:
     groups: tuple[str, ...] = ()  # groups the deploy installs
     extras: tuple[str, ...] = ()  # extras the deploy installs ("all" for every one)
@@ -91,7 +91,7 @@ def read_settings(table) -> DepsSettings:
     return DepsSettings(**values)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Profile:
     """Which declared dependencies a deployment installs."""
 
@@ -108,7 +108,7 @@ class Profile:
         return " + ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DepsFacts:
     settings: DepsSettings
     declared: DeclaredDeps

@@ -26,7 +26,7 @@ DEFAULT_EXCLUDES = (
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SourceFile:
     """A Python file of the project, with the stat the cache's fast path compares."""
 
@@ -38,7 +38,7 @@ class SourceFile:
     mtime_ns: int = -1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ProjectFiles:
     """What the walk found: the sources, and the directories namespace packages live in."""
 
@@ -215,7 +215,7 @@ def walk_project(
     return ProjectFiles(root, tuple(files), tuple(problems), tuple(extensions), tuple(walked))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Layout:
     """Import roots (most specific first) and every first-party module's names."""
 

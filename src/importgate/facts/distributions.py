@@ -146,7 +146,7 @@ print(json.dumps({"marker_env": marker_env, "dists": dists}))
 """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Distribution:
     name: str  # as published
     key: str  # canonical
@@ -156,7 +156,7 @@ class Distribution:
     editable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DistIndex:
     """Installed distributions of the target, and lookups by import name."""
 

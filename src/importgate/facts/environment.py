@@ -62,7 +62,7 @@ _KNOWN_FINDERS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class EditableFinder:
     """The names an editable install's import hook maps into a directory."""
 
@@ -70,7 +70,7 @@ class EditableFinder:
     namespaces: dict[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Environment:
     """The target interpreter as its own probe saw it (``sys.path``, version, standard library)."""
 

@@ -47,7 +47,7 @@ class Kind(enum.Enum):
     DYNAMIC = "dynamic"  # registered at run time (sys.modules, meta path finder)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Found:
     name: str
     kind: Kind

@@ -18,7 +18,7 @@ from importgate.facts.manifest import DeclaredDeps, canonical, marker_holds
 LOCK_FILES = ("uv.lock", "pylock.toml", "poetry.lock")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class LockClosure:
     path: str
     packages: frozenset[str]  # canonical names installed by the selected profile

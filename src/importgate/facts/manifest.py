@@ -33,7 +33,7 @@ DEV_NAMES = frozenset({
 _RUNTIME_FILE_STEMS = frozenset({"requirements", "base", "common", "main", "prod", "production", "runtime", "core", "install"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Requirement:
     """One declared requirement, where it was written, and whether it applies to the target."""
 
@@ -46,13 +46,13 @@ class Requirement:
     from_requirements_file: bool = False  # requirements files double as pin lists
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ManifestProblem:
     message: str
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DeclaredDeps:
     """Everything the manifests declare. Group and extra names are canonical."""
 

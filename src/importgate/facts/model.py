@@ -1,7 +1,7 @@
 """The facts of one parsed file: what the rules, the resolver and the cache read.
 
-Plain frozen dataclasses, apart from importgate.model's findings and reports: a run that
-replays a stored report never needs them (creating these classes is a tenth of its start-up).
+Plain dataclasses, values like importgate.model's (see there why not ``frozen=True``), apart
+from its findings and reports: a run that replays a stored report never needs them.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Guard(enum.IntFlag):
         return bool(self & (Guard.CONDITIONAL | Guard.FUNCTION))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ImportedName:
     """One ``name [as alias]`` of a ``from x import ...`` statement."""
 
@@ -85,7 +85,7 @@ class ImportedName:
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ImportEdge:
     """One import statement (or one alias of ``import a, b``), as written.
 
@@ -119,7 +119,7 @@ class ImportEdge:
         return len(self.names) == 1 and self.names[0].name == "*"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class AllEntry:
     """One literal name of ``__all__``, where it is written."""
 
@@ -129,7 +129,7 @@ class AllEntry:
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class LazyAttach:
     """Literal arguments of ``lazy_loader.attach(__name__, submodules, submod_attrs)``."""
 
@@ -141,7 +141,7 @@ class LazyAttach:
     from_stub: bool = False  # lazy_loader.attach_stub: names come from the .pyi
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class GetattrFacts:
     """A module-level PEP 562 ``__getattr__``.
 
@@ -155,7 +155,7 @@ class GetattrFacts:
     serves: frozenset[str] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ModuleFacts:
     """Everything importgate knows about one source file, from one parse.
 
@@ -223,7 +223,7 @@ class ModuleFacts:
     feature_flags: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SyntaxProblem:
     """Why a file could not be parsed (it cannot be imported either)."""
 

@@ -22,7 +22,7 @@ from importgate.resolve import Verdict, absolute_target
 # -- changes (abstract edits, rendered by apply.py) ------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class AddImport:
     """Bind ``name`` in the package at ``path`` by importing it from ``source`` (absolute)."""
 
@@ -31,26 +31,26 @@ class AddImport:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class AddToAll:
     path: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RemoveFromAll:
     path: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RenameInAll:
     path: str
     old: str
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RenameImport:
     """In every ``from <source> import old`` of ``path``, import ``new`` instead."""
 
@@ -63,14 +63,14 @@ class RenameImport:
 Change = Union[AddImport, AddToAll, RemoveFromAll, RenameInAll, RenameImport]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Planned:
     changes: tuple[Change, ...]
     applicability: str  # "safe" | "unsafe"
     description: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Refused:
     reason: str
 

@@ -37,7 +37,7 @@ _EFFECT_RULES = {"network": C.NETWORK_AT_IMPORT, "subprocess": C.SUBPROCESS_AT_I
 _EFFECT_WORDS = {"network": "reaches the network", "subprocess": "starts a subprocess", "file-write": "writes a file"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RuntimeContext:
     project_root: str
     module_paths: dict[str, str]  # first-party module -> file
@@ -66,13 +66,13 @@ def context_index(module_paths: dict[str, str]) -> dict[str, str]:
     return index
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Skipped:
     module: str
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Timing:
     module: str
     self_seconds: float  # the module's own body
@@ -81,7 +81,7 @@ class Timing:
     heaviest_seconds: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Verdicts:
     findings: tuple[Finding, ...]
     skipped: tuple[Skipped, ...]
@@ -91,7 +91,7 @@ class Verdicts:
     internal: tuple[Outcome, ...]  # the probe itself failed for these (not a verdict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Fault:
     """One module's failure before grouping."""
 

@@ -22,7 +22,7 @@ from importgate.project import Project
 from importgate.resolve import absolute_target
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Target:
     module: str
     attr: str | None
@@ -30,7 +30,7 @@ class Target:
     declared: Location | None = None  # where an entry point names it (pyproject.toml)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Plan:
     targets: tuple[Target, ...]
     session: SessionSpec

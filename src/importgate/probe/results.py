@@ -2,7 +2,7 @@
 
 The child reports JSON; its log file holds ``-X importtime`` lines and, after a
 crash or timeout, a faulthandler dump. Both are parsed here so that the rules
-only ever see frozen dataclasses.
+only ever see plain values (dataclasses).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ BEGIN_MARK = "@@importgate-probe-begin@@"  # same constant as in child.py (which
 OK, ERROR, EXIT, TIMEOUT, CRASH, INTERNAL = "ok", "error", "exit", "timeout", "crash", "internal"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Task:
     id: int
     module: str
@@ -24,7 +24,7 @@ class Task:
     path: str | None = None  # the module's file, when first-party
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Frame:
     path: str
     line: int
@@ -32,7 +32,7 @@ class Frame:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Raised:
     type: str
     qualname: str
@@ -45,7 +45,7 @@ class Raised:
     exit_code: int | str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SideEffect:
     kind: str  # network | subprocess | file-write
     event: str  # the audit event
@@ -54,7 +54,7 @@ class SideEffect:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ImportTime:
     module: str
     self_us: int
@@ -62,7 +62,7 @@ class ImportTime:
     depth: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Outcome:
     task: Task
     status: str  # ok | error | exit | timeout | crash | internal
@@ -146,7 +146,7 @@ _DUMP_HEAD = re.compile(r"^(Current thread|Thread) 0x[0-9a-fA-F]+ .*most recent 
 _DUMP_FRAME = re.compile(r'^\s+File "(.*)", line (\d+) in (.*)$')
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class LogFacts:
     began: bool  # the child reached the import (else it failed to start)
     timings: tuple[ImportTime, ...]

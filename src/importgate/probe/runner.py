@@ -40,7 +40,7 @@ class ProbeError(Exception):
     """The pool itself could not run (not a verdict about the analysed code)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SessionSpec:
     """What every child needs to know about the project (written once to a JSON file)."""
 
@@ -94,7 +94,7 @@ class _Running:
     killed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ServerInfo:
     loaded: tuple[str, ...]
     failed: tuple[tuple[str, str], ...]

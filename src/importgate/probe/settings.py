@@ -21,7 +21,7 @@ DEFAULT_SKIP = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Expected:
     """A failure the project accepts: module pattern and (optionally) exception type."""
 
@@ -35,7 +35,7 @@ class Expected:
         return self.exception is None or self.exception in bases
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ProbeSettings:
     timeout: float = DEFAULT_TIMEOUT
     jobs: int | None = None

@@ -306,7 +306,7 @@ class _Import:
 _NEVER_FAILS = (False, None, ())  # an import that cannot fail but for a cycle (identity matters)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Load:
     line: int
     dotted: str
@@ -770,7 +770,7 @@ class _State(enum.Enum):
     MAYBE = "maybe"  # may have run (or be running): an import that might run could reach it
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Failure:
     kind: str  # "name" | "star" | "attribute" | "global"
     starts: tuple[str, ...]  # the modules imported first (paths), in order

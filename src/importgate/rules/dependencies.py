@@ -53,7 +53,7 @@ def check(project: Project) -> Iterator[Finding]:
     yield from findings
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Use:
     """One import statement of a third-party module, mapped to its providers."""
 
