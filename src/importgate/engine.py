@@ -668,9 +668,15 @@ def run_families(
 
 def _start_distributions(config: Config, env: Environment, cache):
     """Start the target's distributions query in its own process when the dependency rules will
-    need it and no cached answer holds, so that it overlaps with parsing."""
+    need it and no cached answer holds, so that it overlaps with parsing. A cached answer is
+    left for the rules to load when they run (an edit answered without them never does)."""
     wanted = any(catalogue.enabled(rule, config.select, config.ignore) for rule in catalogue.DEPENDENCY_RULES)
     if not wanted:
+        return None
+    from importgate.facts.environment import _signature, distributions_key
+
+    stored = cache.env_signature(distributions_key(env.executable))
+    if stored is not None and stored == _signature(env.executable, env.path):
         return None
     from importgate.facts.distributions import PendingDistributions
 

@@ -59,7 +59,7 @@ def _code_fingerprint() -> str:
 
 PARSER_KEY = f"{__version__}|{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}|s{SCHEMA}|{_code_fingerprint()}"
 _RACY_SECONDS = 2.0  # a file modified this recently may change again within the same mtime tick
-_REFRESH_SECONDS = 30.0  # a report used again is marked as used at most this often (a write)
+_REFRESH_SECONDS = 30.0  # a report or facts used again are marked as used at most this often (a write)
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS site (path TEXT, parser TEXT, size INTEGER, mtime_ns 
                                  PRIMARY KEY (path, parser));
 CREATE TABLE IF NOT EXISTS env (key TEXT PRIMARY KEY, signature BLOB, data BLOB);
 CREATE TABLE IF NOT EXISTS reports (key BLOB PRIMARY KEY, data BLOB, used REAL);
+CREATE INDEX IF NOT EXISTS reports_by_use ON reports (used);
 """
 
 
@@ -92,12 +93,20 @@ class _FactsUnpickler(pickle.Unpickler):
 
     _BUILTINS = {"frozenset", "set", "dict", "tuple", "list", "str", "int", "bool", "bytes"}
 
+    _found: dict[tuple[str, str], object] = {}  # a warm run loads ~200 pickles naming the same ~6 classes
+
     def find_class(self, module: str, name: str):
+        found = self._found.get((module, name))
+        if found is not None:
+            return found
         if module in _ALLOWED_MODULES or (module == "builtins" and name in self._BUILTINS):
-            return super().find_class(module, name)
-        if module == "copyreg" and name in ("__newobj__", "_reconstructor"):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the cache")
+            found = super().find_class(module, name)
+        elif module == "copyreg" and name in ("__newobj__", "_reconstructor"):
+            found = super().find_class(module, name)
+        else:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the cache")
+        self._found[module, name] = found
+        return found
 
 
 def dumps(value) -> bytes:
@@ -148,6 +157,9 @@ class NullCache:
         pass
 
     def lookup_env(self, key: str):
+        return None
+
+    def env_signature(self, key: str) -> bytes | None:
         return None
 
     def remember_env(self, key: str, signature: bytes, value) -> None:
@@ -379,10 +391,13 @@ class FactsCache:
     def stored_raw(self, path: str, key: bytes, parser: str) -> bytes | None:
         """The stored facts of this content, pickled; marked as used (no hit counted, no digest
         noted: also read for an earlier version of the file, to compare with)."""
-        row = self.project.query("SELECT data FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
+        row = self.project.query("SELECT data, used FROM facts WHERE path = ? AND digest = ? AND parser = ?", (path, key, parser))
         if row is None or not isinstance(row[0], bytes):
             return None
-        self._facts_used.append((time.time(), path, key, parser))
+        if not isinstance(row[1], float) or self._now - row[1] > _REFRESH_SECONDS:
+            # as for reports, at most this often: each such write rewrites the row, blob and all
+            # (every file's, when a run loads them all: 0.8 MB of journal on pylint's tree)
+            self._facts_used.append((self._now, path, key, parser))
         return row[0]
 
     def remember(self, path: str, size: int, mtime_ns: int, key: bytes, parser: str, blob: bytes) -> None:
@@ -413,6 +428,11 @@ class FactsCache:
             return row[0], loads(row[1])
         except Exception:  # noqa: BLE001
             return None
+
+    def env_signature(self, key: str) -> bytes | None:
+        """The signature stored with ``key`` by this build, without loading its value."""
+        row = self.site.query("SELECT signature FROM env WHERE key = ?", (f"{PARSER_KEY}|{key}",))
+        return row[0] if row is not None else None
 
     def remember_env(self, key: str, signature: bytes, value) -> None:
         full, suffix = f"{PARSER_KEY}|{key}", f"|{key}"

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 
 from importgate.facts import known
-from importgate.facts.environment import Environment, target_process
+from importgate.facts.environment import Environment, distributions_key, target_process
 
 # Runs inside the target interpreter: stdlib only (3.8+), prints one JSON object.
 _SCRIPT = r"""
@@ -232,7 +232,7 @@ class PendingDistributions:
         self.proc = None  # the query's subprocess.Popen, when one runs
         self.signature = _signature(env.executable, env.path) if cache is not None else b""
         if self.index is None and cache is not None:
-            stored = cache.lookup_env(f"distributions|{env.executable}")
+            stored = cache.lookup_env(distributions_key(env.executable))
             if stored is not None and stored[0] == self.signature and isinstance(stored[1], DistIndex):
                 self.index = stored[1]
         if self.index is None:
@@ -268,7 +268,7 @@ class PendingDistributions:
         self.index = _index(data, problem, self.env)
         _CACHE[_stamp(self.env)] = self.index
         if self.cache is not None and problem is None:
-            self.cache.remember_env(f"distributions|{self.env.executable}", self.signature, self.index)
+            self.cache.remember_env(distributions_key(self.env.executable), self.signature, self.index)
         return self.index
 
 
@@ -281,7 +281,7 @@ def query_distributions(env: Environment, cache=None) -> DistIndex:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    store_key = f"distributions|{env.executable}"
+    store_key = distributions_key(env.executable)
     signature = _signature(env.executable, env.path) if cache is not None else b""
     if cache is not None:
         stored = cache.lookup_env(store_key)

@@ -150,6 +150,11 @@ def _signature(python: str, path: tuple[str, ...]) -> bytes:
     return "\n".join(parts).encode()
 
 
+def distributions_key(executable: str) -> str:
+    """Where the target's distribution index is cached (beside its environment)."""
+    return f"distributions|{executable}"
+
+
 def _env_key(python: str) -> str:
     return "|".join([os.path.abspath(python)] + [f"{k}={os.environ.get(k, '')}" for k in _ENV_VARS])
 
