@@ -50,6 +50,19 @@ def edited_once(tmp_path, files: dict, edit: dict) -> tuple[list, list, object]:
     return first, second, report
 
 
+def a_new_helper_is_answered_from_the_record(root, cache) -> bool:
+    """Append a helper no module mentions to pkg/core.py: the report stands, one file parsed."""
+    append(root / "pkg" / "core.py", "\n\ndef _helper():\n    return 2\n")
+    _, report = answers(root, cache)
+    return report.replayed and report.parsed == 1
+
+
+def restored(path, text: str, mtime_ns: int) -> None:
+    """``path`` back to ``text`` and an old mtime, as a checkout or an undo leaves it."""
+    path.write_text(text)
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
 def checked_in_child(root, cache) -> tuple[bool, list[str], list]:
     """(replayed, the rule modules loaded, findings as data) of a cached run in a fresh
     interpreter, after checking that a run without the cache finds the same."""
@@ -107,9 +120,7 @@ def test_an_edit_after_an_undo_is_compared_with_the_tree_just_before_it(tmp_path
     core.write_text(original)
     _, report = answers(root, tmp_path / "c")
     assert report.replayed and report.parsed == 0
-    append(core, "\n\ndef _helper():\n    return 2\n")
-    _, report = answers(root, tmp_path / "c")
-    assert report.replayed and report.parsed == 1
+    assert a_new_helper_is_answered_from_the_record(root, tmp_path / "c")
 
 
 def test_lines_added_inside_a_body_replay_when_the_report_does_not_quote_the_file(tmp_path):
@@ -356,13 +367,10 @@ def test_the_state_compared_with_keeps_its_facts_through_many_edits_and_undos(tm
         append(core, f"\nimport absent_{step}\n")  # a finding more: every rule runs
         _, report = answers(root, tmp_path / "c")
         assert not report.replayed
-        core.write_text(original)
-        os.utime(core, ns=(past, past))  # restored as a checkout or an undo does
+        restored(core, original, past)
         _, report = answers(root, tmp_path / "c")
         assert report.replayed and report.parsed == 0
-    append(core, "\n\ndef _helper():\n    return 2\n")
-    _, report = answers(root, tmp_path / "c")
-    assert report.replayed and report.parsed == 1
+    assert a_new_helper_is_answered_from_the_record(root, tmp_path / "c")
 
 
 def test_the_state_compared_with_keeps_its_record_through_many_edits_and_a_pause(tmp_path):
@@ -381,8 +389,7 @@ def test_the_state_compared_with_keeps_its_record_through_many_edits_and_a_pause
     for step in range(20):  # each a state of its own, with its answer and record
         append(core, f"\n\ndef _helper_{step}():\n    return {step}\n")
         answers(root, tmp_path / "c")
-        core.write_text(original)
-        os.utime(core, ns=(past, past))
+        restored(core, original, past)
     db = sqlite3.connect(tmp_path / "c" / "facts.sqlite3")
     with db:  # a pause of two minutes: every stored answer was last used that long ago
         db.execute("UPDATE reports SET used = used - 120")
@@ -390,9 +397,7 @@ def test_the_state_compared_with_keeps_its_record_through_many_edits_and_a_pause
     for _ in range(2):  # the tree before the edits, answered as stored
         _, report = answers(root, tmp_path / "c")
         assert report.replayed and report.parsed == 0
-    append(core, "\n\ndef _helper():\n    return 2\n")
-    _, report = answers(root, tmp_path / "c")
-    assert report.replayed and report.parsed == 1
+    assert a_new_helper_is_answered_from_the_record(root, tmp_path / "c")
 
 
 def test_an_answer_whose_record_is_gone_is_run_again_to_store_both(tmp_path):
@@ -402,7 +407,6 @@ def test_an_answer_whose_record_is_gone_is_run_again_to_store_both(tmp_path):
     import sqlite3
 
     root = write_project(tmp_path / "p", BASE)
-    core = root / "pkg" / "core.py"
     answers(root, tmp_path / "c")
     db = sqlite3.connect(tmp_path / "c" / "facts.sqlite3")
     with db:
@@ -412,9 +416,7 @@ def test_an_answer_whose_record_is_gone_is_run_again_to_store_both(tmp_path):
     assert not report.replayed
     _, report = answers(root, tmp_path / "c")
     assert report.replayed and report.parsed == 0
-    append(core, "\n\ndef _helper():\n    return 2\n")
-    _, report = answers(root, tmp_path / "c")
-    assert report.replayed and report.parsed == 1
+    assert a_new_helper_is_answered_from_the_record(root, tmp_path / "c")
 
 
 # -- imports of modules outside the project -------------------------------------------------
