@@ -63,6 +63,16 @@ def restored(path, text: str, mtime_ns: int) -> None:
     os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
+def checked_once_long_ago(tmp_path):
+    """(root, pkg/core.py, its text, its mtime) of BASE checked once, core.py ten seconds old."""
+    root = write_project(tmp_path / "p", BASE)
+    core = root / "pkg" / "core.py"
+    past = os.stat(core).st_mtime_ns - 10_000_000_000
+    os.utime(core, ns=(past, past))
+    answers(root, tmp_path / "c")
+    return root, core, core.read_text(), past
+
+
 def checked_in_child(root, cache) -> tuple[bool, list[str], list]:
     """(replayed, the rule modules loaded, findings as data) of a cached run in a fresh
     interpreter, after checking that a run without the cache finds the same."""
@@ -357,12 +367,7 @@ def test_the_state_compared_with_keeps_its_facts_through_many_edits_and_undos(tm
     """Each edit stores the file's new facts and old versions are evicted; the version on disk
     (the one the next edit is compared with) must survive however many edits came and went
     (the benchmark's edit, restore, edit, ... found it evicted after four)."""
-    root = write_project(tmp_path / "p", BASE)
-    core = root / "pkg" / "core.py"
-    original = core.read_text()
-    past = os.stat(core).st_mtime_ns - 10_000_000_000
-    os.utime(core, ns=(past, past))
-    answers(root, tmp_path / "c")
+    root, core, original, past = checked_once_long_ago(tmp_path)
     for step in range(10):
         append(core, f"\nimport absent_{step}\n")  # a finding more: every rule runs
         _, report = answers(root, tmp_path / "c")
@@ -380,12 +385,7 @@ def test_the_state_compared_with_keeps_its_record_through_many_edits_and_a_pause
     but the answer stayed, and every later edit of that tree ran every rule."""
     import sqlite3
 
-    root = write_project(tmp_path / "p", BASE)
-    core = root / "pkg" / "core.py"
-    original = core.read_text()
-    past = os.stat(core).st_mtime_ns - 10_000_000_000
-    os.utime(core, ns=(past, past))
-    answers(root, tmp_path / "c")
+    root, core, original, past = checked_once_long_ago(tmp_path)
     for step in range(20):  # each a state of its own, with its answer and record
         append(core, f"\n\ndef _helper_{step}():\n    return {step}\n")
         answers(root, tmp_path / "c")
