@@ -759,7 +759,8 @@ def _suppressed_inline(f: Finding, facts: ModuleFacts) -> bool:
 # -- one fault, one finding ---------------------------------------------------
 
 
-_PRIMARY_ORDER = {"missing-name": 0, "undefined-export": 1}
+_PRIMARY_ORDER = {"missing-name": 0, "undefined-export": 1, "unresolved-module": 2}
+_ADVICE_ADDS = {("unresolved-module", "undeclared-dependency")}  # (primary, member): both hints stand
 
 
 def merge_groups(findings: list[Finding]) -> list[Finding]:
@@ -788,6 +789,8 @@ def merge_groups(findings: list[Finding]) -> list[Finding]:
                 note = f"also imported here ({other.rule.name})"
             else:
                 note = f"{other.rule.name}: {other.message}"
+                if other.rule != primary.rule:  # another rule's word on the same line is news
+                    key = (*key, other.rule.code)
             if key not in seen:
                 related.append(Related(other.location, note))
                 seen.add(key)
@@ -804,7 +807,11 @@ def merge_groups(findings: list[Finding]) -> list[Finding]:
             extras.append("it is also listed in __all__")
         if extras:
             message += " [" + "; ".join(extras) + "]"
-        hint = primary.hint or next((o.hint for o in members[1:] if o.hint), None)
+        hints = [primary.hint] if primary.hint else []
+        for other in members[1:]:  # advice that adds to the primary's (install it; declare it)
+            if other.hint and (primary.rule.name, other.rule.name) in _ADVICE_ADDS and other.hint not in hints:
+                hints.append(other.hint)
+        hint = "; ".join(hints) if hints else next((o.hint for o in members[1:] if o.hint), None)
         out.append(replace(primary, message=message, related=tuple(related), hint=hint))
     return out
 

@@ -64,7 +64,7 @@ def test_declared_under_any_spelling_is_silent(check):
 
 
 def test_not_installed_module_is_named_from_the_fallback_table(check):
-    report = check({"pyproject.toml": pyproject([]), "app/__init__.py": "import bs4\n"})
+    report = check({"pyproject.toml": pyproject([]), "app/__init__.py": "import bs4\n"}, select=["IG2"])
     [f] = findings(report, "undeclared-dependency")
     assert "usually provided by `beautifulsoup4` (not installed in the target)" in f.message
 
@@ -76,7 +76,7 @@ def test_not_installed_distribution_keeps_its_own_spelling(make_project, tmp_pat
     bare = tmp_path / "bare"
     venv.EnvBuilder(with_pip=False).create(bare)
     root = make_project({"pyproject.toml": pyproject([]), "app/__init__.py": "import yaml\n"})
-    [f] = findings(run_check(root, python=str(bare / "bin" / "python")), "undeclared-dependency")
+    [f] = findings(run_check(root, python=str(bare / "bin" / "python"), select=["IG2"]), "undeclared-dependency")
     assert "usually provided by `PyYAML` (not installed in the target)" in f.message
     assert "declare `PyYAML`" in f.hint
 
@@ -591,9 +591,29 @@ def test_module_imported_only_under_a_guard_belongs_to_the_extra(check):
 
 
 def test_same_name_distribution_not_installed_is_named(check):
-    report = check({"pyproject.toml": pyproject([]), "app/__init__.py": "from gunicorn.arbiter import Arbiter\n"})
+    report = check({"pyproject.toml": pyproject([]), "app/__init__.py": "from gunicorn.arbiter import Arbiter\n"}, select=["IG2"])
     [f] = findings(report, "undeclared-dependency")
     assert "usually provided by `gunicorn`" in f.message
+
+
+def test_a_missing_and_undeclared_module_is_one_finding_saying_both(check):
+    """`import bs4` with beautifulsoup4 neither installed nor declared fails at import whatever
+    the manifest says: one finding (unresolved-module) on the line, that carries the
+    undeclared-dependency's word and advice. Either rule alone still reports it."""
+    files = {"pyproject.toml": pyproject([]), "app/__init__.py": "import bs4\nfrom bs4.element import Tag\n", "app/deferred.py": "def f():\n    import bs4\n"}
+    report = check(files)
+    assert [(f.rule.name, f.location.line) for f in report.findings] == [("unresolved-module", 1), ("undeclared-dependency", 2)]
+    [merged] = findings(report, "unresolved-module")
+    assert "'beautifulsoup4'" in merged.message
+    assert merged.hint == "install 'beautifulsoup4'; declare `beautifulsoup4` in [project] dependencies in pyproject.toml"
+    notes = [(r.location.line, r.message) for r in merged.related]
+    assert (1, "undeclared-dependency: `bs4` is usually provided by `beautifulsoup4` (not installed in the target), which is not a declared dependency") in notes
+    assert any(line == 2 and "unresolved-module" in note for line, note in notes)
+    # inside a function it is only a warning of its own, and no unresolved-module is reported there
+    [deferred] = findings(report, "undeclared-dependency")
+    assert deferred.location.path.endswith("deferred.py") and str(deferred.effective_severity) == "warning"
+    assert [f.rule.name for f in check(files, select=["IG201"]).findings] == ["undeclared-dependency"] * 2
+    assert [f.rule.name for f in check(files, ignore=["IG201"]).findings] == ["unresolved-module"]
 
 
 def _pytest_plugin(tmp_path, extra: str, plugin: str, files: dict[str, str]) -> Report:

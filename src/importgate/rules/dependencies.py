@@ -400,9 +400,18 @@ class _Context:
             module=use.name,
             name=sorted(dists)[0],
             hint=f"declare {self.show(dists)} in {self.where}",
-            group=("undeclared-dependency", *sorted(dists), *apart),
+            group=self._undeclared_group(use, dists, apart),
             severity=severity,
         )
+
+    @staticmethod
+    def _undeclared_group(use: Use, dists: frozenset[str], apart: tuple[str, ...]) -> tuple:
+        """A module that is not installed either, imported where it runs: the import fails there
+        already (unresolved-module says so and names the distribution), so this joins that
+        finding, the group resolution gives it, instead of reporting the line twice."""
+        if not use.installed and not apart and not use.edge.level:
+            return ("unresolved-module", use.name.partition(".")[0])
+        return ("undeclared-dependency", *sorted(dists), *apart)
 
     def _chain(self, dists: frozenset[str]) -> tuple[str, ...] | None:
         best = None

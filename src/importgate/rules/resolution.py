@@ -288,7 +288,7 @@ def _explain_unresolved(
     hint = None
     if dist:
         text += f"; it is provided by the distribution '{dist}'"
-        hint = f"install '{dist}' (and declare it as a dependency)"
+        hint = f"install '{dist}'"  # whether to declare it too is undeclared-dependency's word
     elif close:
         text += "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
     else:
