@@ -48,6 +48,7 @@ class Project:
     extra_inputs: set[str] = field(default_factory=set)
     _defs: dict[str, list[Definition]] | None = field(default=None, repr=False)
     _names_by_path: dict[str, list[str]] | None = field(default=None, repr=False)
+    _declared: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def root(self) -> str:
@@ -180,6 +181,24 @@ class Project:
     def is_first_party_name(self, dotted: str) -> bool:
         head = dotted.split(".", 1)[0]
         return head in self.layout.packages or head in self.layout.modules
+
+    def declared_in(self, distribution: str) -> str | None:
+        """Where the manifests declare this distribution (canonical name), or None. Read on
+        first use: only an import of an outside module the target lacks asks."""
+        if self._declared is None:
+            from importgate.facts.deps import declared_only
+
+            declared = declared_only(self.root)
+            self.extra_inputs.update(declared.consulted)
+            where: dict[str, str] = {}
+            for req in declared.runtime:
+                where.setdefault(req.name, declared.runtime_where or "the runtime dependencies")
+            for kind, tables in (("extra", declared.extras), ("dependency group", declared.groups)):
+                for name, reqs in sorted(tables.items()):
+                    for req in reqs:
+                        where.setdefault(req.name, f"the {kind} '{name}'")
+            self._declared = where
+        return self._declared.get(distribution)
 
     # -- who imports what (here, not in the rules that ask: a replay asks too, and loads no rule) --
     def importers(self) -> dict[str, list[Guard]]:

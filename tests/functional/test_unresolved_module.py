@@ -449,3 +449,60 @@ def test_every_import_of_one_missing_outside_module_is_one_finding(make_project)
     (grouped_json,) = [f for f in json.loads(cli("check", str(root), "--no-cache", "--format", "json").stdout)["findings"]
                        if f["module"].startswith("missing_dist_xyz")]
     assert len(grouped_json["related"]) == 30
+
+
+def _bare_python(tmp_path) -> str:
+    """A target environment with nothing installed (no pip either)."""
+    import venv
+
+    bare = tmp_path / "bare"
+    venv.EnvBuilder(with_pip=False).create(bare)
+    return str(bare / "bin" / "python")
+
+
+def test_a_declared_dependency_the_target_lacks_says_so(make_project, tmp_path):
+    """The code is right and the gate runs in the wrong environment (CI before `pip install`):
+    the finding says where the distribution is declared and how to fix the environment."""
+    python = _bare_python(tmp_path)
+    root = make_project({
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['Requests>=2', 'PyYAML']\n"
+                          "[project.optional-dependencies]\nsocks = ['PySocks']\n"
+                          "[dependency-groups]\ndev = ['attrs']\n",
+        "app/__init__.py": "import requests\nimport yaml\nimport socks\nimport attr\nimport reqests_typo_xyz\n",
+    })
+    report = run_check(root, python=python, select=["IG101"])
+    by_module = {f.module: f for f in findings(report, "unresolved-module")}
+    assert by_module["requests"].message.endswith(", though 'requests' is declared in [project] dependencies in pyproject.toml")
+    assert "'PyYAML' (which provides it) is declared in [project] dependencies" in by_module["yaml"].message
+    assert "'PySocks' (which provides it) is declared in the extra 'socks'" in by_module["socks"].message
+    assert "'attrs' (which provides it) is declared in the dependency group 'dev'" in by_module["attr"].message
+    assert by_module["requests"].hint == f"install the project's dependencies into {python}, or point --python at the environment it is deployed with"
+    assert "is declared in" not in by_module["reqests_typo_xyz"].message  # nothing declares it: as before
+    assert by_module["reqests_typo_xyz"].hint == "install the distribution that provides it, or check the spelling"
+
+
+def test_an_undeclared_missing_module_is_not_called_declared(make_project, tmp_path):
+    python = _bare_python(tmp_path)
+    for manifest in ({}, {"pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['attrs']\n"}):
+        root = make_project({**manifest, "app/__init__.py": "import yaml\n"})
+        [f] = findings(run_check(root, python=python, select=["IG101"]), "unresolved-module")
+        assert "is declared in" not in f.message and f.hint == "install 'PyYAML'"
+
+
+def test_a_declaration_read_outside_the_project_is_an_input_of_the_stored_report(make_project, tmp_path):
+    """The requirements file the explanation read is outside the replay keys: editing it must
+    not replay the report that quoted it."""
+    python = _bare_python(tmp_path)
+    shared = tmp_path / "shared-requirements.txt"
+    shared.write_text("attrs\n")
+    root = make_project({
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\n[tool.importgate.dependencies]\nrequirements = ['../shared-requirements.txt']\n",
+        "app/__init__.py": "import attr\n",
+    })
+    cache = str(tmp_path / "cache")
+    [f] = findings(run_check(root, python=python, select=["IG101"], cache_dir=cache), "unresolved-module")
+    assert "'attrs' (which provides it) is declared in" in f.message
+    shared.write_text("# nothing\n")
+    report = run_check(root, python=python, select=["IG101"], cache_dir=cache)
+    [f] = findings(report, "unresolved-module")
+    assert not report.replayed and "is declared in" not in f.message

@@ -153,6 +153,15 @@ def matches_any(rel: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+def declared_only(root: str) -> DeclaredDeps:
+    """What the manifests declare, without the target's distributions (markers are not weighed
+    against it: every declaration counts). Enough to say that a module the target lacks is one
+    the project declares."""
+    pyproject, _problem = read_pyproject(root)
+    settings = read_settings(tool_table(pyproject).get("dependencies", {}))
+    return read_declared(root, pyproject, {}, settings.requirements)
+
+
 def load(config: Config, root: str, env: Environment, cache=None, pending=None) -> DepsFacts:
     pyproject, _problem = read_pyproject(root)
     table = tool_table(pyproject).get("dependencies", {})

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 
 from importgate.facts import known
+from importgate.facts.manifest import canonical
 from importgate.facts.finder import Found, Kind
 from importgate.facts.model import Guard, ImportEdge, ImportedName, ModuleFacts
 from importgate.model import Finding, Location, Related
@@ -286,7 +287,14 @@ def _explain_unresolved(
     close = difflib.get_close_matches(missing, sorted(finder.top_level_names() - {missing}), n=3, cutoff=0.85)
     text = f"not installed in the target environment {project.env.describe()}"
     hint = None
-    if dist:
+    declared = _declared_provider(project, dist, missing)
+    if declared is not None:
+        name, where = declared
+        provides = " (which provides it)" if canonical(name) != canonical(missing) else ""
+        text += f", though '{name}'{provides} is declared in {where}"
+        hint = (f"install the project's dependencies into {project.env.executable}, or point --python at "
+                "the environment it is deployed with")
+    elif dist:
         text += f"; it is provided by the distribution '{dist}'"
         hint = f"install '{dist}'"  # whether to declare it too is undeclared-dependency's word
     elif close:
@@ -294,6 +302,19 @@ def _explain_unresolved(
     else:
         hint = "install the distribution that provides it, or check the spelling"
     return text, hint, related
+
+
+def _declared_provider(project: Project, dist: str | None, missing: str) -> tuple[str, str] | None:
+    """(distribution, where the manifests declare it) for a missing top-level module that a
+    declared distribution provides: the one the table of known modules names, else the one
+    spelled like the module (``requests``). The code is then right; the target is not the
+    environment the project is deployed with."""
+    for name in (dist, missing):
+        if name:
+            where = project.declared_in(canonical(name))
+            if where is not None:
+                return name, where
+    return None
 
 
 def _first_party_files_named(project: Project, dotted: str, importer: str | None = None) -> list[tuple[str, str]]:
