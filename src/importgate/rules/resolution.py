@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterator
 
 from importgate.facts import known
-from importgate.facts.manifest import canonical
 from importgate.facts.finder import Found, Kind
 from importgate.facts.model import Guard, ImportEdge, ImportedName, ModuleFacts
 from importgate.model import Finding, Location, Related
@@ -289,6 +288,8 @@ def _explain_unresolved(
     hint = None
     declared = _declared_provider(project, dist, missing)
     if declared is not None:
+        from importgate.facts.manifest import canonical
+
         name, where = declared
         provides = " (which provides it)" if canonical(name) != canonical(missing) else ""
         text += f", though '{name}'{provides} is declared in {where}"
@@ -309,6 +310,8 @@ def _declared_provider(project: Project, dist: str | None, missing: str) -> tupl
     declared distribution provides: the one the table of known modules names, else the one
     spelled like the module (``requests``). The code is then right; the target is not the
     environment the project is deployed with."""
+    from importgate.facts.manifest import canonical  # only for an import that fails
+
     for name in (dist, missing):
         if name:
             where = project.declared_in(canonical(name))
