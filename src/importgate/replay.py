@@ -165,7 +165,7 @@ class Replays:
         record = _record_key(facts_key)
         if not self.cache.has_report(record):
             return False
-        self.cache.used_together(key, (facts_key, record))
+        self.cache.used_together(key, (record,) if facts_key == key else (facts_key, record))
         return True
 
     def _mark_last(self, facts_key: bytes) -> None:

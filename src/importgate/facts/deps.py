@@ -153,19 +153,21 @@ def matches_any(rel: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+def _manifests(root: str) -> tuple[dict, DepsSettings]:
+    pyproject, _problem = read_pyproject(root)
+    return pyproject, read_settings(tool_table(pyproject).get("dependencies", {}))
+
+
 def declared_only(root: str) -> DeclaredDeps:
     """What the manifests declare, without the target's distributions (markers are not weighed
     against it: every declaration counts). Enough to say that a module the target lacks is one
     the project declares."""
-    pyproject, _problem = read_pyproject(root)
-    settings = read_settings(tool_table(pyproject).get("dependencies", {}))
+    pyproject, settings = _manifests(root)
     return read_declared(root, pyproject, {}, settings.requirements)
 
 
 def load(config: Config, root: str, env: Environment, cache=None, pending=None) -> DepsFacts:
-    pyproject, _problem = read_pyproject(root)
-    table = tool_table(pyproject).get("dependencies", {})
-    settings = read_settings(table)
+    pyproject, settings = _manifests(root)
     index = pending.result() if pending is not None else query_distributions(env, cache)
     declared = read_declared(root, pyproject, index.marker_env, settings.requirements)
     profile = _profile(config, settings, declared)

@@ -288,11 +288,7 @@ def _explain_unresolved(
     hint = None
     declared = _declared_provider(project, dist, missing)
     if declared is not None:
-        from importgate.facts.manifest import canonical
-
-        name, where = declared
-        provides = " (which provides it)" if canonical(name) != canonical(missing) else ""
-        text += f", though '{name}'{provides} is declared in {where}"
+        text += f", though {declared}"
         hint = (f"install the project's dependencies into {project.env.executable}, or point --python at "
                 "the environment it is deployed with")
     elif dist:
@@ -305,18 +301,18 @@ def _explain_unresolved(
     return text, hint, related
 
 
-def _declared_provider(project: Project, dist: str | None, missing: str) -> tuple[str, str] | None:
-    """(distribution, where the manifests declare it) for a missing top-level module that a
+def _declared_provider(project: Project, dist: str | None, missing: str) -> str | None:
+    """"'PyYAML' (which provides it) is declared in ..." for a missing top-level module that a
     declared distribution provides: the one the table of known modules names, else the one
     spelled like the module (``requests``). The code is then right; the target is not the
     environment the project is deployed with."""
     from importgate.facts.manifest import canonical  # only for an import that fails
 
     for name in (dist, missing):
-        if name:
-            where = project.declared_in(canonical(name))
-            if where is not None:
-                return name, where
+        where = project.declared_in(canonical(name)) if name else None
+        if where is not None:
+            provides = " (which provides it)" if canonical(name) != canonical(missing) else ""
+            return f"'{name}'{provides} is declared in {where}"
     return None
 
 
