@@ -16,6 +16,8 @@ from importgate.resolve import Resolver, absolute_target
 
 @dataclass(slots=True, unsafe_hash=True)
 class Definition:
+    """Where a name is bound: module, file and line."""
+
     module: str
     path: str
     line: int
@@ -35,6 +37,8 @@ class Learned:
 
 @dataclass
 class Project:
+    """One project's facts, layout, environment and resolver: what every rule reads."""
+
     config: Config
     layout: Layout
     env: Environment

@@ -31,6 +31,8 @@ class Origin:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Use:
+    """One import of a package's name from outside the package."""
+
     module: str
     path: str
     line: int
@@ -38,6 +40,8 @@ class Use:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Export:
+    """One name a package exports, where it is defined and who imports it."""
+
     name: str
     origin: Origin | None
     status: str  # "ok" | "missing" (not there at run time) | "implicit" (there, but undeclared) | "unknown"
@@ -46,6 +50,8 @@ class Export:
 
 @dataclass(slots=True, unsafe_hash=True)
 class PackageApi:
+    """The public API of one first-party package."""
+
     name: str
     path: str
     declared_by: str  # "__all__" | "computed __all__" | "public names"

@@ -37,6 +37,8 @@ class Verdict(enum.Enum):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Answer:
+    """Whether a name is there, and when not, why and where that is decided."""
+
     verdict: Verdict
     reason: str | None = None  # why not, in words
     where: Location | None = None  # where the reason lives (a del, a TYPE_CHECKING block, ...)

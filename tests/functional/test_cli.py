@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -289,3 +290,48 @@ def test_a_target_that_cannot_describe_itself_is_a_usage_error(tmp_path, body, s
         assert proc.returncode == 2, proc.stderr
         assert said in proc.stderr and "internal error" not in proc.stderr
         assert proc.stdout == ""
+
+
+def _imported(stderr: str) -> set[str]:
+    """Module names from ``-X importtime`` lines ("import time: self | cumulative | name")."""
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:") and "|" in line}
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="from 3.12 dataclasses uses inspect for every class")
+def test_a_check_answered_from_the_cache_does_not_import_inspect(tmp_path, broken):
+    """``dataclasses`` gets a stand-in for ``inspect`` (``cli._import_dataclasses_without_inspect``):
+    ~6 ms of every start-up. It holds only while no class of ours lacks a docstring."""
+    env = {"PYTHONPROFILEIMPORTTIME": "1", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    runs = [cli("check", str(broken), "--format", "json", "--cache-dir", str(tmp_path / "cache"), env=env) for _ in range(2)]
+    assert [r.returncode for r in runs] == [1, 1], runs[0].stderr[-2000:]
+    assert json.loads(runs[0].stdout)["findings"] == json.loads(runs[1].stdout)["findings"]
+    assert "dataclasses" in _imported(runs[1].stderr)
+    assert "inspect" not in _imported(runs[1].stderr)
+    edited = broken / "app.py"
+    edited.write_text(edited.read_text() + "import json\n")
+    edit = cli("check", str(broken), "--format", "json", "--cache-dir", str(tmp_path / "cache"), env=env)
+    assert edit.returncode == 1 and "inspect" not in _imported(edit.stderr)
+
+
+def test_the_stand_in_for_inspect_behaves_as_inspect():
+    """A class without a docstring gets the docstring dataclasses writes with ``inspect``, and
+    ``import inspect`` elsewhere gets the real module."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from importgate.cli import _import_dataclasses_without_inspect\n"
+        "_import_dataclasses_without_inspect()\n"
+        "import dataclasses\n"
+        "fresh = 'inspect' not in sys.modules\n"
+        "@dataclasses.dataclass\n"
+        "class Point:\n"
+        "    x: int\n"
+        "    y: str = 'a'\n"
+        "import inspect\n"
+        "print(fresh, Point.__doc__, type(inspect).__name__, dataclasses.inspect.signature is inspect.signature)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split(" ", 1)[1] == "Point(x: int, y: str = 'a') module True\n"
+    assert out.stdout.startswith("True ")  # dataclasses was imported without inspect

@@ -42,6 +42,8 @@ DEFAULT_ALLOW_UNUSED = (
 
 @dataclass(slots=True, unsafe_hash=True)
 class DepsSettings:
+    """What the project says about its dependencies ([tool.importgate.deps] and CLI flags)."""
+
     groups: tuple[str, ...] = ()  # groups the deploy installs
     extras: tuple[str, ...] = ()  # extras the deploy installs ("all" for every one)
     allow_unused: tuple[str, ...] = ()
@@ -110,6 +112,8 @@ class Profile:
 
 @dataclass(slots=True, unsafe_hash=True)
 class DepsFacts:
+    """Everything the dependency rules read: declarations, what is installed, the deploy profile."""
+
     settings: DepsSettings
     declared: DeclaredDeps
     index: DistIndex

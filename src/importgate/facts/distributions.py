@@ -148,6 +148,8 @@ print(json.dumps({"marker_env": marker_env, "dists": dists}))
 
 @dataclass(slots=True, unsafe_hash=True)
 class Distribution:
+    """One installed distribution: its name, version, the modules it owns and what it requires."""
+
     name: str  # as published
     key: str  # canonical
     version: str

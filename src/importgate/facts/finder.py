@@ -49,6 +49,8 @@ class Kind(enum.Enum):
 
 @dataclass(slots=True, unsafe_hash=True)
 class Found:
+    """Where a module was found, and as what (the finder's answer for one dotted name)."""
+
     name: str
     kind: Kind
     path: str | None  # the file that runs (.py/.so/...), None for namespace/builtin

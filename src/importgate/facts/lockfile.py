@@ -20,6 +20,8 @@ LOCK_FILES = ("uv.lock", "pylock.toml", "poetry.lock")
 
 @dataclass(slots=True, unsafe_hash=True)
 class LockClosure:
+    """What a lock file installs for the deploy profile, and which package pulled each one in."""
+
     path: str
     packages: frozenset[str]  # canonical names installed by the selected profile
     # child -> parent that pulled it in (for "a -> b -> c" explanations); roots map to None

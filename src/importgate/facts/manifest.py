@@ -48,6 +48,8 @@ class Requirement:
 
 @dataclass(slots=True, unsafe_hash=True)
 class ManifestProblem:
+    """A manifest line that could not be read: reported, never silently dropped."""
+
     message: str
     location: Location
 

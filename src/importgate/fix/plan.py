@@ -33,18 +33,24 @@ class AddImport:
 
 @dataclass(slots=True, unsafe_hash=True)
 class AddToAll:
+    """Add ``name`` to ``__all__`` of the module at ``path``."""
+
     path: str
     name: str
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class RemoveFromAll:
+    """Remove ``name`` from ``__all__`` of the module at ``path``."""
+
     path: str
     name: str
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class RenameInAll:
+    """Replace ``old`` by ``new`` in ``__all__`` of the module at ``path``."""
+
     path: str
     old: str
     new: str
@@ -65,6 +71,8 @@ Change = Union[AddImport, AddToAll, RemoveFromAll, RenameInAll, RenameImport]
 
 @dataclass(slots=True, unsafe_hash=True)
 class Planned:
+    """A fix for one finding: the changes, and whether applying them is safe."""
+
     changes: tuple[Change, ...]
     applicability: str  # "safe" | "unsafe"
     description: str
@@ -72,6 +80,8 @@ class Planned:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Refused:
+    """No fix for a finding, and why (shown in its hint)."""
+
     reason: str
 
 

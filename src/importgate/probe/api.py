@@ -49,6 +49,8 @@ class Prepared:
 
 @dataclass
 class ProbeRun:
+    """One probe: its report and verdicts, with what the summary prints about how it ran."""
+
     report: Report
     verdicts: Verdicts
     isolation: str

@@ -39,6 +39,8 @@ _EFFECT_WORDS = {"network": "reaches the network", "subprocess": "starts a subpr
 
 @dataclass(slots=True, unsafe_hash=True)
 class RuntimeContext:
+    """What the probe's verdicts need to know about the project to judge an outcome."""
+
     project_root: str
     module_paths: dict[str, str]  # first-party module -> file
     first_party_files: frozenset[str]
@@ -68,12 +70,16 @@ def context_index(module_paths: dict[str, str]) -> dict[str, str]:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Skipped:
+    """A module the probe did not import, and why."""
+
     module: str
     reason: str
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Timing:
+    """How long a module took to import, and its heaviest first-party part."""
+
     module: str
     self_seconds: float  # the module's own body
     cumulative_seconds: float  # every first-party module body its import ran
@@ -83,6 +89,8 @@ class Timing:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Verdicts:
+    """What a probe concluded from every outcome."""
+
     findings: tuple[Finding, ...]
     skipped: tuple[Skipped, ...]
     timings: tuple[Timing, ...]  # slowest first

@@ -24,6 +24,8 @@ from importgate.resolve import absolute_target
 
 @dataclass(slots=True, unsafe_hash=True)
 class Target:
+    """A module (or ``module:attr``) the probe imports."""
+
     module: str
     attr: str | None
     path: str | None  # first-party file, when known
@@ -32,6 +34,8 @@ class Target:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Plan:
+    """What a probe imports, in which session, and what it leaves out."""
+
     targets: tuple[Target, ...]
     session: SessionSpec
     optional: dict[str, str]  # third-party top-level import name -> why it is optional

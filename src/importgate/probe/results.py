@@ -18,6 +18,8 @@ OK, ERROR, EXIT, TIMEOUT, CRASH, INTERNAL = "ok", "error", "exit", "timeout", "c
 
 @dataclass(slots=True, unsafe_hash=True)
 class Task:
+    """One import a child process performs."""
+
     id: int
     module: str
     attr: str | None = None
@@ -26,6 +28,8 @@ class Task:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Frame:
+    """One line of a traceback or of a stack dump."""
+
     path: str
     line: int
     function: str = ""
@@ -34,6 +38,8 @@ class Frame:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Raised:
+    """The exception an import raised, as the child saw it (no live object crosses processes)."""
+
     type: str
     qualname: str
     bases: tuple[str, ...]  # names and qualified names along the MRO
@@ -47,6 +53,8 @@ class Raised:
 
 @dataclass(slots=True, unsafe_hash=True)
 class SideEffect:
+    """Something an import did besides defining names: network, subprocess, file write."""
+
     kind: str  # network | subprocess | file-write
     event: str  # the audit event
     detail: str
@@ -56,6 +64,8 @@ class SideEffect:
 
 @dataclass(slots=True, unsafe_hash=True)
 class ImportTime:
+    """One line of ``-X importtime``: a module's own and cumulative import time."""
+
     module: str
     self_us: int
     cumulative_us: int
@@ -64,6 +74,8 @@ class ImportTime:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Outcome:
+    """What happened when a child imported one task's module."""
+
     task: Task
     status: str  # ok | error | exit | timeout | crash | internal
     seconds: float
@@ -148,6 +160,8 @@ _DUMP_FRAME = re.compile(r'^\s+File "(.*)", line (\d+) in (.*)$')
 
 @dataclass(slots=True, unsafe_hash=True)
 class LogFacts:
+    """What a child's log says when it died without a result (crash, hang)."""
+
     began: bool  # the child reached the import (else it failed to start)
     timings: tuple[ImportTime, ...]
     dump: tuple[Frame, ...]

@@ -83,6 +83,8 @@ def fork_available() -> bool:
 
 @dataclass
 class _Running:
+    """A task in flight: its process or fork, its log and its deadline."""
+
     task: Task
     log: str
     started: float
@@ -96,6 +98,8 @@ class _Running:
 
 @dataclass(slots=True, unsafe_hash=True)
 class ServerInfo:
+    """What the fork server preloaded before forking the children."""
+
     loaded: tuple[str, ...]
     failed: tuple[tuple[str, str], ...]
     dropped: tuple[str, ...]  # preload modules left out (crashed, hung, started threads)

@@ -37,6 +37,8 @@ class Expected:
 
 @dataclass(slots=True, unsafe_hash=True)
 class ProbeSettings:
+    """[tool.importgate.probe] and the probe's CLI flags, merged."""
+
     timeout: float = DEFAULT_TIMEOUT
     jobs: int | None = None
     isolation: str = "auto"

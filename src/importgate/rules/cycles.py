@@ -308,6 +308,9 @@ _NEVER_FAILS = (False, None, ())  # an import that cannot fail but for a cycle (
 
 @dataclass(slots=True, unsafe_hash=True)
 class _Load:
+    """A name read while the module runs: an attribute of an imported module, or a bare name
+    a star import should have bound."""
+
     line: int
     dotted: str
     undefined: bool = False  # the name is surely unbound there: NameError, whatever the cycles do
@@ -772,6 +775,8 @@ class _State(enum.Enum):
 
 @dataclass(slots=True, unsafe_hash=True)
 class _Failure:
+    """The first import-time failure the simulation met, with the import chain that led to it."""
+
     kind: str  # "name" | "star" | "attribute" | "global"
     starts: tuple[str, ...]  # the modules imported first (paths), in order
     frames: tuple[tuple[str, int], ...]  # (path, line) of every running module, outermost first
@@ -790,6 +795,8 @@ _ELSEWHERE = _Failure("elsewhere", (), (), "", "", Location(""), None)
 
 @dataclass
 class _Simulation:
+    """The state of one simulated start-up: which modules have run, how far."""
+
     model: _Model
     state: dict[str, _State] = field(default_factory=dict)
     line: dict[str, int] = field(default_factory=dict)  # running module -> line being executed
