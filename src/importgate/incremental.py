@@ -328,9 +328,9 @@ def _reaches_first_party(edge: ImportEdge, importable: frozenset[str]) -> bool:
 
 def _twin_key(edge: ImportEdge) -> tuple:
     """What the dependency rules judge an import by: the module, the names imported from it
-    (``from nsx import b`` may come from another distribution than ``from nsx import a``) and
-    the guard."""
-    return (edge.module_text, edge.is_from, tuple(sorted(n.name for n in edge.names)), edge.guard)
+    (``from nsx import b`` may come from another distribution than ``from nsx import a``), the
+    guard, and whether a handler raises again (IG205 words that apart)."""
+    return (edge.module_text, edge.is_from, tuple(sorted(n.name for n in edge.names)), edge.guard, edge.reraised)
 
 
 def _edge_key(edge: ImportEdge) -> tuple:

@@ -148,3 +148,37 @@ def test_another_module_level_import_of_a_module_imported_at_start_replays(tmp_p
     }, "app/cli.py", "import app.reloader as _again\n")
     assert report.replayed
     assert first == second and [f[0] for f in first] == ["unguarded-optional-import"]
+
+
+def test_a_handler_that_starts_raising_again_is_seen_by_the_next_run(tmp_path, thirdparty_python):
+    """``finally: pass`` becomes ``except ImportError: raise`` on the same lines: the guard, the
+    try and every line stay as they were, only IG205's wording changes. The stored report must
+    not be replayed with the old words."""
+    root = write_project(tmp_path / "p", {
+        "pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\n",
+        "app/core.py": "try:\n    import yaml\nfinally:\n    pass\n",
+    })
+
+    def run():
+        cached = run_check(root, cache_dir=str(tmp_path / "c"), python=thirdparty_python)
+        fresh = run_check(root, cache=False, python=thirdparty_python)
+        assert [(f.message, f.hint) for f in cached.findings] == [(f.message, f.hint) for f in fresh.findings]
+        return cached
+
+    before = run()
+    assert [f.message.endswith("raises ModuleNotFoundError") for f in before.findings] == [True]
+    (root / "app" / "core.py").write_text("try:\n    import yaml\nexcept ImportError:\n    raise\n")
+    after = run()
+    assert [f.message.endswith("raises again") for f in after.findings] == [True]
+
+
+def test_a_plain_import_beside_one_whose_handler_raises_again_is_no_twin(tmp_path, thirdparty_python):
+    """Both fail without the extra, but the dependency rules word them apart: the plain one is
+    judged afresh, not vouched for by the re-raised one."""
+    first, second, report = edited(tmp_path, thirdparty_python, {
+        "pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\n",
+        "app/core.py": "try:\n    import yaml\nexcept ImportError:\n    raise\n",
+    }, "app/core.py", "import yaml as _again\n")
+    assert not report.replayed
+    assert [(f[0], f[3]) for f in first] == [("unguarded-optional-import", 2)]
+    assert [(f[0], f[3], f[5]) for f in second] == [("unguarded-optional-import", 2, [5])]

@@ -463,6 +463,31 @@ def test_extra_only_package_in_its_own_module_or_guarded_is_silent(check):
     assert dep_findings(check(files)) == []
 
 
+def test_an_import_whose_handler_raises_again_still_fails_and_is_not_told_to_guard(check):
+    """``except ImportError: raise ImportError("pip install app[yaml]")`` guards nothing: without
+    the extra the module still fails, on purpose. The finding stays, worded for what the author
+    did (no "guard the import" advice). A handler that swallows the error stays silent, also
+    inside a try whose own handler raises again."""
+    reraise = "import requests\ntry:\n    import yaml\nexcept ImportError as exc:\n    raise ImportError('pip install app[yaml]') from exc\n"
+    [f] = findings(check({"pyproject.toml": OPTIONAL, "app/__init__.py": reraise}), "unguarded-optional-import")
+    assert f.location.line == 3 and f.effective_severity is Severity.WARNING
+    assert f.message.endswith("importing app without that extra fails: its `except ImportError` raises again")
+    assert f.hint == ("if app is meant to need the extra, import it only where the extra is installed and say so in "
+                      "[tool.importgate.dependencies] extra-modules; otherwise declare it in [project] dependencies in pyproject.toml")
+    said = OPTIONAL + '[tool.importgate.dependencies]\nextra-modules = { yaml = ["app"] }\n'
+    assert dep_findings(check({"pyproject.toml": said, "app/__init__.py": reraise})) == []  # as its hint says
+    bare = "import requests\ntry:\n    from yaml import safe_load\nexcept (ImportError, AttributeError):\n    raise\n"
+    [f] = findings(check({"pyproject.toml": OPTIONAL, "app/__init__.py": bare}), "unguarded-optional-import")
+    assert "raises again" in f.message
+    plain = findings(check({"pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\nimport yaml\n"}), "unguarded-optional-import")
+    assert [f.message.endswith("raises ModuleNotFoundError") and "guard the import" in f.hint for f in plain] == [True]
+    swallowed = "import requests\ntry:\n    import yaml\nexcept ImportError:\n    yaml = None\n"
+    nested = ("import requests\ntry:\n    try:\n        import yaml\n    except ImportError:\n        yaml = None\n"
+              "except ImportError:\n    raise\n")
+    for text in (swallowed, nested):
+        assert dep_findings(check({"pyproject.toml": OPTIONAL, "app/__init__.py": text})) == [], text
+
+
 def test_selected_extra_makes_the_import_plain(check):
     files = {"pyproject.toml": OPTIONAL, "app/__init__.py": "import requests\nimport yaml\n"}
     assert dep_findings(check(files, dep_extras=["yaml"])) == []

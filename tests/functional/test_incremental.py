@@ -296,7 +296,8 @@ def test_every_field_of_an_import_counts_in_the_interface():
     edge = facts.imports[0]
     changed = {"level": 1, "module_text": "z", "names": (ImportedName("w", None, edge.location),),
                "location": Location(edge.location.path, 3, 5, 3, 20), "guard": Guard.NONE, "is_from": False,
-               "asname": "q", "block": 3, "skippable": not edge.skippable, "shielded": not edge.shielded, "flags": ("f",)}
+               "asname": "q", "block": 3, "skippable": not edge.skippable, "shielded": not edge.shielded, "flags": ("f",),
+               "reraised": not edge.reraised}
     assert set(changed) == {f.name for f in fields(edge)}
     observable = frozenset({"x", "y", "z", "w", "q"})
     for name, value in changed.items():

@@ -311,4 +311,4 @@ def _keeper(facts: ModuleFacts, observable: frozenset[str] | set[str]):
 def _ranked_import(e, at, rank: dict[int, int]) -> tuple:
     """Every field of an import, its lines ranked (``at``)."""
     return (e.level, e.module_text, tuple((n.name, n.asname, at(n.location)) for n in e.names), at(e.location),
-            int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0, e.flags, e.skippable, e.shielded)
+            int(e.guard), e.is_from, e.asname, rank[e.block] if e.block else 0, e.flags, e.skippable, e.shielded, e.reraised)

@@ -113,6 +113,9 @@ class ImportEdge:
     # for ``if compat.PY312:``): a flag another module computes from a version or platform check
     # (its ``feature_flags``) makes the import one that runs only where that check lets it
     flags: tuple[str, ...] = ()
+    # in a try body whose handler catches ImportError only to raise again (a message naming the
+    # extra to install): it still fails, on purpose (IG205 says so rather than "guard it")
+    reraised: bool = False
 
     @property
     def is_star(self) -> bool:

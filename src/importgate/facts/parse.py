@@ -1106,6 +1106,7 @@ class _Walker:
         self.in_try = 0  # inside a try body or its else: an exception there may be handled
         self.ran_before = False  # in a try or with body: something of it (or a header) ran before
         self.shielded = False  # in a try or with body that may swallow what the code in it raises
+        self.reraised = False  # in a try body whose ImportError handler raises again (ImportEdge.reraised)
         self.loads: dict[str, int] = {}  # dotted name -> first line read by code that surely runs at import
 
     # -- statements -------------------------------------------------------
@@ -1223,12 +1224,13 @@ class _Walker:
             self.block = node.lineno
             if not self.in_try:
                 self.ran_before = False
-            saved_shield = self.shielded
+            saved_shield, saved_reraised = self.shielded, self.reraised
             self.shielded = saved_shield or any(_swallows_more_than_module_not_found(h) for h in handlers)
+            self.reraised = saved_reraised or not catching and any(_catches_import_error(h.type) and _reraises(h) for h in handlers)
             self.in_try += 1
             self.statements(node.body, body_guard, in_function=in_function, opens=True)  # type: ignore[attr-defined]
             self.in_try -= 1
-            self.shielded = saved_shield
+            self.shielded, self.reraised = saved_shield, saved_reraised
             for handler in handlers:
                 handler_guard = guard | _G_CONDITIONAL
                 if handler in catching:
@@ -1413,6 +1415,7 @@ class _Walker:
                     skippable=self.in_try > 0 and (self.ran_before or index > 0),
                     shielded=self.shielded,
                     flags=self.test_flags,
+                    reraised=self.reraised,
                 )
             )
             bound = alias.asname or alias.name.split(".", 1)[0]
@@ -1450,6 +1453,7 @@ class _Walker:
                 skippable=self.in_try > 0 and self.ran_before,
                 shielded=self.shielded,
                 flags=self.test_flags,
+                reraised=self.reraised,
             )
         )
 

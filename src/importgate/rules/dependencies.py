@@ -344,15 +344,21 @@ class _Context:
                         f"({self.show(frozenset(roots))} requires it)")
             else:
                 only = f"which is only in the optional extra {extra_text}"
+            if use.edge.reraised:  # the author's own message names the extra: guarding is not the fix
+                fails = "fails: its `except ImportError` raises again"
+                hint = (f"if {use.module.name} is meant to need the extra, import it only where the extra is installed "
+                        f"and say so in [tool.importgate.dependencies] extra-modules; otherwise declare it in {self.where}")
+            else:
+                fails = "raises ModuleNotFoundError"
+                hint = (f"guard the import (try/except ImportError), move it into the module that needs the extra, "
+                        f"or declare it in {self.where}")
             return Finding(
                 rule=C.UNGUARDED_OPTIONAL_IMPORT,
                 location=use.edge.location,
-                message=f"{provided}, {only}: "
-                f"importing {use.module.name} without that extra raises ModuleNotFoundError",
+                message=f"{provided}, {only}: importing {use.module.name} without that extra {fails}",
                 module=use.name,
                 name=sorted(optional or through)[0],
-                hint=f"guard the import (try/except ImportError), move it into the module that needs the extra, "
-                f"or declare it in {self.where}",
+                hint=hint,
                 group=("unguarded-optional-import", *sorted(dists), use.module.path),
             )
         if guard & _MAY_NOT_RUN:
