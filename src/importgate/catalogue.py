@@ -73,6 +73,13 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def missing_module_group(top: str) -> tuple[str, str]:
+    """The group of every finding about one missing top-level module outside the project:
+    unresolved-module's, and undeclared-dependency's for the same imports (engine.merge_groups
+    makes them one finding)."""
+    return (UNRESOLVED_MODULE.name, top)
+
+
 def lookup(key: str) -> Rule | None:
     """By code (IG102) or name (missing-name)."""
     key = key.strip()

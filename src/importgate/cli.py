@@ -170,7 +170,9 @@ def _import_dataclasses_without_inspect() -> None:
     a class that has none. Our classes have docstrings: it is given a stand-in that imports the
     real module on first use. Only ``dataclasses`` holds the stand-in; ``import inspect``
     anywhere else gets the real module. From 3.12 on dataclasses uses inspect for every class:
-    there the real module is imported at the first class, as without the stand-in."""
+    there the real module is imported at the first class, as without the stand-in.
+    (``importlib.util.LazyLoader`` does not do here: ``import inspect`` reads the module's
+    ``__spec__``, and any read loads a lazy module, so it would load at that statement.)"""
     if "dataclasses" in sys.modules or "inspect" in sys.modules:
         return
     stand_in = sys.modules["inspect"] = _InspectOnFirstUse("inspect")

@@ -42,7 +42,7 @@ DEFAULT_ALLOW_UNUSED = (
 
 @dataclass(slots=True, unsafe_hash=True)
 class DepsSettings:
-    """What the project says about its dependencies ([tool.importgate.deps] and CLI flags)."""
+    """What the project says about its dependencies ([tool.importgate.dependencies] and CLI flags)."""
 
     groups: tuple[str, ...] = ()  # groups the deploy installs
     extras: tuple[str, ...] = ()  # extras the deploy installs ("all" for every one)

@@ -416,7 +416,7 @@ class _Context:
         already (unresolved-module says so and names the distribution), so this joins that
         finding, the group resolution gives it, instead of reporting the line twice."""
         if not use.installed and not apart and not use.edge.level:
-            return ("unresolved-module", use.name.partition(".")[0])
+            return C.missing_module_group(use.name.partition(".")[0])
         return ("undeclared-dependency", *sorted(dists), *apart)
 
     def _chain(self, dists: frozenset[str]) -> tuple[str, ...] | None:

@@ -175,7 +175,7 @@ def _unresolved(
         module=target,
         hint=hint,
         related=tuple(related),
-        group=("unresolved-module", missing) if whole else None,
+        group=C.missing_module_group(missing) if whole else None,
     )
 
 
